@@ -1,0 +1,58 @@
+// Checks on everything that crosses the public API, shared by every store.
+// Each failure is a ValidationError naming the field.
+
+import { ValidationError, type ExpectedVersion } from './errors.js';
+
+export const MAX_NAME_LENGTH = 255;
+
+// In a `u` regex a well-formed surrogate pair is one code point, so this matches lone halves only.
+const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
+
+/**
+ * Stream ids and event types are stored as they are, not inside the JSON payload,
+ * so they must be text every database keeps faithfully: PostgreSQL refuses U+0000,
+ * and a lone surrogate has no UTF-8 form.
+ */
+export function assertName(value: unknown, field: string): asserts value is string {
+  if (typeof value !== 'string') throw new ValidationError(field, `must be a string, got ${describe(value)}`);
+  if (value.length === 0) throw new ValidationError(field, 'must not be empty');
+  if (value.length > MAX_NAME_LENGTH && [...value].length > MAX_NAME_LENGTH) {
+    throw new ValidationError(field, `must be at most ${MAX_NAME_LENGTH} characters`);
+  }
+  if (value.includes('\u0000')) throw new ValidationError(field, 'must not contain U+0000');
+  if (LONE_SURROGATE.test(value)) throw new ValidationError(field, 'must not contain a lone surrogate');
+}
+
+export function assertExpectedVersion(value: unknown, field = 'expectedVersion'): asserts value is ExpectedVersion {
+  if (value === 'any' || value === 'no_stream' || value === 'stream_exists') return;
+  if (typeof value === 'number') {
+    if (Number.isSafeInteger(value) && value >= 0) return;
+    throw new ValidationError(field, `must be a whole number >= 0, got ${value}`);
+  }
+  throw new ValidationError(
+    field,
+    `must be 'any', 'no_stream', 'stream_exists' or a version number, got ${describe(value)}`,
+  );
+}
+
+/** A whole number within [min, max]. */
+export function assertCount(value: unknown, field: string, min: number, max = Number.MAX_SAFE_INTEGER): asserts value is number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min || value > max) {
+    const range = max === Number.MAX_SAFE_INTEGER ? `>= ${min}` : `from ${min} to ${max}`;
+    throw new ValidationError(field, `must be a whole number ${range}, got ${describe(value)}`);
+  }
+}
+
+export function assertPlainObject(value: unknown, field: string): asserts value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new ValidationError(field, `must be an object, got ${describe(value)}`);
+  }
+}
+
+export function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'string') return JSON.stringify(value.length > 40 ? value.slice(0, 40) + '…' : value);
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return `a ${typeof value}`;
+}

@@ -1,0 +1,43 @@
+// Eventline's public API, exported by name.
+
+export {
+  EventlineError,
+  ValidationError,
+  EventTooLargeError,
+  ConcurrencyError,
+  DuplicateEventError,
+  StoreOpenError,
+  StoreClosedError,
+  StoreBusyError,
+  DomainError,
+  NotFoundError,
+  type ExpectedVersion,
+} from './core/errors.js';
+export type { NewEvent, RecordedEvent, JsonValue } from './core/events.js';
+export { jsonCodec, type EventCodec, type EventPayload, type EncodedPayload } from './core/codec.js';
+export { uuidv7, isUuid } from './core/uuid.js';
+export {
+  createEventStore,
+  DEFAULT_MAX_EVENT_BYTES,
+  type EventStore,
+  type EventStoreOptions,
+  type AppendOptions,
+  type ReadStreamOptions,
+  type ReadAllOptions,
+  type ListStreamsOptions,
+} from './store/event-store.js';
+export type {
+  AppendResult,
+  BeforeCommit,
+  Direction,
+  EventFilter,
+  EventStorage,
+  EventToStore,
+  StoreStats,
+  StoredEvent,
+  StoredEventId,
+  StreamInfo,
+  StreamRange,
+} from './store/storage.js';
+export { checkExpectedVersion, idempotentResult } from './store/append-rules.js';
+export { openEventStore, openStorage, defaultStoreUrl, DEFAULT_STORE_URL } from './store/open.js';

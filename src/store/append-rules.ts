@@ -1,0 +1,49 @@
+// The rules every store applies inside its append transaction, in one place so the
+// stores cannot disagree: idempotent retries first, then the expected version.
+
+import { ConcurrencyError, DuplicateEventError, type ExpectedVersion } from '../core/errors.js';
+import type { AppendResult, EventToStore, StoredEventId } from './storage.js';
+
+/**
+ * Given the events of an append that are already stored (looked up by eventId),
+ * returns the original result when the append is an exact retry, throws
+ * DuplicateEventError when any id is stored elsewhere, and returns undefined when
+ * none is stored and the append should proceed.
+ */
+export function idempotentResult(
+  streamId: string,
+  events: readonly EventToStore[],
+  existing: readonly StoredEventId[],
+): AppendResult | undefined {
+  if (existing.length === 0) return undefined;
+  const byId = new Map(existing.map((e) => [e.eventId, e]));
+  const first = byId.get(events[0]!.eventId);
+  for (let i = 0; i < events.length; i++) {
+    const id = events[i]!.eventId;
+    const stored = byId.get(id);
+    if (!stored) {
+      throw new DuplicateEventError(
+        existing[0]!.eventId,
+        `is already stored, but ${id} of the same append is not: not a retry of one append`,
+      );
+    }
+    if (stored.streamId !== streamId) {
+      throw new DuplicateEventError(id, `is already stored in stream '${stored.streamId}'`);
+    }
+    if (!first || stored.version !== first.version + i) {
+      throw new DuplicateEventError(id, `is already stored in stream '${streamId}' at another place`);
+    }
+  }
+  const last = byId.get(events[events.length - 1]!.eventId)!;
+  return { nextExpectedVersion: last.version, lastPosition: last.position };
+}
+
+/** Throws ConcurrencyError unless a stream at `actual` satisfies `expected`. */
+export function checkExpectedVersion(streamId: string, expected: ExpectedVersion, actual: number): void {
+  const ok =
+    expected === 'any' ||
+    (expected === 'no_stream' && actual === 0) ||
+    (expected === 'stream_exists' && actual > 0) ||
+    expected === actual;
+  if (!ok) throw new ConcurrencyError(streamId, expected, actual);
+}

@@ -1,0 +1,202 @@
+// The EventStore every application uses. It validates and encodes once, then hands
+// opaque payloads to a storage (memory, SQLite, PostgreSQL), so every store accepts
+// and refuses exactly the same input.
+
+import { jsonCodec, type EventCodec } from '../core/codec.js';
+import { DuplicateEventError, EventTooLargeError, StoreClosedError, ValidationError, type ExpectedVersion } from '../core/errors.js';
+import type { NewEvent, RecordedEvent } from '../core/events.js';
+import { isUuid, uuidv7 } from '../core/uuid.js';
+import { assertCount, assertExpectedVersion, assertName, assertPlainObject } from '../core/validation.js';
+import type { AppendResult, Direction, EventStorage, EventToStore, StoreStats, StoredEvent, StreamInfo } from './storage.js';
+
+export interface AppendOptions {
+  /** Default 'any'. */
+  expectedVersion?: ExpectedVersion;
+}
+
+export interface ReadStreamOptions {
+  /** First version to read. Default: 1 forward, the last version backward. */
+  fromVersion?: number;
+  maxCount?: number;
+  direction?: Direction;
+}
+
+export interface ReadAllOptions {
+  /** Read events with a position greater than this. Default 0: from the start. */
+  after?: number;
+  types?: readonly string[];
+  /** A literal prefix of the stream id: `%` and `_` are ordinary characters. */
+  streamPrefix?: string;
+  /** Events fetched per round trip. Default 500. */
+  batchSize?: number;
+}
+
+export interface ListStreamsOptions {
+  batchSize?: number;
+}
+
+export interface EventStore {
+  readonly kind: string;
+  appendToStream(streamId: string, events: readonly NewEvent[], options?: AppendOptions): Promise<AppendResult>;
+  readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
+  readAll(options?: ReadAllOptions): AsyncIterable<RecordedEvent>;
+  listStreams(options?: ListStreamsOptions): AsyncIterable<StreamInfo>;
+  stats(): Promise<StoreStats>;
+  close(): Promise<void>;
+}
+
+export interface EventStoreOptions {
+  codec?: EventCodec;
+  /** Largest encoded event (data plus metadata), in bytes. Default 1 MiB. */
+  maxEventBytes?: number;
+}
+
+export const DEFAULT_MAX_EVENT_BYTES = 1024 * 1024;
+const DEFAULT_BATCH_SIZE = 500;
+const MAX_BATCH_SIZE = 10_000;
+
+export function createEventStore(storage: EventStorage, options: EventStoreOptions = {}): EventStore {
+  const codec = options.codec ?? jsonCodec;
+  const maxEventBytes = options.maxEventBytes ?? DEFAULT_MAX_EVENT_BYTES;
+  assertCount(maxEventBytes, 'maxEventBytes', 1);
+  let closed = false;
+
+  function assertOpen(): void {
+    if (closed) throw new StoreClosedError();
+  }
+
+  function prepare(events: readonly NewEvent[]): EventToStore[] {
+    if (!Array.isArray(events)) throw new ValidationError('events', 'must be an array of events');
+    if (events.length === 0) throw new ValidationError('events', 'must contain at least one event');
+    const now = Date.now();
+    const seen = new Set<string>();
+    return events.map((candidate: unknown, i) => {
+      const field = `events[${i}]`;
+      assertPlainObject(candidate, field);
+      const event = candidate as unknown as NewEvent;
+      assertName(event.type, `${field}.type`);
+      if (event.metadata !== undefined) assertPlainObject(event.metadata, `${field}.metadata`);
+      const eventId = event.eventId === undefined ? uuidv7(now) : givenEventId(event.eventId, `${field}.eventId`, seen);
+      let encoded;
+      try {
+        encoded = codec.encode({ type: event.type, data: event.data, metadata: event.metadata });
+      } catch (error) {
+        // The codec names the path inside the event; prefix it with the event's place.
+        if (error instanceof ValidationError) throw new ValidationError(`${field}.${error.field}`, error.reason);
+        throw error;
+      }
+      const bytes = Buffer.byteLength(encoded.data) + (encoded.metadata === null ? 0 : Buffer.byteLength(encoded.metadata));
+      if (bytes > maxEventBytes) throw new EventTooLargeError(field, bytes, maxEventBytes);
+      return { eventId, type: encoded.type, data: encoded.data, metadata: encoded.metadata };
+    });
+  }
+
+  function givenEventId(value: unknown, field: string, seen: Set<string>): string {
+    if (typeof value !== 'string' || !isUuid(value)) throw new ValidationError(field, 'must be a UUID');
+    // PostgreSQL gives UUIDs back in lower case; every store does the same.
+    const eventId = value.toLowerCase();
+    if (seen.has(eventId)) throw new DuplicateEventError(eventId, 'appears twice in one append');
+    seen.add(eventId);
+    return eventId;
+  }
+
+  function decode(stored: StoredEvent): RecordedEvent {
+    const { type, data, metadata } = codec.decode(stored);
+    return {
+      streamId: stored.streamId,
+      version: stored.version,
+      position: stored.position,
+      eventId: stored.eventId,
+      type,
+      data,
+      metadata,
+      recordedAt: stored.recordedAt,
+    };
+  }
+
+  return {
+    kind: storage.kind,
+
+    async appendToStream(streamId, events, options = {}) {
+      assertOpen();
+      assertName(streamId, 'streamId');
+      const expectedVersion = options.expectedVersion ?? 'any';
+      assertExpectedVersion(expectedVersion);
+      return storage.append(streamId, prepare(events), expectedVersion);
+    },
+
+    async readStream(streamId, options = {}) {
+      assertOpen();
+      assertName(streamId, 'streamId');
+      const direction = options.direction ?? 'forward';
+      if (direction !== 'forward' && direction !== 'backward') {
+        throw new ValidationError('direction', `must be 'forward' or 'backward'`);
+      }
+      const fromVersion = options.fromVersion ?? (direction === 'forward' ? 1 : Number.MAX_SAFE_INTEGER);
+      assertCount(fromVersion, 'fromVersion', 0);
+      const maxCount = options.maxCount ?? Number.MAX_SAFE_INTEGER;
+      assertCount(maxCount, 'maxCount', 1);
+      const stored = await storage.readStream(streamId, { fromVersion, maxCount, direction });
+      return stored.map(decode);
+    },
+
+    readAll(options = {}) {
+      assertOpen();
+      const after = options.after ?? 0;
+      assertCount(after, 'after', 0);
+      const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
+      assertCount(batchSize, 'batchSize', 1, MAX_BATCH_SIZE);
+      const filter: { types?: string[]; streamPrefix?: string } = {};
+      if (options.types !== undefined) {
+        if (!Array.isArray(options.types)) throw new ValidationError('types', 'must be an array of event types');
+        options.types.forEach((type, i) => assertName(type, `types[${i}]`));
+        filter.types = [...options.types];
+      }
+      if (options.streamPrefix !== undefined) {
+        assertName(options.streamPrefix, 'streamPrefix');
+        filter.streamPrefix = options.streamPrefix;
+      }
+      return {
+        async *[Symbol.asyncIterator]() {
+          let cursor = after;
+          while (true) {
+            assertOpen();
+            const batch = await storage.readAllBatch(cursor, filter, batchSize);
+            for (const stored of batch) yield decode(stored);
+            if (batch.length < batchSize) return;
+            cursor = batch[batch.length - 1]!.position;
+          }
+        },
+      };
+    },
+
+    listStreams(options = {}) {
+      assertOpen();
+      const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
+      assertCount(batchSize, 'batchSize', 1, MAX_BATCH_SIZE);
+      return {
+        async *[Symbol.asyncIterator]() {
+          let after: string | undefined;
+          while (true) {
+            assertOpen();
+            const batch = await storage.listStreams(after, batchSize);
+            yield* batch;
+            if (batch.length < batchSize) return;
+            after = batch[batch.length - 1]!.streamId;
+          }
+        },
+      };
+    },
+
+    async stats() {
+      assertOpen();
+      return storage.stats();
+    },
+
+    async close() {
+      if (closed) return;
+      closed = true;
+      await storage.close();
+    },
+  };
+}

@@ -1,0 +1,63 @@
+// An append is one call of the append function (schema.ts): one round trip.
+
+import type { ClientBase, Pool } from 'pg';
+import { ConcurrencyError, DuplicateEventError, type ExpectedVersion } from '../../core/errors.js';
+import { checkExpectedVersion, idempotentResult } from '../../store/append-rules.js';
+import type { AppendResult, EventToStore } from '../../store/storage.js';
+
+type Row = { out_event_id: string | null; out_stream_id: string; out_version: number; out_position: number | null };
+
+const EXPECTED_CODES = { any: -1, no_stream: -2, stream_exists: -3 } as const;
+
+export function prepareAppend(s: string) {
+  const text = `SELECT * FROM ${s}.append_events($1, $2, $3, $4, $5, $6)`;
+  const name = `eventline_append_${s}`;
+
+  return async function append(
+    db: Pool | ClientBase,
+    streamId: string,
+    events: readonly EventToStore[],
+    expectedVersion: ExpectedVersion,
+  ): Promise<AppendResult> {
+    const expected = typeof expectedVersion === 'number' ? expectedVersion : EXPECTED_CODES[expectedVersion];
+    let rows: Row[];
+    try {
+      ({ rows } = await db.query<Row>({
+        name,
+        text,
+        values: [
+          streamId,
+          expected,
+          events.map((e) => e.eventId),
+          events.map((e) => e.type),
+          events.map((e) => e.data),
+          events.map((e) => e.metadata),
+        ],
+      }));
+    } catch (error) {
+      throw translateUniqueViolation(error, streamId, expectedVersion);
+    }
+
+    const existing = rows.filter((r) => r.out_event_id !== null);
+    if (existing.length > 0) {
+      const stored = existing.map((r) => ({ eventId: r.out_event_id!, streamId: r.out_stream_id, version: r.out_version, position: r.out_position! }));
+      return idempotentResult(streamId, events, stored)!;
+    }
+    const row = rows[0]!;
+    if (row.out_position === null) {
+      checkExpectedVersion(streamId, expectedVersion, row.out_version);
+      throw new Error(`append_events refused an append that the version rules accept (stream '${streamId}')`);
+    }
+    return { nextExpectedVersion: row.out_version, lastPosition: row.out_position };
+  };
+}
+
+// The append lock makes these races impossible through Eventline; a writer that
+// bypasses it still gets the contract's errors rather than a driver error.
+function translateUniqueViolation(error: unknown, streamId: string, expected: ExpectedVersion): unknown {
+  const e = error as { code?: string; constraint?: string };
+  if (e.code !== '23505') return error;
+  if (e.constraint === 'events_event_id') return new DuplicateEventError('(unknown)', 'is already stored');
+  if (e.constraint === 'events_stream_version') return new ConcurrencyError(streamId, expected, -1);
+  return error;
+}

@@ -1,0 +1,98 @@
+// The PostgreSQL store, for when many processes share one database. A pool serves
+// concurrent appends; each append is one function call (schema.ts).
+
+import type { Pool, PoolConfig } from 'pg';
+import { StoreOpenError } from '../../core/errors.js';
+import type { EventStorage } from '../../store/storage.js';
+import { prepareAppend } from './append.js';
+import { quoteSchema } from './identifiers.js';
+import { prepareReads } from './read.js';
+import { migrate } from './schema.js';
+
+export interface PostgresOptions {
+  /** A libpq connection URL, without Eventline's own parameters. */
+  connectionString: string;
+  /** Default 'eventline'. */
+  schema?: string;
+  /** Connections in the pool. Default 10. */
+  poolSize?: number;
+}
+
+export interface PostgresStorage extends EventStorage {
+  readonly schema: string;
+  readonly pool: Pool;
+  appendWithHook: NonNullable<EventStorage['appendWithHook']>;
+}
+
+const INT8 = 20;
+
+export async function openPostgresStorage(url: string, options: PostgresOptions): Promise<PostgresStorage> {
+  const schema = options.schema ?? 'eventline';
+  const s = quoteSchema(schema);
+  const { default: pg } = await import('pg');
+
+  const config: PoolConfig = {
+    connectionString: options.connectionString,
+    max: options.poolSize ?? 10,
+    // Versions and positions are plain numbers (exact up to 2^53).
+    types: {
+      getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+        oid === INT8 ? Number : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+    },
+  };
+  const pool = new pg.Pool(config);
+  // An idle client that loses its connection must not crash the process.
+  pool.on('error', () => {});
+
+  try {
+    const client = await pool.connect();
+    try {
+      await migrate(client, s, schema);
+    } finally {
+      client.release();
+    }
+  } catch (error) {
+    await pool.end();
+    throw new StoreOpenError(url, (error as Error).message, { cause: error });
+  }
+
+  const append = prepareAppend(s);
+  const reads = prepareReads(pool, s);
+
+  return {
+    kind: 'postgres',
+    schema,
+    pool,
+
+    append(streamId, events, expectedVersion) {
+      return append(pool, streamId, events, expectedVersion);
+    },
+
+    async appendWithHook(streamId, events, expectedVersion, beforeCommit) {
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        try {
+          const result = await append(client, streamId, events, expectedVersion);
+          await beforeCommit(result);
+          await client.query('COMMIT');
+          return result;
+        } catch (error) {
+          await client.query('ROLLBACK');
+          throw error;
+        }
+      } finally {
+        client.release();
+      }
+    },
+
+    readStream: reads.readStream,
+    readAllBatch: reads.readAllBatch,
+    listStreams: reads.listStreams,
+    stats: reads.stats,
+
+    async close() {
+      await pool.end();
+    },
+  };
+}

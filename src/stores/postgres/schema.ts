@@ -1,0 +1,110 @@
+// The PostgreSQL schema: numbered migrations applied on open, one schema-version row,
+// and the append function. Every table lives in one schema (default "eventline").
+
+import type { PoolClient } from 'pg';
+import { LOCK_APPEND, LOCK_MIGRATE, lockKey } from './identifiers.js';
+
+/**
+ * Appends run as one function call: one round trip, and the statements run in order.
+ * The transaction-scoped advisory lock serialises appends, so positions are handed
+ * out in commit order and a reader can never see position N+1 while N is still
+ * uncommitted (docs/ordering.md explains why this matters and what it costs).
+ *
+ * Expected version is encoded as: >= 0 exact, -1 any, -2 no_stream, -3 stream_exists.
+ * Returns the already-stored rows of any given event id (the caller decides between an
+ * idempotent retry and a duplicate), or one row with a null position on a version
+ * conflict, or one row with the new version and last position.
+ */
+export function appendFunction(s: string, schema: string): string {
+  return `
+  CREATE OR REPLACE FUNCTION ${s}.append_events(
+    p_stream_id text, p_expected bigint,
+    p_event_ids uuid[], p_types text[], p_data text[], p_metadata text[])
+  RETURNS TABLE (out_event_id uuid, out_stream_id text, out_version bigint, out_position bigint)
+  LANGUAGE plpgsql AS $fn$
+  DECLARE
+    v_current bigint;
+    v_last bigint;
+  BEGIN
+    PERFORM pg_advisory_xact_lock(${LOCK_APPEND}, ${lockKey(schema)});
+
+    RETURN QUERY
+      SELECT e.event_id, e.stream_id, e.version, e.position
+      FROM ${s}.events e WHERE e.event_id = ANY (p_event_ids);
+    IF FOUND THEN RETURN; END IF;
+
+    SELECT st.version INTO v_current FROM ${s}.streams st WHERE st.stream_id = p_stream_id;
+    v_current := coalesce(v_current, 0);
+    IF NOT (p_expected = -1
+         OR (p_expected = -2 AND v_current = 0)
+         OR (p_expected = -3 AND v_current > 0)
+         OR p_expected = v_current) THEN
+      RETURN QUERY SELECT NULL::uuid, p_stream_id, v_current, NULL::bigint;
+      RETURN;
+    END IF;
+
+    WITH inserted AS (
+      INSERT INTO ${s}.events (stream_id, version, event_id, type, data, metadata)
+      SELECT p_stream_id, v_current + u.ord, u.id, u.type, u.data, u.metadata
+      FROM unnest(p_event_ids, p_types, p_data, p_metadata) WITH ORDINALITY AS u(id, type, data, metadata, ord)
+      ORDER BY u.ord
+      RETURNING position)
+    SELECT max(i.position) INTO v_last FROM inserted i;
+
+    INSERT INTO ${s}.streams AS st (stream_id, version)
+    VALUES (p_stream_id, v_current + cardinality(p_event_ids))
+    ON CONFLICT (stream_id) DO UPDATE SET version = EXCLUDED.version;
+
+    RETURN QUERY SELECT NULL::uuid, p_stream_id, v_current + cardinality(p_event_ids), v_last;
+  END
+  $fn$`;
+}
+
+function migrations(s: string, schema: string): string[] {
+  return [
+    `
+    CREATE TABLE ${s}.events (
+      position    bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+      stream_id   text COLLATE "C" NOT NULL,
+      version     bigint NOT NULL,
+      event_id    uuid NOT NULL,
+      type        text COLLATE "C" NOT NULL,
+      data        text NOT NULL,
+      metadata    text,
+      recorded_at timestamptz NOT NULL DEFAULT now(),
+      CONSTRAINT events_stream_version UNIQUE (stream_id, version),
+      CONSTRAINT events_event_id UNIQUE (event_id)
+    );
+    CREATE TABLE ${s}.streams (
+      stream_id text COLLATE "C" PRIMARY KEY,
+      version   bigint NOT NULL
+    );
+    ${appendFunction(s, schema)};
+    `,
+  ];
+}
+
+export const SCHEMA_VERSION = 1;
+
+/** Creates or upgrades the schema; concurrent openers take turns on an advisory lock. */
+export async function migrate(client: PoolClient, s: string, schema: string): Promise<void> {
+  const steps = migrations(s, schema);
+  await client.query('BEGIN');
+  try {
+    await client.query('SELECT pg_advisory_xact_lock($1, $2)', [LOCK_MIGRATE, lockKey(schema)]);
+    await client.query(`CREATE SCHEMA IF NOT EXISTS ${s}`);
+    await client.query(`CREATE TABLE IF NOT EXISTS ${s}.schema_version (version integer NOT NULL)`);
+    const { rows } = await client.query<{ version: number }>(`SELECT version FROM ${s}.schema_version`);
+    const current = rows[0]?.version ?? 0;
+    if (current > steps.length) {
+      throw new Error(`schema ${schema} has version ${current}, newer than this Eventline (${steps.length})`);
+    }
+    for (const sql of steps.slice(current)) await client.query(sql);
+    if (rows.length === 0) await client.query(`INSERT INTO ${s}.schema_version (version) VALUES ($1)`, [steps.length]);
+    else await client.query(`UPDATE ${s}.schema_version SET version = $1`, [steps.length]);
+    await client.query('COMMIT');
+  } catch (error) {
+    await client.query('ROLLBACK');
+    throw error;
+  }
+}

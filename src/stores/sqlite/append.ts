@@ -1,0 +1,59 @@
+// One append is one IMMEDIATE transaction: it takes the write lock first, so the
+// version it checks cannot change before it writes.
+
+import type { Database } from 'better-sqlite3';
+import type { ExpectedVersion } from '../../core/errors.js';
+import { checkExpectedVersion, idempotentResult } from '../../store/append-rules.js';
+import type { AppendResult, EventToStore, StoredEventId } from '../../store/storage.js';
+
+const FIND_EVENT = `
+  SELECT event_id AS eventId, stream_id AS streamId, version, position
+  FROM events WHERE event_id = ?`;
+
+const STREAM_VERSION = `SELECT version FROM streams WHERE stream_id = ?`;
+
+const INSERT_EVENT = `
+  INSERT INTO events (stream_id, version, event_id, type, data, metadata, recorded_at)
+  VALUES (?, ?, ?, ?, ?, ?, ?)`;
+
+const SET_STREAM_VERSION = `
+  INSERT INTO streams (stream_id, version) VALUES (?, ?)
+  ON CONFLICT (stream_id) DO UPDATE SET version = excluded.version`;
+
+export type AppendInTransaction = (
+  streamId: string,
+  events: readonly EventToStore[],
+  expectedVersion: ExpectedVersion,
+) => AppendResult;
+
+/** Returns the statements of an append, prepared once. Call it inside a write transaction. */
+export function prepareAppend(db: Database): AppendInTransaction {
+  const findEvent = db.prepare<[string], StoredEventId>(FIND_EVENT);
+  const streamVersion = db.prepare<[string], { version: number }>(STREAM_VERSION).pluck();
+  const insertEvent = db.prepare(INSERT_EVENT);
+  const setStreamVersion = db.prepare(SET_STREAM_VERSION);
+
+  return (streamId, events, expectedVersion) => {
+    const existing: StoredEventId[] = [];
+    for (const { eventId } of events) {
+      const stored = findEvent.get(eventId);
+      if (stored) existing.push(stored);
+    }
+    const retried = idempotentResult(streamId, events, existing);
+    if (retried) return retried;
+
+    const version = (streamVersion.get(streamId) as number | undefined) ?? 0;
+    checkExpectedVersion(streamId, expectedVersion, version);
+
+    const recordedAt = Date.now();
+    let lastPosition = 0;
+    for (let i = 0; i < events.length; i++) {
+      const e = events[i]!;
+      const info = insertEvent.run(streamId, version + i + 1, e.eventId, e.type, e.data, e.metadata, recordedAt);
+      lastPosition = Number(info.lastInsertRowid);
+    }
+    const nextExpectedVersion = version + events.length;
+    setStreamVersion.run(streamId, nextExpectedVersion);
+    return { nextExpectedVersion, lastPosition };
+  };
+}

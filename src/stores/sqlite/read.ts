@@ -1,0 +1,92 @@
+// Reads. Each returns a bounded page, so a reader never holds a transaction open
+// between pages and never loads the whole store.
+
+import type { Database } from 'better-sqlite3';
+import type { EventFilter, StoreStats, StoredEvent, StreamInfo, StreamRange } from '../../store/storage.js';
+
+const COLUMNS = `position, stream_id, version, event_id, type, data, metadata, recorded_at`;
+type Row = [number, string, number, string, string, string, string | null, number];
+
+const STREAM_FORWARD = `
+  SELECT ${COLUMNS} FROM events
+  WHERE stream_id = ? AND version >= ? ORDER BY version LIMIT ?`;
+
+const STREAM_BACKWARD = `
+  SELECT ${COLUMNS} FROM events
+  WHERE stream_id = ? AND version <= ? ORDER BY version DESC LIMIT ?`;
+
+const ALL = `
+  SELECT ${COLUMNS} FROM events
+  WHERE position > ? ORDER BY position LIMIT ?`;
+
+// substr and length both count characters, so the prefix matches literally
+// (LIKE would treat % and _ as wildcards and ignore ASCII case).
+const ALL_FILTERED = `
+  SELECT ${COLUMNS} FROM events
+  WHERE position > @after
+    AND (@types IS NULL OR type IN (SELECT value FROM json_each(@types)))
+    AND (@prefix IS NULL OR substr(stream_id, 1, length(@prefix)) = @prefix)
+  ORDER BY position LIMIT @limit`;
+
+const STREAMS = `
+  SELECT stream_id AS streamId, version FROM streams
+  WHERE @after IS NULL OR stream_id > @after ORDER BY stream_id LIMIT @limit`;
+
+const COUNTS = `
+  SELECT (SELECT count(*) FROM events) AS events, (SELECT count(*) FROM streams) AS streams`;
+
+function toStored(row: Row): StoredEvent {
+  return {
+    position: row[0],
+    streamId: row[1],
+    version: row[2],
+    eventId: row[3],
+    type: row[4],
+    data: row[5],
+    metadata: row[6],
+    recordedAt: new Date(row[7]),
+  };
+}
+
+export interface SqliteReads {
+  readStream(streamId: string, range: StreamRange): StoredEvent[];
+  readAllBatch(after: number, filter: EventFilter, limit: number): StoredEvent[];
+  listStreams(after: string | undefined, limit: number): StreamInfo[];
+  counts(): Omit<StoreStats, 'bytes'>;
+}
+
+export function prepareReads(db: Database): SqliteReads {
+  const forward = db.prepare(STREAM_FORWARD).raw();
+  const backward = db.prepare(STREAM_BACKWARD).raw();
+  const all = db.prepare(ALL).raw();
+  const allFiltered = db.prepare(ALL_FILTERED).raw();
+  const streams = db.prepare(STREAMS);
+  const counts = db.prepare(COUNTS);
+  // SQLite's LIMIT is a 64-bit integer; clamp the "no limit" sentinel to what it binds.
+  const limitOf = (n: number) => Math.min(n, 2 ** 62);
+
+  return {
+    readStream(streamId, { fromVersion, maxCount, direction }) {
+      const statement = direction === 'forward' ? forward : backward;
+      return (statement.all(streamId, fromVersion, limitOf(maxCount)) as Row[]).map(toStored);
+    },
+    readAllBatch(after, { types, streamPrefix }, limit) {
+      const rows =
+        types === undefined && streamPrefix === undefined
+          ? all.all(after, limit)
+          : allFiltered.all({
+              after,
+              types: types === undefined ? null : JSON.stringify(types),
+              prefix: streamPrefix ?? null,
+              limit,
+            });
+      return (rows as Row[]).map(toStored);
+    },
+    listStreams(after, limit) {
+      return streams.all({ after: after ?? null, limit }) as StreamInfo[];
+    },
+    counts() {
+      return counts.get() as Omit<StoreStats, 'bytes'>;
+    },
+  };
+}
