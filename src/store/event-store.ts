@@ -120,7 +120,7 @@ export function createEventStore(storage: EventStorage, options: EventStoreOptio
     async appendToStream(streamId, events, options = {}) {
       assertOpen();
       assertName(streamId, 'streamId');
-      const expectedVersion = options.expectedVersion ?? 'any';
+      const expectedVersion = options.expectedVersion === undefined ? 'any' : options.expectedVersion;
       assertExpectedVersion(expectedVersion);
       return storage.append(streamId, prepare(events), expectedVersion);
     },

@@ -1,0 +1,249 @@
+// The contract every store keeps: versions, positions, expected versions, atomic
+// appends, idempotent retries, reading a stream and reading all.
+
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { ConcurrencyError, DuplicateEventError, StoreClosedError } from '../../core/errors.js';
+import { isUuid } from '../../core/uuid.js';
+import { collect, countAll, defineCase, type ConformanceOptions } from './suite.js';
+
+const created = (postId: string, title = 'Hello') => ({ type: 'PostWasCreated', data: { postId, title } });
+const published = (postId: string) => ({ type: 'PostWasPublished', data: { postId } });
+
+export function contractCases(options: ConformanceOptions): void {
+  const it = (name: string, body: Parameters<typeof defineCase>[2]) => defineCase(options, name, body);
+
+  it('records the first events of a stream as versions 1, 2, … with increasing positions', async (store) => {
+    const result = await store.appendToStream('post-1', [created('1'), published('1')], { expectedVersion: 'no_stream' });
+    assert.equal(result.nextExpectedVersion, 2);
+
+    const events = await store.readStream('post-1');
+    assert.deepEqual(events.map((e) => [e.streamId, e.version, e.type]), [
+      ['post-1', 1, 'PostWasCreated'],
+      ['post-1', 2, 'PostWasPublished'],
+    ]);
+    assert.ok(events[0]!.position < events[1]!.position);
+    assert.equal(result.lastPosition, events[1]!.position);
+    for (const e of events) {
+      assert.ok(isUuid(e.eventId), `eventId ${e.eventId} is a UUID`);
+      assert.ok(e.recordedAt instanceof Date && !Number.isNaN(e.recordedAt.getTime()));
+      assert.equal(typeof e.version, 'number');
+      assert.equal(typeof e.position, 'number');
+    }
+    assert.deepEqual(events[0]!.data, { postId: '1', title: 'Hello' });
+    assert.equal(events[0]!.metadata, undefined);
+  });
+
+  it('keeps the eventId and metadata it is given', async (store) => {
+    const eventId = randomUUID();
+    const metadata = { correlationId: 'c-1', causation: { by: 'test' }, tags: ['a', 'b'] };
+    await store.appendToStream('post-1', [{ ...created('1'), eventId, metadata }]);
+    const [event] = await store.readStream('post-1');
+    assert.equal(event!.eventId, eventId);
+    assert.deepEqual(event!.metadata, metadata);
+  });
+
+  it('gives positions that increase across streams, in append order', async (store) => {
+    await store.appendToStream('post-1', [created('1')]);
+    await store.appendToStream('post-2', [created('2')]);
+    await store.appendToStream('post-1', [published('1')]);
+    const all = await collect(store.readAll());
+    assert.deepEqual(all.map((e) => `${e.streamId}@${e.version}`), ['post-1@1', 'post-2@1', 'post-1@2']);
+    for (let i = 1; i < all.length; i++) assert.ok(all[i]!.position > all[i - 1]!.position);
+  });
+
+  it('reads a stream with no events as []', async (store) => {
+    assert.deepEqual(await store.readStream('post-missing'), []);
+  });
+
+  it('reads part of a stream forward and backward', async (store) => {
+    await store.appendToStream('s', [1, 2, 3, 4, 5].map((n) => ({ type: 'N', data: { n } })));
+    const versions = async (o: Parameters<typeof store.readStream>[1]) => (await store.readStream('s', o)).map((e) => e.version);
+    assert.deepEqual(await versions({ fromVersion: 2, maxCount: 2 }), [2, 3]);
+    assert.deepEqual(await versions({ fromVersion: 4 }), [4, 5]);
+    assert.deepEqual(await versions({ fromVersion: 9 }), []);
+    assert.deepEqual(await versions({ direction: 'backward' }), [5, 4, 3, 2, 1]);
+    assert.deepEqual(await versions({ direction: 'backward', maxCount: 2 }), [5, 4]);
+    assert.deepEqual(await versions({ direction: 'backward', fromVersion: 3, maxCount: 5 }), [3, 2, 1]);
+  });
+
+  it('accepts every expected version that matches the stream', async (store) => {
+    await store.appendToStream('s', [created('1')], { expectedVersion: 'no_stream' });
+    await store.appendToStream('s', [published('1')], { expectedVersion: 'stream_exists' });
+    await store.appendToStream('s', [published('1')], { expectedVersion: 2 });
+    await store.appendToStream('s', [published('1')], { expectedVersion: 'any' });
+    await store.appendToStream('t', [created('2')], { expectedVersion: 0 });
+    assert.equal((await store.readStream('s')).length, 4);
+    assert.equal((await store.readStream('t')).length, 1);
+  });
+
+  for (const [expected, setUp, actual] of [
+    ['no_stream', true, 1],
+    ['stream_exists', false, 0],
+    [0, true, 1],
+    [2, true, 1],
+    [1, false, 0],
+  ] as const) {
+    it(`refuses expected version ${JSON.stringify(expected)} on a stream at ${actual}, writing nothing`, async (store) => {
+      if (setUp) await store.appendToStream('s', [created('1')]);
+      await assert.rejects(store.appendToStream('s', [published('1')], { expectedVersion: expected }), (error) => {
+        assert.ok(error instanceof ConcurrencyError);
+        assert.equal(error.code, 'CONCURRENCY_CONFLICT');
+        assert.equal(error.streamId, 's');
+        assert.equal(error.expected, expected);
+        assert.equal(error.actual, actual);
+        return true;
+      });
+      assert.equal((await store.readStream('s')).length, actual);
+      assert.equal(await countAll(store), actual);
+    });
+  }
+
+  it('keeps the stream usable after a refused append', async (store) => {
+    await store.appendToStream('s', [created('1')]);
+    await assert.rejects(store.appendToStream('s', [published('1')], { expectedVersion: 5 }), ConcurrencyError);
+    const result = await store.appendToStream('s', [published('1')], { expectedVersion: 1 });
+    assert.equal(result.nextExpectedVersion, 2);
+  });
+
+  it('answers a retried append with the original result and writes nothing', async (store) => {
+    await store.appendToStream('other', [created('0')]);
+    const events = [
+      { ...created('1'), eventId: randomUUID() },
+      { ...published('1'), eventId: randomUUID() },
+    ];
+    const first = await store.appendToStream('post-1', events, { expectedVersion: 'no_stream' });
+    const retry = await store.appendToStream('post-1', events, { expectedVersion: 'no_stream' });
+    assert.deepEqual(retry, first);
+    assert.equal(await countAll(store), 3);
+    // Upper-case spelling of the same ids is the same event.
+    const shouted = events.map((e) => ({ ...e, eventId: e.eventId.toUpperCase() }));
+    assert.deepEqual(await store.appendToStream('post-1', shouted), first);
+    assert.equal(await countAll(store), 3);
+  });
+
+  it('refuses an eventId stored elsewhere with DuplicateEventError, writing nothing', async (store) => {
+    const eventId = randomUUID();
+    await store.appendToStream('post-1', [{ ...created('1'), eventId }]);
+    // In another stream.
+    await assert.rejects(store.appendToStream('post-2', [{ ...created('2'), eventId }]), (error) => {
+      assert.ok(error instanceof DuplicateEventError);
+      assert.equal(error.code, 'DUPLICATE_EVENT');
+      return true;
+    });
+    // Beside a new event: not a retry of one append.
+    await assert.rejects(
+      store.appendToStream('post-1', [{ ...published('1'), eventId: randomUUID() }, { ...created('1'), eventId }]),
+      DuplicateEventError,
+    );
+    // Twice in one append.
+    const twice = randomUUID();
+    await assert.rejects(
+      store.appendToStream('post-3', [{ ...created('3'), eventId: twice }, { ...published('3'), eventId: twice }]),
+      DuplicateEventError,
+    );
+    assert.equal(await countAll(store), 1);
+    assert.deepEqual(await store.readStream('post-2'), []);
+  });
+
+  it('appends all events of an append or none', async (store) => {
+    const taken = randomUUID();
+    await store.appendToStream('a', [{ ...created('a'), eventId: taken }]);
+    const batch = [created('b'), published('b'), { ...published('b'), eventId: taken }];
+    await assert.rejects(store.appendToStream('b', batch), DuplicateEventError);
+    assert.deepEqual(await store.readStream('b'), []);
+    assert.equal(await countAll(store), 1);
+  });
+
+  it('reads all events after a position, in batches, in position order', async (store) => {
+    for (let i = 1; i <= 7; i++) await store.appendToStream(`post-${i % 3}`, [created(String(i))]);
+    const all = await collect(store.readAll({ batchSize: 2 }));
+    assert.equal(all.length, 7);
+    const after = all[2]!.position;
+    const rest = await collect(store.readAll({ after, batchSize: 3 }));
+    assert.deepEqual(rest.map((e) => e.position), all.slice(3).map((e) => e.position));
+    assert.deepEqual(await collect(store.readAll({ after: all[6]!.position })), []);
+  });
+
+  it('reads nothing from an empty store', async (store) => {
+    assert.deepEqual(await collect(store.readAll()), []);
+    assert.deepEqual(await collect(store.listStreams()), []);
+    assert.deepEqual(await store.stats().then((s) => [s.events, s.streams]), [0, 0]);
+  });
+
+  it('filters reading all by event type', async (store) => {
+    await store.appendToStream('post-1', [created('1'), published('1')]);
+    await store.appendToStream('post-2', [created('2')]);
+    const types = async (t: string[]) => (await collect(store.readAll({ types: t, batchSize: 1 }))).map((e) => e.streamId);
+    assert.deepEqual(await types(['PostWasPublished']), ['post-1']);
+    assert.deepEqual(await types(['PostWasCreated']), ['post-1', 'post-2']);
+    assert.deepEqual(await types(['PostWasCreated', 'PostWasPublished']), ['post-1', 'post-1', 'post-2']);
+    assert.deepEqual(await types(['Nothing']), []);
+  });
+
+  it('treats % and _ in a stream prefix as ordinary characters, and case as significant', async (store) => {
+    for (const id of ['post-1', 'post_1', 'post%1', 'Post-2', 'postX1', 'comment-1', 'post-😀']) {
+      await store.appendToStream(id, [created(id)]);
+    }
+    const ids = async (streamPrefix: string) => (await collect(store.readAll({ streamPrefix }))).map((e) => e.streamId);
+    assert.deepEqual(await ids('post-'), ['post-1', 'post-😀']);
+    assert.deepEqual(await ids('post_'), ['post_1']);
+    assert.deepEqual(await ids('post%'), ['post%1']);
+    assert.deepEqual(await ids('Post'), ['Post-2']);
+    assert.deepEqual(await ids('post-😀'), ['post-😀']);
+    const both = await collect(store.readAll({ streamPrefix: 'post', types: ['PostWasCreated'] }));
+    assert.equal(both.length, 5);
+  });
+
+  it('lists streams with their versions, and counts events and streams', async (store) => {
+    await store.appendToStream('b', [created('b'), published('b')]);
+    await store.appendToStream('a', [created('a')]);
+    await store.appendToStream('😀', [created('x')]);
+    await store.appendToStream('\uffff', [created('y')]);
+    const streams = await collect(store.listStreams({ batchSize: 1 }));
+    // Code-point order: U+FFFF sorts before U+1F600 in every store.
+    assert.deepEqual(streams, [
+      { streamId: 'a', version: 1 },
+      { streamId: 'b', version: 2 },
+      { streamId: '\uffff', version: 1 },
+      { streamId: '😀', version: 1 },
+    ]);
+    const stats = await store.stats();
+    assert.equal(stats.events, 5);
+    assert.equal(stats.streams, 4);
+    assert.ok(stats.bytes > 0);
+  });
+
+  it('carries text faithfully: U+0000, lone surrogates and astral characters in data', async (store) => {
+    const data = { nul: 'a\u0000b', lone: 'x\ud800y', pair: '😀', escape: '"\\\n\t', unicode: 'Grüße, 世界' };
+    await store.appendToStream('s', [{ type: 'Text', data, metadata: { note: '\u0000\udfff' } }]);
+    const [event] = await store.readStream('s');
+    assert.deepEqual(event!.data, data);
+    assert.deepEqual(event!.metadata, { note: '\u0000\udfff' });
+    const [fromAll] = await collect(store.readAll());
+    assert.deepEqual(fromAll!.data, data);
+  });
+
+  it('accepts stream ids and types of exactly 255 characters, astral ones included', async (store) => {
+    const longId = '😀'.repeat(255);
+    const longType = 'T'.repeat(255);
+    await store.appendToStream(longId, [{ type: longType, data: {} }]);
+    const [event] = await store.readStream(longId);
+    assert.equal(event!.streamId, longId);
+    assert.equal(event!.type, longType);
+  });
+
+  it('carries numbers, booleans, nulls, nesting and empty values exactly', async (store) => {
+    const data = { int: 42, neg: -7, float: 0.1 + 0.2, big: 2 ** 53 - 1, tiny: 5e-324, t: true, f: false, nil: null, nested: { a: [1, [2, { b: [] }]] }, empty: {}, list: [] };
+    await store.appendToStream('s', [{ type: 'Values', data }, { type: 'Scalar', data: 'just a string' }, { type: 'Null', data: null }]);
+    const events = await store.readStream('s');
+    assert.deepEqual(events.map((e) => e.data), [data, 'just a string', null]);
+  });
+
+  it('refuses every call after close() with StoreClosedError', async (store) => {
+    await store.close();
+    await assert.rejects(store.appendToStream('s', [created('1')]), StoreClosedError);
+    await assert.rejects(store.readStream('s'), StoreClosedError);
+    assert.throws(() => store.readAll(), StoreClosedError);
+  });
+}

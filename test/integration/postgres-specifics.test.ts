@@ -1,0 +1,89 @@
+// What only the PostgreSQL store has: a schema of its own, migrated on open with a
+// schema-version table, a sequence that never reuses positions, and a pool.
+
+import assert from 'node:assert/strict';
+import { after, test } from 'node:test';
+import pg from 'pg';
+import { openEventStore, StoreOpenError } from '../../src/index.js';
+import { postgresTestUrl } from '../../src/testing/index.js';
+
+const postgres = postgresTestUrl();
+const created = { type: 'PostWasCreated', data: { postId: '1' } };
+
+async function sql<T extends object>(text: string, values: unknown[] = []): Promise<T[]> {
+  const client = new pg.Client({ connectionString: process.env.EVENTLINE_POSTGRES_URL });
+  await client.connect();
+  try {
+    return (await client.query<T>(text, values)).rows;
+  } finally {
+    await client.end();
+  }
+}
+
+function withDatabase(url: string, database: string): string {
+  const other = new URL(url);
+  other.pathname = `/${database}`;
+  return other.toString();
+}
+
+const schemaOf = (url: string) => new URL(url).searchParams.get('schema')!;
+
+if (!postgres) {
+  test('postgres specifics', { skip: 'EVENTLINE_POSTGRES_URL is not set' }, () => {});
+} else {
+  after(() => postgres.dropAll());
+
+  test('creates its tables in the schema the URL names, with a schema version', async () => {
+    const url = await postgres.freshUrl();
+    const store = await openEventStore(url);
+    await store.appendToStream('post-1', [created]);
+    await store.close();
+    const tables = await sql<{ table_name: string }>(
+      'SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY 1', [schemaOf(url)]);
+    assert.deepEqual(tables.map((t) => t.table_name), ['events', 'schema_version', 'streams']);
+    const [row] = await sql<{ version: number }>(`SELECT version FROM "${schemaOf(url)}".schema_version`);
+    assert.equal(row!.version, 1);
+  });
+
+  test('several stores opening a new schema at once migrate it once', async () => {
+    const url = await postgres.freshUrl();
+    const stores = await Promise.all([1, 2, 3, 4].map(() => openEventStore(url)));
+    await Promise.all(stores.map((s, i) => s.appendToStream(`post-${i}`, [created])));
+    await Promise.all(stores.map((s) => s.close()));
+    const rows = await sql(`SELECT version FROM "${schemaOf(url)}".schema_version`);
+    assert.equal(rows.length, 1);
+  });
+
+  test('never hands out a position twice, even after the newest events are deleted', async () => {
+    const url = await postgres.freshUrl();
+    const store = await openEventStore(url);
+    const { lastPosition } = await store.appendToStream('post-1', [created, created]);
+    await sql(`DELETE FROM "${schemaOf(url)}".events`);
+    const next = await store.appendToStream('post-2', [created]);
+    assert.ok(next.lastPosition > lastPosition);
+    await store.close();
+  });
+
+  test('refuses a schema from a newer Eventline', async () => {
+    const url = await postgres.freshUrl();
+    await (await openEventStore(url)).close();
+    await sql(`UPDATE "${schemaOf(url)}".schema_version SET version = 99`);
+    await assert.rejects(openEventStore(url), /has version 99, newer than this Eventline/);
+  });
+
+  const base = process.env.EVENTLINE_POSTGRES_URL!;
+  for (const [what, url, pattern] of [
+    ['a schema name that is not an identifier', `${base}?schema=${encodeURIComponent('a"; DROP TABLE x; --')}`, /schema: must be a letter/],
+    ['a pool size of 0', `${base}?pool=0`, /pool must be a whole number >= 1/],
+    ['a server that is not there', 'postgres://postgres@127.0.0.1:1/test', /cannot open store/],
+    ['a database that does not exist', withDatabase(base, 'no_such_database_here'), /does not exist/],
+  ] as const) {
+    test(`refuses to open ${what} with StoreOpenError`, async () => {
+      await assert.rejects(openEventStore(url), (error) => {
+        assert.ok(error instanceof StoreOpenError, String(error));
+        assert.match(error.message, pattern);
+        return true;
+      });
+    });
+  }
+}
