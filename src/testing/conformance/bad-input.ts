@@ -38,6 +38,7 @@ const BAD_APPENDS: readonly [string, string, Attempt][] = [
   ['a Date in data', 'events[0].data.at', (s) => s.appendToStream('s', [event({ at: new Date() })])],
   ['a Map in data', 'events[0].data.m', (s) => s.appendToStream('s', [event({ m: new Map() })])],
   ['a symbol in data', 'events[0].data.s', (s) => s.appendToStream('s', [event({ s: Symbol('x') })])],
+  // eslint-disable-next-line no-sparse-arrays -- the hole is the bad input
   ['a hole in an array', 'events[0].data[1]', (s) => s.appendToStream('s', [event([1, , 3])])],
   ['metadata that is not an object', 'events[0].metadata', (s) => s.appendToStream('s', [{ type: 'A', data: {}, metadata: 'x' as unknown as Record<string, unknown> }])],
   ['a function in metadata', 'events[0].metadata.f', (s) => s.appendToStream('s', [{ type: 'A', data: {}, metadata: { f: () => 1 } }])],
