@@ -41,3 +41,14 @@ export type {
 } from './store/storage.js';
 export { checkExpectedVersion, idempotentResult } from './store/append-rules.js';
 export { openEventStore, openStorage, defaultStoreUrl, DEFAULT_STORE_URL } from './store/open.js';
+export {
+  handleCommand,
+  loadState,
+  DEFAULT_MAX_RETRIES,
+  type Decider,
+  type DeciderEvent,
+  type CommandResult,
+  type HandleCommandOptions,
+  type LoadedState,
+  type StateFolder,
+} from './commands/index.js';

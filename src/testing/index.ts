@@ -1,4 +1,5 @@
 // eventline/testing: what store authors and application tests need.
 
 export { eventStoreConformance, type ConformanceOptions } from './conformance/index.js';
-export { postgresTestUrl, type PostgresTestDatabase } from './postgres.js';
+export { postgresTestUrl, postgresUnavailable, type PostgresTestDatabase } from './postgres.js';
+export { testStores, type TestStore } from './test-stores.js';

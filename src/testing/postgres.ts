@@ -11,16 +11,31 @@ export interface PostgresTestDatabase {
   dropAll(): Promise<void>;
 }
 
+/** Why the PostgreSQL tests cannot run here, or undefined when they can. */
+export function postgresUnavailable(env: NodeJS.ProcessEnv = process.env): { reason: string; required: boolean } | undefined {
+  if (env.EVENTLINE_POSTGRES_URL) return undefined;
+  const required = env.CI === 'true';
+  return {
+    reason: required
+      ? 'EVENTLINE_POSTGRES_URL is not set, and CI=true needs the PostgreSQL tests to run'
+      : 'EVENTLINE_POSTGRES_URL is not set (e.g. postgres://postgres@127.0.0.1:5432/test); skipping the PostgreSQL tests',
+    required,
+  };
+}
+
 /**
  * Returns undefined (after printing why) when no server is configured; throws under CI=true.
  */
 export function postgresTestUrl(env: NodeJS.ProcessEnv = process.env): PostgresTestDatabase | undefined {
-  const base = env.EVENTLINE_POSTGRES_URL;
-  if (!base) {
-    if (env.CI === 'true') throw new Error('EVENTLINE_POSTGRES_URL is not set, and CI=true needs the PostgreSQL tests to run');
-    console.log('# notice: EVENTLINE_POSTGRES_URL is not set; skipping the PostgreSQL tests');
+  const unavailable = postgresUnavailable(env);
+  if (unavailable) {
+    if (unavailable.required) throw new Error(unavailable.reason);
+    console.log(`# notice: ${unavailable.reason}`);
     return undefined;
   }
+  const base = new URL(env.EVENTLINE_POSTGRES_URL!);
+  base.searchParams.delete('schema');
+  base.searchParams.delete('pool');
   const schemas: string[] = [];
   return {
     async freshUrl() {
@@ -33,9 +48,10 @@ export function postgresTestUrl(env: NodeJS.ProcessEnv = process.env): PostgresT
     async dropAll() {
       if (schemas.length === 0) return;
       const { default: pg } = await import('pg');
-      const client = new pg.Client({ connectionString: base });
+      const client = new pg.Client({ connectionString: base.toString() });
       await client.connect();
       try {
+        // The names are ours (t_ and hex digits), so quoting them here is safe.
         for (const schema of schemas.splice(0)) await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
       } finally {
         await client.end();

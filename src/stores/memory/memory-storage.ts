@@ -70,7 +70,7 @@ export function createMemoryStorage(): EventStorage {
 
     async stats() {
       let bytes = 0;
-      for (const e of log) bytes += e.data.length + (e.metadata?.length ?? 0);
+      for (const e of log) bytes += Buffer.byteLength(e.data) + (e.metadata === null ? 0 : Buffer.byteLength(e.metadata));
       return { events: log.length, streams: streams.size, bytes };
     },
 

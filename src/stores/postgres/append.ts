@@ -35,7 +35,7 @@ export function prepareAppend(s: string) {
         ],
       }));
     } catch (error) {
-      throw translateUniqueViolation(error, streamId, expectedVersion);
+      throw await translateUniqueViolation(error, db, s, streamId, expectedVersion);
     }
 
     const existing = rows.filter((r) => r.out_event_id !== null);
@@ -53,11 +53,27 @@ export function prepareAppend(s: string) {
 }
 
 // The append lock makes these races impossible through Eventline; a writer that
-// bypasses it still gets the contract's errors rather than a driver error.
-function translateUniqueViolation(error: unknown, streamId: string, expected: ExpectedVersion): unknown {
-  const e = error as { code?: string; constraint?: string };
+// bypasses it still gets the contract's errors, with the real values, rather than a
+// driver error.
+async function translateUniqueViolation(
+  error: unknown,
+  db: Pool | ClientBase,
+  s: string,
+  streamId: string,
+  expected: ExpectedVersion,
+): Promise<unknown> {
+  const e = error as { code?: string; constraint?: string; detail?: string };
   if (e.code !== '23505') return error;
-  if (e.constraint === 'events_event_id') return new DuplicateEventError('(unknown)', 'is already stored');
-  if (e.constraint === 'events_stream_version') return new ConcurrencyError(streamId, expected, -1);
+  if (e.constraint === 'events_event_id') {
+    const eventId = /\(event_id\)=\(([^)]+)\)/.exec(e.detail ?? '')?.[1] ?? 'of this append';
+    return new DuplicateEventError(eventId, 'is already stored');
+  }
+  if (e.constraint === 'events_stream_version') {
+    // Inside a caller's transaction the failed statement has aborted it: no read is possible there.
+    const actual = await db
+      .query<{ version: number }>(`SELECT max(version) AS version FROM ${s}.events WHERE stream_id = $1`, [streamId])
+      .then(({ rows }) => rows[0]?.version ?? 0, () => undefined);
+    return actual === undefined ? error : new ConcurrencyError(streamId, expected, actual);
+  }
   return error;
 }

@@ -1,0 +1,111 @@
+// Command handling is the loop every event-sourced write runs: load the stream, fold
+// it, decide, append at exactly the version that was decided on. If another writer
+// got there first the decision may no longer hold, so it is made again on fresh state.
+
+import { ConcurrencyError, ValidationError } from '../core/errors.js';
+import type { RecordedEvent } from '../core/events.js';
+import { assertCount, assertPlainObject, describe } from '../core/validation.js';
+import type { EventStore } from '../store/event-store.js';
+import type { AppendResult } from '../store/storage.js';
+import type { Decider, DeciderEvent } from './decider.js';
+import { loadState, type LoadedState } from './load-state.js';
+
+export interface HandleCommandOptions {
+  /** How many times to decide again after a ConcurrencyError before giving up. Default 3. */
+  maxRetries?: number;
+}
+
+export interface CommandResult<State> {
+  streamId: string;
+  /** The events this command appended, as recorded; empty when the decision was to append nothing. */
+  events: RecordedEvent[];
+  /** The stream's version after the command: an expectedVersion for the next append. */
+  nextExpectedVersion: number;
+  /** The position of the last event appended or, when none was, of the stream's last event (0 for no stream). */
+  lastPosition: number;
+  /** The state after the new events. */
+  state: State;
+}
+
+export const DEFAULT_MAX_RETRIES = 3;
+
+/**
+ * Runs one command against one stream. Throws whatever `decide` throws (nothing is
+ * written then), and ConcurrencyError when other writers win more than `maxRetries` times.
+ *
+ * The decider's events are trusted to be the ones in the stream: the store gives them
+ * back untyped and `evolve` receives them as its own.
+ *
+ * @example
+ * const result = await handleCommand(store, 'post-1', postDecider, { type: 'PublishPost', postId: '1' });
+ * result.events; // [{ type: 'PostWasPublished', version: 2, position: …, … }]
+ */
+export async function handleCommand<State, Command>(
+  store: EventStore,
+  streamId: string,
+  decider: Decider<State, Command, DeciderEvent>,
+  command: Command,
+  options: HandleCommandOptions = {},
+): Promise<CommandResult<State>> {
+  const maxRetries = readMaxRetries(options);
+  assertDecider(decider);
+
+  for (let retries = 0; ; retries++) {
+    const loaded = await loadState(store, streamId, decider);
+    const events = decideEvents(decider, command, loaded.state);
+    if (events.length === 0) return unchanged(streamId, loaded);
+
+    const appended = await appendUnlessOvertaken(store, streamId, events, loaded.version, retries < maxRetries);
+    if (appended === undefined) continue;
+
+    // Versions after the one decided on are ours: the append was checked against it.
+    const recorded = await store.readStream(streamId, { fromVersion: loaded.version + 1, maxCount: events.length });
+    return {
+      streamId,
+      events: recorded,
+      nextExpectedVersion: appended.nextExpectedVersion,
+      lastPosition: appended.lastPosition,
+      state: events.reduce(decider.evolve, loaded.state),
+    };
+  }
+}
+
+/** Appends at exactly `version`; on a conflict returns undefined while a retry is left, else rethrows. */
+async function appendUnlessOvertaken(
+  store: EventStore,
+  streamId: string,
+  events: readonly DeciderEvent[],
+  version: number,
+  mayRetry: boolean,
+): Promise<AppendResult | undefined> {
+  try {
+    // Version 0 means "no stream yet" to every store.
+    return await store.appendToStream(streamId, events.map(({ type, data }) => ({ type, data })), { expectedVersion: version });
+  } catch (error) {
+    if (error instanceof ConcurrencyError && mayRetry) return undefined;
+    throw error;
+  }
+}
+
+function decideEvents<State, Command>(decider: Decider<State, Command, DeciderEvent>, command: Command, state: State) {
+  const events: unknown = decider.decide(command, state);
+  if (!Array.isArray(events)) throw new ValidationError('decide', `must return an array of events, got ${describe(events)}`);
+  return events as readonly DeciderEvent[];
+}
+
+function unchanged<State>(streamId: string, loaded: LoadedState<State>): CommandResult<State> {
+  return { streamId, events: [], nextExpectedVersion: loaded.version, lastPosition: loaded.lastPosition, state: loaded.state };
+}
+
+function readMaxRetries(options: unknown): number {
+  assertPlainObject(options, 'options');
+  const { maxRetries = DEFAULT_MAX_RETRIES } = options as HandleCommandOptions;
+  assertCount(maxRetries, 'maxRetries', 0);
+  return maxRetries;
+}
+
+function assertDecider(decider: unknown): void {
+  const parts = decider as Partial<Record<keyof Decider<unknown, unknown>, unknown>> | null | undefined;
+  const missing = (['initialState', 'evolve', 'decide'] as const).filter((name) => typeof parts?.[name] !== 'function');
+  if (missing.length > 0) throw new ValidationError('decider', `must have the functions initialState, evolve and decide; missing ${missing.join(', ')}`);
+}

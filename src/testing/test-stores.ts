@@ -1,0 +1,69 @@
+// The stores a test runs its story on, each fresh for one story: memory, a SQLite
+// file in a temporary folder, and PostgreSQL in a schema of its own when
+// EVENTLINE_POSTGRES_URL names a server. Without that variable PostgreSQL is
+// reported unavailable (a skip), and under CI=true as required (a failure).
+
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openEventStore } from '../store/open.js';
+import type { EventStore } from '../store/event-store.js';
+import { postgresTestUrl, postgresUnavailable } from './postgres.js';
+
+export interface TestStore {
+  name: string;
+  /** Why this store cannot run here; tests skip with it, or fail when `required`. */
+  unavailable?: string;
+  required?: boolean;
+  /** Runs `story` on a fresh, empty store and cleans up after it. */
+  withStore(story: (store: EventStore) => Promise<void>): Promise<void>;
+}
+
+export function testStores(env: NodeJS.ProcessEnv = process.env): TestStore[] {
+  return [memoryStore, sqliteStore, postgresStore(env)];
+}
+
+const memoryStore: TestStore = {
+  name: 'memory',
+  async withStore(story) {
+    await run(await openEventStore('memory:'), story);
+  },
+};
+
+const sqliteStore: TestStore = {
+  name: 'SQLite',
+  async withStore(story) {
+    const folder = await mkdtemp(join(tmpdir(), 'eventline-'));
+    try {
+      await run(await openEventStore(`sqlite:${join(folder, 'events.db')}`), story);
+    } finally {
+      await rm(folder, { recursive: true, force: true });
+    }
+  },
+};
+
+function postgresStore(env: NodeJS.ProcessEnv): TestStore {
+  const unavailable = postgresUnavailable(env);
+  if (unavailable) {
+    return { name: 'PostgreSQL', unavailable: unavailable.reason, required: unavailable.required, withStore: async () => {} };
+  }
+  const database = postgresTestUrl(env)!;
+  return {
+    name: 'PostgreSQL',
+    async withStore(story) {
+      try {
+        await run(await openEventStore(await database.freshUrl()), story);
+      } finally {
+        await database.dropAll();
+      }
+    },
+  };
+}
+
+async function run(store: EventStore, story: (store: EventStore) => Promise<void>): Promise<void> {
+  try {
+    await story(store);
+  } finally {
+    await store.close();
+  }
+}
