@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import pg from 'pg';
-import { openEventStore, StoreOpenError } from '../../src/index.js';
+import { ConcurrencyError, openEventStore, StoreOpenError } from '../../src/index.js';
 import { postgresTestUrl } from '../../src/testing/index.js';
 
 const postgres = postgresTestUrl();
@@ -61,6 +61,21 @@ if (!postgres) {
     await sql(`DELETE FROM "${schemaOf(url)}".events`);
     const next = await store.appendToStream('post-2', [created]);
     assert.ok(next.lastPosition > lastPosition);
+    await store.close();
+  });
+
+  test('a row written around Eventline that takes the next version turns an append into a ConcurrencyError', async () => {
+    const url = await postgres.freshUrl();
+    const store = await openEventStore(url);
+    await store.appendToStream('post-1', [created]);
+    await sql(
+      `INSERT INTO "${schemaOf(url)}".events (stream_id, version, event_id, type, data) VALUES ('post-1', 2, gen_random_uuid(), 'X', '{}')`,
+    );
+    await assert.rejects(store.appendToStream('post-1', [created], { expectedVersion: 1 }), (error) => {
+      assert.ok(error instanceof ConcurrencyError);
+      assert.equal(error.actual, 2);
+      return true;
+    });
     await store.close();
   });
 
