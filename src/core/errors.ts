@@ -1,6 +1,8 @@
 // Every error Eventline throws on purpose is an EventlineError with a stable `code`,
 // so callers (and the CLI and HTTP layers) can branch on it without parsing messages.
 
+import { redactPasswords } from './redact.js';
+
 export abstract class EventlineError extends Error {
   abstract readonly code: string;
 
@@ -65,13 +67,13 @@ export class DuplicateEventError extends EventlineError {
 /** A store URL that names no store Eventline has, or a store that cannot be opened. */
 export class StoreOpenError extends EventlineError {
   readonly code = 'STORE_OPEN_FAILED';
+  /** The URL, with any password masked. */
+  readonly url: string;
 
-  constructor(
-    readonly url: string,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(`cannot open store '${url}': ${message}`, options);
+  constructor(url: string, message: string, options?: { cause?: unknown }) {
+    const shown = redactPasswords(url);
+    super(`cannot open store '${shown}': ${redactPasswords(message)}`, options);
+    this.url = shown;
   }
 }
 

@@ -1,0 +1,42 @@
+// The shape of a command: its options and help, a prepare step that checks every
+// argument before a store is opened (so bad input never touches the store), and the
+// task that then runs against the store.
+
+import type { ParseArgsConfig } from 'node:util';
+import type { EventStore } from '../store/event-store.js';
+import type { Output } from './output.js';
+
+export type OptionsConfig = NonNullable<ParseArgsConfig['options']>;
+export type OptionValues = Record<string, string | boolean | (string | boolean)[] | undefined>;
+
+export interface CommandArgs {
+  values: OptionValues;
+  /** Exactly as many as the command's `positionals`. */
+  positionals: string[];
+  readStdin: () => Promise<string>;
+}
+
+export interface TaskContext {
+  store: EventStore;
+  out: Output;
+}
+
+export type Task = (context: TaskContext) => Promise<void>;
+
+export interface Command {
+  name: string;
+  /** One line for the command list. */
+  summary: string;
+  /** What follows the command name in its usage line. */
+  synopsis: string;
+  /** Names of the positional arguments, all required. */
+  positionals: readonly string[];
+  options: OptionsConfig;
+  /** [option as written, what it does], for help. */
+  optionHelp: readonly (readonly [string, string])[];
+  /** What the command prints, for help. */
+  prints: string;
+  examples: readonly string[];
+  /** Checks and converts every argument; throws UsageError. Opens nothing. */
+  prepare(args: CommandArgs): Promise<Task> | Task;
+}

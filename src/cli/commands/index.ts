@@ -1,0 +1,14 @@
+// Every command, in the order help lists them.
+
+import type { Command } from '../command.js';
+import { appendCommand } from './append.js';
+import { readAllCommand } from './read-all.js';
+import { readCommand } from './read.js';
+import { statsCommand } from './stats.js';
+import { streamsCommand } from './streams.js';
+
+export const COMMANDS: readonly Command[] = [appendCommand, readCommand, readAllCommand, streamsCommand, statsCommand];
+
+export function findCommand(name: string): Command | undefined {
+  return COMMANDS.find((command) => command.name === name);
+}

@@ -1,0 +1,84 @@
+// The one place that turns a failure into what the shell sees: an exit code, a stable
+// error code and a one-line message. Scripts branch on the exit code; everything the
+// store throws on purpose is an EventlineError, so the mapping goes by class.
+
+import {
+  ConcurrencyError,
+  DuplicateEventError,
+  EventlineError,
+  EventTooLargeError,
+  StoreOpenError,
+  ValidationError,
+} from '../core/errors.js';
+import { redactPasswords } from '../core/redact.js';
+
+export const EXIT_OK = 0;
+/** Anything unexpected: a bug, a lost connection, a busy database. */
+export const EXIT_FAILED = 1;
+/** Bad input: usage, arguments, a store URL, or an event the store refuses to accept. */
+export const EXIT_BAD_INPUT = 2;
+/** The write was refused: a version conflict or a duplicate event id. Nothing was written. */
+export const EXIT_REFUSED = 3;
+
+/** A command line that names no command, option or value the CLI understands. */
+export class UsageError extends Error {
+  readonly code = 'USAGE';
+}
+
+/** Whoever read our output went away (`eventline read-all | head`): stop quietly. */
+export class OutputClosedError extends Error {
+  readonly code = 'OUTPUT_CLOSED';
+
+  constructor(options?: { cause?: unknown }) {
+    super('the output was closed', options);
+  }
+}
+
+export interface Failure {
+  exitCode: number;
+  code: string;
+  message: string;
+  details?: Record<string, unknown>;
+  /** Nothing to report (the reader of our output left). */
+  quiet?: boolean;
+}
+
+export function describeFailure(error: unknown): Failure {
+  const message = oneLine(redactPasswords(error instanceof Error ? error.message : String(error)));
+  if (error instanceof OutputClosedError) return { exitCode: EXIT_OK, code: error.code, message, quiet: true };
+  if (error instanceof UsageError) return { exitCode: EXIT_BAD_INPUT, code: error.code, message };
+  if (error instanceof ConcurrencyError) {
+    const { streamId, expected, actual } = error;
+    return { exitCode: EXIT_REFUSED, code: error.code, message, details: { streamId, expected, actual } };
+  }
+  if (error instanceof DuplicateEventError) {
+    return { exitCode: EXIT_REFUSED, code: error.code, message, details: { eventId: error.eventId } };
+  }
+  if (error instanceof EventTooLargeError) {
+    const { field, bytes, limit } = error;
+    return { exitCode: EXIT_BAD_INPUT, code: error.code, message, details: { field, bytes, limit } };
+  }
+  if (error instanceof ValidationError) {
+    const { field, reason } = error;
+    return { exitCode: EXIT_BAD_INPUT, code: error.code, message, details: { field, reason } };
+  }
+  // The URL is in the message already, with any password masked; details would repeat it unmasked.
+  if (error instanceof StoreOpenError) return { exitCode: EXIT_BAD_INPUT, code: error.code, message };
+  if (error instanceof EventlineError) return { exitCode: EXIT_FAILED, code: error.code, message };
+  return { exitCode: EXIT_FAILED, code: 'UNEXPECTED', message };
+}
+
+/** The stack and every cause, for EVENTLINE_DEBUG. */
+export function debugTrace(error: unknown): string {
+  const parts: string[] = [];
+  let current: unknown = error;
+  for (let depth = 0; current !== undefined && depth < 10; depth++) {
+    parts.push(redactPasswords(current instanceof Error ? (current.stack ?? current.message) : String(current)));
+    current = current instanceof Error ? current.cause : undefined;
+  }
+  return parts.join('\ncaused by: ');
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s*[\r\n]+\s*/g, ' ').trim();
+}
