@@ -6,6 +6,7 @@ import { after, test } from 'node:test';
 import pg from 'pg';
 import { ConcurrencyError, openEventStore, StoreOpenError } from '../../src/index.js';
 import { postgresTestUrl } from '../../src/testing/index.js';
+import { SCHEMA_VERSION } from '../../src/stores/postgres/schema.js';
 
 const postgres = postgresTestUrl();
 const created = { type: 'PostWasCreated', data: { postId: '1' } };
@@ -40,9 +41,9 @@ if (!postgres) {
     await store.close();
     const tables = await sql<{ table_name: string }>(
       'SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY 1', [schemaOf(url)]);
-    assert.deepEqual(tables.map((t) => t.table_name), ['events', 'schema_version', 'streams']);
+    assert.deepEqual(tables.map((t) => t.table_name), ['events', 'schema_version', 'snapshots', 'streams']);
     const [row] = await sql<{ version: number }>(`SELECT version FROM "${schemaOf(url)}".schema_version`);
-    assert.equal(row!.version, 1);
+    assert.equal(row!.version, SCHEMA_VERSION);
   });
 
   test('several stores opening a new schema at once migrate it once', async () => {

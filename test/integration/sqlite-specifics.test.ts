@@ -10,6 +10,7 @@ import { randomUUID } from 'node:crypto';
 import Database from 'better-sqlite3';
 import { openEventStore, StoreOpenError } from '../../src/index.js';
 import { startProcess } from '../../src/testing/processes/spawn.js';
+import { SCHEMA_VERSION } from '../../src/stores/sqlite/schema.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'eventline-sqlite-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -24,7 +25,7 @@ test('creates the file and its folder, in WAL mode with synchronous NORMAL', asy
   await store.close();
   const db = new Database(file, { readonly: true });
   assert.equal(db.pragma('journal_mode', { simple: true }), 'wal');
-  assert.equal(db.prepare('SELECT version FROM eventline_schema').pluck().get(), 1);
+  assert.equal(db.prepare('SELECT version FROM eventline_schema').pluck().get(), SCHEMA_VERSION);
   db.close();
 });
 
@@ -58,6 +59,24 @@ test('reopening a file keeps its events and does not migrate again', async () =>
   const second = await openEventStore(url);
   assert.equal((await second.readStream('post-1')).length, 1);
   await second.close();
+});
+
+test('upgrades a file from an older Eventline, keeping its events', async () => {
+  const file = freshFile();
+  const url = `sqlite:${file}`;
+  const old = await openEventStore(url);
+  await old.appendToStream('post-1', [created]);
+  await old.close();
+  const db = new Database(file);
+  db.exec('DROP TABLE snapshots; UPDATE eventline_schema SET version = 1');
+  db.close();
+  const upgraded = await openEventStore(url);
+  assert.equal((await upgraded.readStream('post-1')).length, 1);
+  await upgraded.close();
+  const after = new Database(file, { readonly: true });
+  assert.equal(after.prepare('SELECT version FROM eventline_schema').pluck().get(), SCHEMA_VERSION);
+  assert.equal(after.prepare(`SELECT count(*) FROM sqlite_master WHERE name = 'snapshots'`).pluck().get(), 1);
+  after.close();
 });
 
 test('refuses a file from a newer Eventline', async () => {

@@ -81,10 +81,20 @@ function migrations(s: string, schema: string): string[] {
     );
     ${appendFunction(s, schema)};
     `,
+    `
+    -- The newest snapshot of a stream's state, and the stream version it reflects.
+    CREATE TABLE ${s}.snapshots (
+      stream_id      text COLLATE "C" PRIMARY KEY,
+      version        bigint NOT NULL,
+      schema_version integer NOT NULL,
+      state          text NOT NULL,
+      taken_at       timestamptz NOT NULL DEFAULT now()
+    );
+    `,
   ];
 }
 
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = migrations('"eventline"', 'eventline').length;
 
 /** Creates or upgrades the schema; concurrent openers take turns on an advisory lock. */
 export async function migrate(client: PoolClient, s: string, schema: string): Promise<void> {

@@ -22,6 +22,16 @@ const MIGRATIONS: readonly string[] = [
     version   INTEGER NOT NULL
   ) WITHOUT ROWID;
   `,
+  `
+  -- The newest snapshot of a stream's state, and the stream version it reflects.
+  CREATE TABLE snapshots (
+    stream_id      TEXT    PRIMARY KEY,
+    version        INTEGER NOT NULL,
+    schema_version INTEGER NOT NULL,
+    state          TEXT    NOT NULL,
+    taken_at       INTEGER NOT NULL -- milliseconds since the epoch
+  ) WITHOUT ROWID;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
