@@ -52,3 +52,22 @@ export {
   type LoadedState,
   type StateFolder,
 } from './commands/index.js';
+export type { LoadStateOptions } from './commands/load-state.js';
+export type { SnapshotInfo, SnapshotStorage, SnapshotToStore, StoredSnapshot } from './store/storage.js';
+export {
+  MAX_SNAPSHOT_SCHEMA_VERSION,
+  type ListSnapshotsOptions,
+  type NewSnapshot,
+  type Snapshot,
+  type SnapshotStore,
+} from './store/snapshot-store.js';
+export {
+  everyNEvents,
+  whenLoadReadMoreThan,
+  DEFAULT_SNAPSHOT_EVERY,
+  type SnapshotLogger,
+  type SnapshotMoment,
+  type SnapshotOptions,
+  type SnapshotPolicy,
+} from './snapshots/index.js';
+export { Aggregate, createRepository, type Repository, type RepositoryOptions, type SaveResult } from './aggregates/index.js';

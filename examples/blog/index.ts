@@ -17,3 +17,5 @@ export { decide } from './decide.js';
 export { postDecider } from './decider.js';
 export { handlePostCommand } from './handle.js';
 export { parsePostCommand, MAX_ID_LENGTH, MAX_TITLE_LENGTH, MAX_BODY_LENGTH } from './validation.js';
+export { PostAggregate, postRepository } from './post-aggregate.js';
+export { decider, POST_SNAPSHOT_SCHEMA_VERSION } from './snapshot.js';

@@ -90,7 +90,7 @@ export function parseOptions(args: readonly string[], options: OptionsConfig, co
 /** The command's positionals, or a UsageError naming the one missing or extra. */
 export function checkPositionals(command: Command, positionals: readonly string[]): string[] {
   const missing = command.positionals[positionals.length];
-  if (missing !== undefined) {
+  if (missing !== undefined && !missing.endsWith('?')) {
     throw new UsageError(`${command.name} needs <${missing}> (usage: eventline ${command.name} ${command.synopsis})`);
   }
   const extra = positionals[command.positionals.length];

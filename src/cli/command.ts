@@ -11,7 +11,7 @@ export type OptionValues = Record<string, string | boolean | (string | boolean)[
 
 export interface CommandArgs {
   values: OptionValues;
-  /** Exactly as many as the command's `positionals`. */
+  /** As many as the command's `positionals` (those ending in '?' may be missing). */
   positionals: string[];
   readStdin: () => Promise<string>;
 }
@@ -29,7 +29,7 @@ export interface Command {
   summary: string;
   /** What follows the command name in its usage line. */
   synopsis: string;
-  /** Names of the positional arguments, all required. */
+  /** Names of the positional arguments, all required but trailing ones ending in '?'. */
   positionals: readonly string[];
   options: OptionsConfig;
   /** [option as written, what it does], for help. */

@@ -7,12 +7,19 @@ import type { RecordedEvent } from '../core/events.js';
 import { assertCount, assertPlainObject, describe } from '../core/validation.js';
 import type { EventStore } from '../store/event-store.js';
 import type { AppendResult } from '../store/storage.js';
+import { readSnapshotOptions, type ResolvedSnapshotOptions, type SnapshotOptions } from '../snapshots/options.js';
+import { takeSnapshotIfDue } from '../snapshots/take.js';
 import type { Decider, DeciderEvent } from './decider.js';
 import { loadState, type LoadedState } from './load-state.js';
 
 export interface HandleCommandOptions {
   /** How many times to decide again after a ConcurrencyError before giving up. Default 3. */
   maxRetries?: number;
+  /**
+   * Load from the stream's snapshot, and take a new one when the policy says so. A
+   * snapshot that cannot be written is logged; the command still succeeds.
+   */
+  snapshots?: SnapshotOptions;
 }
 
 export interface CommandResult<State> {
@@ -48,26 +55,43 @@ export async function handleCommand<State, Command>(
   options: HandleCommandOptions = {},
 ): Promise<CommandResult<State>> {
   const maxRetries = readMaxRetries(options);
+  const snapshots = options.snapshots === undefined ? undefined : readSnapshotOptions(options.snapshots);
   assertDecider(decider);
 
   for (let retries = 0; ; retries++) {
-    const loaded = await loadState(store, streamId, decider);
+    const loaded = await loadState(store, streamId, decider, { snapshots });
     const events = decideEvents(decider, command, loaded.state);
-    if (events.length === 0) return unchanged(streamId, loaded);
+    if (events.length === 0) return withSnapshot(store, unchanged(streamId, loaded), loaded, 0, snapshots);
 
     const appended = await appendUnlessOvertaken(store, streamId, events, loaded.version, retries < maxRetries);
     if (appended === undefined) continue;
 
     // Versions after the one decided on are ours: the append was checked against it.
     const recorded = await store.readStream(streamId, { fromVersion: loaded.version + 1, maxCount: events.length });
-    return {
+    const result = {
       streamId,
       events: recorded,
       nextExpectedVersion: appended.nextExpectedVersion,
       lastPosition: appended.lastPosition,
       state: events.reduce(decider.evolve, loaded.state),
     };
+    return withSnapshot(store, result, loaded, events.length, snapshots);
   }
+}
+
+/** Takes a snapshot of the command's result when the policy says so; never fails the command. */
+async function withSnapshot<State>(
+  store: EventStore,
+  result: CommandResult<State>,
+  loaded: LoadedState<State>,
+  eventsAppended: number,
+  snapshots: ResolvedSnapshotOptions | undefined,
+): Promise<CommandResult<State>> {
+  if (snapshots === undefined) return result;
+  const { streamId, state, nextExpectedVersion: version } = result;
+  const { snapshotVersion, eventsApplied } = loaded;
+  await takeSnapshotIfDue(store, { streamId, state, version, snapshotVersion, eventsApplied, eventsAppended }, snapshots);
+  return result;
 }
 
 /** Appends at exactly `version`; on a conflict returns undefined while a retry is left, else rethrows. */

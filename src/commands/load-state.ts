@@ -2,6 +2,8 @@
 // before every decision; read sides (a demo, a query) use it to show the current state.
 
 import type { EventStore } from '../store/event-store.js';
+import { loadFromSnapshot } from '../snapshots/load.js';
+import { readSnapshotOptions, type SnapshotOptions } from '../snapshots/options.js';
 import type { DeciderEvent } from './decider.js';
 
 /** The part of a decider that folds events: enough to rebuild state. */
@@ -16,22 +18,39 @@ export interface LoadedState<State> {
   version: number;
   /** The position of the stream's last event: 0 when it has no events. */
   lastPosition: number;
+  /** The version of the snapshot the state started from: 0 when it was folded from the first event. */
+  snapshotVersion: number;
+  /** Events folded into the state by this load: all of them without a snapshot, only the newer ones with one. */
+  eventsApplied: number;
+}
+
+export interface LoadStateOptions {
+  /** Start from the stream's snapshot of this schema version, when it has one (docs/snapshots.md). */
+  snapshots?: SnapshotOptions;
 }
 
 /**
- * Reads a stream and folds it from the initial state.
+ * Reads a stream and folds it from the initial state or, with `snapshots`, from the
+ * stream's snapshot: one snapshot read, then only the events after it.
  *
  * @example
  * const { state, version } = await loadState(store, 'post-1', postDecider);
+ * await loadState(store, 'post-1', postDecider, { snapshots: { schemaVersion: 1 } });
  */
 export async function loadState<State>(
   store: EventStore,
   streamId: string,
   folder: StateFolder<State>,
+  options: LoadStateOptions = {},
 ): Promise<LoadedState<State>> {
+  if (options.snapshots !== undefined) {
+    const evolve = (state: State, event: DeciderEvent) => folder.evolve(state, event);
+    const loaded = await loadFromSnapshot(store, streamId, evolve, readSnapshotOptions(options.snapshots));
+    if (loaded) return loaded;
+  }
   const events = await store.readStream(streamId);
   let state = folder.initialState();
   for (const event of events) state = folder.evolve(state, event);
   const last = events[events.length - 1];
-  return { state, version: last?.version ?? 0, lastPosition: last?.position ?? 0 };
+  return { state, version: last?.version ?? 0, lastPosition: last?.position ?? 0, snapshotVersion: 0, eventsApplied: events.length };
 }

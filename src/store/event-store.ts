@@ -7,6 +7,8 @@ import { DuplicateEventError, EventTooLargeError, StoreClosedError, ValidationEr
 import type { NewEvent, RecordedEvent } from '../core/events.js';
 import { isUuid, uuidv7 } from '../core/uuid.js';
 import { assertCount, assertExpectedVersion, assertName, assertPlainObject } from '../core/validation.js';
+import { startSubscription, type SubscribeOptions, type Subscription } from '../subscriptions/subscription.js';
+import { createSnapshotStore, type SnapshotStore } from './snapshot-store.js';
 import type { AppendResult, Direction, EventStorage, EventToStore, StoreStats, StoredEvent, StreamInfo } from './storage.js';
 
 export interface AppendOptions {
@@ -41,7 +43,12 @@ export interface EventStore {
   readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
   readAll(options?: ReadAllOptions): AsyncIterable<RecordedEvent>;
   listStreams(options?: ListStreamsOptions): AsyncIterable<StreamInfo>;
+  /** Catches up from `after`, then follows new events live; see subscriptions/subscription.ts. */
+  subscribe(options: SubscribeOptions): Subscription;
+  /** The newest snapshot of each stream's state; see snapshot-store.ts. */
+  readonly snapshots: SnapshotStore;
   stats(): Promise<StoreStats>;
+  /** Stops this store's subscriptions, then closes it. */
   close(): Promise<void>;
 }
 
@@ -114,7 +121,9 @@ export function createEventStore(storage: EventStorage, options: EventStoreOptio
     };
   }
 
-  return {
+  const subscriptions = new Set<Subscription>();
+
+  const store: EventStore = {
     kind: storage.kind,
 
     async appendToStream(streamId, events, options = {}) {
@@ -188,6 +197,19 @@ export function createEventStore(storage: EventStorage, options: EventStoreOptio
       };
     },
 
+    subscribe(options) {
+      assertOpen();
+      const subscription = startSubscription(store, storage.watch?.bind(storage), options);
+      subscriptions.add(subscription);
+      subscription.done.then(
+        () => subscriptions.delete(subscription),
+        () => subscriptions.delete(subscription),
+      );
+      return subscription;
+    },
+
+    snapshots: createSnapshotStore(storage, assertOpen),
+
     async stats() {
       assertOpen();
       return storage.stats();
@@ -195,8 +217,10 @@ export function createEventStore(storage: EventStorage, options: EventStoreOptio
 
     async close() {
       if (closed) return;
+      await Promise.allSettled([...subscriptions].map((s) => s.stop()));
       closed = true;
       await storage.close();
     },
   };
+  return store;
 }

@@ -3,6 +3,7 @@
 
 import type { EncodedPayload } from '../core/codec.js';
 import type { ExpectedVersion } from '../core/errors.js';
+import type { ReadModelDb, ReadModelStorage, ReadModelTables } from './read-models.js';
 
 /** One event ready to store: validated, encoded, with its id. */
 export interface EventToStore extends EncodedPayload {
@@ -58,8 +59,16 @@ export interface StoredEventId {
   position: number;
 }
 
-/** Runs inside an append's transaction, before it commits; throwing rolls the append back. */
-export type BeforeCommit = (result: AppendResult) => Promise<void>;
+/**
+ * Runs inside an append's transaction, before it commits; throwing rolls the append
+ * back. It receives the events just appended (none for an idempotent retry), the
+ * result, and SQL access to read-model tables in the same transaction.
+ */
+export type BeforeCommit = (
+  appended: readonly StoredEvent[],
+  result: AppendResult,
+  readModels: (tables: ReadModelTables) => ReadModelDb,
+) => Promise<void>;
 
 export interface EventStorage {
   /** The short name of the store: memory, sqlite, postgres. */
@@ -82,8 +91,56 @@ export interface EventStorage {
   readStream(streamId: string, range: StreamRange): Promise<StoredEvent[]>;
   /** Up to `limit` events with position > `after` matching `filter`, in position order. */
   readAllBatch(after: number, filter: EventFilter, limit: number): Promise<StoredEvent[]>;
+  /**
+   * Calls `onChange` (soon, not necessarily at once) after events may have been
+   * appended, by this process or another. Returns a function that stops watching.
+   * Readers still poll now and then, so a missed call only delays them.
+   */
+  watch?(onChange: () => void): () => void;
+  /** Tables for read models and checkpoints, in the same database (projections need it). */
+  readonly readModels?: ReadModelStorage;
   /** Up to `limit` streams whose id sorts after `after`, in id order. */
   listStreams(after: string | undefined, limit: number): Promise<StreamInfo[]>;
   stats(): Promise<StoreStats>;
+  /** The newest snapshot of each stream's state, kept in the same database as the events. */
+  readonly snapshots: SnapshotStorage;
   close(): Promise<void>;
+}
+
+/** A snapshot ready to store: validated, its state already encoded as text. */
+export interface SnapshotToStore {
+  streamId: string;
+  /** The stream version the state reflects. */
+  version: number;
+  /** The version of the state's shape: a reader expecting another one ignores the snapshot. */
+  schemaVersion: number;
+  state: string;
+}
+
+export interface StoredSnapshot extends SnapshotToStore {
+  takenAt: Date;
+}
+
+/** A snapshot as listed: all but the state, and the state's size. */
+export interface SnapshotInfo {
+  streamId: string;
+  version: number;
+  schemaVersion: number;
+  /** Bytes of the encoded state. */
+  bytes: number;
+  takenAt: Date;
+}
+
+/** One snapshot per stream, opaque text in and out, like events. */
+export interface SnapshotStorage {
+  load(streamId: string): Promise<StoredSnapshot | undefined>;
+  /**
+   * Replaces the stream's snapshot, unless the stored one has the same schema version
+   * and a newer stream version. Resolves to whether it was stored.
+   */
+  save(snapshot: SnapshotToStore): Promise<boolean>;
+  /** Resolves to whether there was a snapshot to delete. */
+  delete(streamId: string): Promise<boolean>;
+  /** Up to `limit` snapshots whose stream id sorts after `after` and starts with `streamPrefix`, in id order. */
+  list(after: string | undefined, limit: number, streamPrefix?: string): Promise<SnapshotInfo[]>;
 }

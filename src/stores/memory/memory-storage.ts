@@ -2,41 +2,73 @@
 // It follows the same rules as the SQL stores, so every test can run on it.
 
 import { compareCodePoints } from '../../core/compare.js';
+import { createWatchers } from '../../subscriptions/watchers.js';
 import { checkExpectedVersion, idempotentResult } from '../../store/append-rules.js';
-import type { EventStorage, StoredEvent, StoredEventId } from '../../store/storage.js';
+import type { ExpectedVersion } from '../../core/errors.js';
+import type { EventStorage, EventToStore, StoredEvent, StoredEventId } from '../../store/storage.js';
+import { createMemoryReadModels } from './read-models.js';
+import { createMemorySnapshots } from './snapshots.js';
 
 export function createMemoryStorage(): EventStorage {
   const streams = new Map<string, StoredEvent[]>();
   const log: StoredEvent[] = [];
   const byEventId = new Map<string, StoredEvent>();
   let lastPosition = 0;
+  const watchers = createWatchers();
+  const readModels = createMemoryReadModels();
+  const turn = createTurn();
+
+  /** Checks an append and computes what it would store, changing nothing. */
+  function stage(streamId: string, events: readonly EventToStore[], expectedVersion: ExpectedVersion) {
+    const existing: StoredEventId[] = [];
+    for (const { eventId } of events) {
+      const stored = byEventId.get(eventId);
+      if (stored) existing.push(stored);
+    }
+    const retried = idempotentResult(streamId, events, existing);
+    if (retried) return { result: retried, staged: [] };
+
+    const version = streams.get(streamId)?.length ?? 0;
+    checkExpectedVersion(streamId, expectedVersion, version);
+    const recordedAt = new Date();
+    const staged = events.map((event, i): StoredEvent => ({ ...event, streamId, version: version + i + 1, position: lastPosition + i + 1, recordedAt }));
+    return { result: { nextExpectedVersion: version + events.length, lastPosition: lastPosition + events.length }, staged };
+  }
+
+  function commit(streamId: string, staged: readonly StoredEvent[]): void {
+    if (staged.length === 0) return;
+    const stream = streams.get(streamId) ?? [];
+    for (const stored of staged) {
+      stream.push(stored);
+      log.push(stored);
+      byEventId.set(stored.eventId, stored);
+    }
+    streams.set(streamId, stream);
+    lastPosition = staged[staged.length - 1]!.position;
+    watchers.notify();
+  }
 
   return {
     kind: 'memory',
 
     async append(streamId, events, expectedVersion) {
-      const existing: StoredEventId[] = [];
-      for (const { eventId } of events) {
-        const stored = byEventId.get(eventId);
-        if (stored) existing.push(stored);
-      }
-      const retried = idempotentResult(streamId, events, existing);
-      if (retried) return retried;
-
-      const stream = streams.get(streamId) ?? [];
-      const version = stream.length;
-      checkExpectedVersion(streamId, expectedVersion, version);
-
-      const recordedAt = new Date();
-      events.forEach((event, i) => {
-        const stored: StoredEvent = { ...event, streamId, version: version + i + 1, position: ++lastPosition, recordedAt };
-        stream.push(stored);
-        log.push(stored);
-        byEventId.set(stored.eventId, stored);
-      });
-      streams.set(streamId, stream);
-      return { nextExpectedVersion: stream.length, lastPosition };
+      await turn.wait();
+      const { result, staged } = stage(streamId, events, expectedVersion);
+      commit(streamId, staged);
+      return result;
     },
+
+    // Inline work runs before the events join the log: if it throws, they never do.
+    async appendWithHook(streamId, events, expectedVersion, beforeCommit) {
+      return turn.hold(async () => {
+        const { result, staged } = stage(streamId, events, expectedVersion);
+        await readModels.during((dbFor) => beforeCommit(staged, result, dbFor));
+        commit(streamId, staged);
+        return result;
+      });
+    },
+
+    readModels,
 
     async readStream(streamId, { fromVersion, maxCount, direction }) {
       const stream = streams.get(streamId) ?? [];
@@ -60,6 +92,8 @@ export function createMemoryStorage(): EventStorage {
       return batch;
     },
 
+    watch: watchers.add,
+
     async listStreams(after, limit) {
       return [...streams.keys()]
         .filter((id) => after === undefined || compareCodePoints(id, after) > 0)
@@ -74,6 +108,31 @@ export function createMemoryStorage(): EventStorage {
       return { events: log.length, streams: streams.size, bytes };
     },
 
-    async close() {},
+    snapshots: createMemorySnapshots(),
+
+    async close() {
+      await turn.wait();
+      readModels.close();
+    },
+  };
+}
+
+/** Lets one async append at a time hold the store; plain appends wait for it. */
+function createTurn() {
+  let current: Promise<unknown> | undefined;
+  return {
+    async wait() {
+      while (current) await current.catch(() => {});
+    },
+    async hold<T>(work: () => Promise<T>): Promise<T> {
+      while (current) await current.catch(() => {});
+      const running = work();
+      current = running;
+      try {
+        return await running;
+      } finally {
+        current = undefined;
+      }
+    },
   };
 }

@@ -18,7 +18,7 @@ export function prepareAppend(s: string) {
     streamId: string,
     events: readonly EventToStore[],
     expectedVersion: ExpectedVersion,
-  ): Promise<AppendResult> {
+  ): Promise<AppendResult & { wrote: boolean }> {
     const expected = typeof expectedVersion === 'number' ? expectedVersion : EXPECTED_CODES[expectedVersion];
     let rows: Row[];
     try {
@@ -41,14 +41,14 @@ export function prepareAppend(s: string) {
     const existing = rows.filter((r) => r.out_event_id !== null);
     if (existing.length > 0) {
       const stored = existing.map((r) => ({ eventId: r.out_event_id!, streamId: r.out_stream_id, version: r.out_version, position: r.out_position! }));
-      return idempotentResult(streamId, events, stored)!;
+      return { ...idempotentResult(streamId, events, stored)!, wrote: false };
     }
     const row = rows[0]!;
     if (row.out_position === null) {
       checkExpectedVersion(streamId, expectedVersion, row.out_version);
       throw new Error(`append_events refused an append that the version rules accept (stream '${streamId}')`);
     }
-    return { nextExpectedVersion: row.out_version, lastPosition: row.out_position };
+    return { nextExpectedVersion: row.out_version, lastPosition: row.out_position, wrote: true };
   };
 }
 

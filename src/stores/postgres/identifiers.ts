@@ -25,3 +25,5 @@ export function lockKey(schema: string): number {
 /** Advisory-lock namespaces (the first key of the two-key form). */
 export const LOCK_MIGRATE = 0x45560001;
 export const LOCK_APPEND = 0x45560002;
+/** The first key of a projection's lease; the second is lockKey(`${schema}.${projection}`). */
+export const LOCK_PROJECTION = 0x45560003;

@@ -7,7 +7,10 @@ import type { EventStorage } from '../../store/storage.js';
 import { prepareAppend } from './append.js';
 import { quoteSchema } from './identifiers.js';
 import { prepareReads } from './read.js';
-import { migrate } from './schema.js';
+import { createListener } from './listener.js';
+import { postgresReadModelDb, postgresReadModelStorage } from './read-models.js';
+import { migrate, notifyChannel } from './schema.js';
+import { prepareSnapshots } from './snapshots.js';
 
 export interface PostgresOptions {
   /** A libpq connection URL, without Eventline's own parameters. */
@@ -58,14 +61,16 @@ export async function openPostgresStorage(url: string, options: PostgresOptions)
 
   const append = prepareAppend(s);
   const reads = prepareReads(pool, s);
+  const listener = createListener(config, notifyChannel(schema));
 
   return {
     kind: 'postgres',
     schema,
     pool,
 
-    append(streamId, events, expectedVersion) {
-      return append(pool, streamId, events, expectedVersion);
+    async append(streamId, events, expectedVersion) {
+      const { nextExpectedVersion, lastPosition } = await append(pool, streamId, events, expectedVersion);
+      return { nextExpectedVersion, lastPosition };
     },
 
     async appendWithHook(streamId, events, expectedVersion, beforeCommit) {
@@ -73,8 +78,9 @@ export async function openPostgresStorage(url: string, options: PostgresOptions)
       try {
         await client.query('BEGIN');
         try {
-          const result = await append(client, streamId, events, expectedVersion);
-          await beforeCommit(result);
+          const { wrote, ...result } = await append(client, streamId, events, expectedVersion);
+          const appended = wrote ? await reads.readRange(client, result.lastPosition - events.length + 1, result.lastPosition) : [];
+          await beforeCommit(appended, result, (tables) => postgresReadModelDb(client, tables));
           await client.query('COMMIT');
           return result;
         } catch (error) {
@@ -86,12 +92,17 @@ export async function openPostgresStorage(url: string, options: PostgresOptions)
       }
     },
 
+    watch: listener.watch,
+    readModels: postgresReadModelStorage(pool, config, schema),
+
     readStream: reads.readStream,
     readAllBatch: reads.readAllBatch,
     listStreams: reads.listStreams,
     stats: reads.stats,
+    snapshots: prepareSnapshots(pool, s),
 
     async close() {
+      await listener.close();
       await pool.end();
     },
   };

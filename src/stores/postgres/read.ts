@@ -1,7 +1,7 @@
 // Reads, each a bounded page over an index: (stream_id, version) for a stream,
 // the primary key for the global log.
 
-import type { Pool } from 'pg';
+import type { ClientBase, Pool } from 'pg';
 import type { EventFilter, StoredEvent, StreamInfo, StreamRange } from '../../store/storage.js';
 
 const COLUMNS = `position, stream_id, version, event_id, type, data, metadata, recorded_at`;
@@ -37,6 +37,7 @@ export function prepareReads(pool: Pool, s: string) {
   const statements = {
     forward: `SELECT ${COLUMNS} FROM ${s}.events WHERE stream_id = $1 AND version >= $2 ORDER BY version LIMIT $3`,
     backward: `SELECT ${COLUMNS} FROM ${s}.events WHERE stream_id = $1 AND version <= $2 ORDER BY version DESC LIMIT $3`,
+    range: `SELECT ${COLUMNS} FROM ${s}.events WHERE position BETWEEN $1 AND $2 ORDER BY position`,
     all: `SELECT ${COLUMNS} FROM ${s}.events WHERE position > $1 ORDER BY position LIMIT $2`,
     // starts_with is a literal prefix test: % and _ mean nothing to it.
     allFiltered: `
@@ -51,13 +52,17 @@ export function prepareReads(pool: Pool, s: string) {
       (SELECT coalesce(sum(pg_total_relation_size(c.oid)), 0) FROM pg_class c
         WHERE c.relnamespace = '${s}'::regnamespace AND c.relkind IN ('r', 'm'))::bigint AS bytes`,
   };
-  const run = async <T extends object>(key: keyof typeof statements, values: unknown[]) =>
-    (await pool.query<T>({ name: `eventline_${key}_${s}`, text: statements[key], values })).rows;
+  const run = async <T extends object>(key: keyof typeof statements, values: unknown[], db: Pool | ClientBase = pool) =>
+    (await db.query<T>({ name: `eventline_${key}_${s}`, text: statements[key], values })).rows;
 
   return {
     async readStream(streamId: string, { fromVersion, maxCount, direction }: StreamRange): Promise<StoredEvent[]> {
       const rows = await run<Row>(direction, [streamId, fromVersion, limitOf(maxCount)]);
       return rows.map(toStored);
+    },
+    /** The events with positions first..last, read on `client` (inside its transaction). */
+    async readRange(client: ClientBase, first: number, last: number): Promise<StoredEvent[]> {
+      return (await run<Row>('range', [first, last], client)).map(toStored);
     },
     async readAllBatch(after: number, { types, streamPrefix }: EventFilter, limit: number): Promise<StoredEvent[]> {
       const rows =

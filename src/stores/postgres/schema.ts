@@ -55,9 +55,17 @@ export function appendFunction(s: string, schema: string): string {
     VALUES (p_stream_id, v_current + cardinality(p_event_ids))
     ON CONFLICT (stream_id) DO UPDATE SET version = EXCLUDED.version;
 
+    -- Delivered at commit, to every process listening: subscribers wake at once.
+    PERFORM pg_notify('${notifyChannel(schema)}', v_last::text);
+
     RETURN QUERY SELECT NULL::uuid, p_stream_id, v_current + cardinality(p_event_ids), v_last;
   END
   $fn$`;
+}
+
+/** The channel appends notify on, one per schema. */
+export function notifyChannel(schema: string): string {
+  return `eventline_${schema}`;
 }
 
 function migrations(s: string, schema: string): string[] {
@@ -91,6 +99,8 @@ function migrations(s: string, schema: string): string[] {
       taken_at       timestamptz NOT NULL DEFAULT now()
     );
     `,
+    // Appends notify subscribers.
+    appendFunction(s, schema),
   ];
 }
 

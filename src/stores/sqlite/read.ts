@@ -28,6 +28,10 @@ const ALL_FILTERED = `
     AND (@prefix IS NULL OR substr(stream_id, 1, length(@prefix)) = @prefix)
   ORDER BY position LIMIT @limit`;
 
+const RANGE = `
+  SELECT ${COLUMNS} FROM events
+  WHERE position BETWEEN ? AND ? ORDER BY position`;
+
 const STREAMS = `
   SELECT stream_id AS streamId, version FROM streams
   WHERE @after IS NULL OR stream_id > @after ORDER BY stream_id LIMIT @limit`;
@@ -51,6 +55,8 @@ function toStored(row: Row): StoredEvent {
 export interface SqliteReads {
   readStream(streamId: string, range: StreamRange): StoredEvent[];
   readAllBatch(after: number, filter: EventFilter, limit: number): StoredEvent[];
+  /** The events with positions first..last, as one append just wrote them. */
+  readRange(first: number, last: number): StoredEvent[];
   listStreams(after: string | undefined, limit: number): StreamInfo[];
   counts(): Omit<StoreStats, 'bytes'>;
 }
@@ -60,6 +66,7 @@ export function prepareReads(db: Database): SqliteReads {
   const backward = db.prepare(STREAM_BACKWARD).raw();
   const all = db.prepare(ALL).raw();
   const allFiltered = db.prepare(ALL_FILTERED).raw();
+  const range = db.prepare(RANGE).raw();
   const streams = db.prepare(STREAMS);
   const counts = db.prepare(COUNTS);
   // SQLite's LIMIT is a 64-bit integer; clamp the "no limit" sentinel to what it binds.
@@ -81,6 +88,9 @@ export function prepareReads(db: Database): SqliteReads {
               limit,
             });
       return (rows as Row[]).map(toStored);
+    },
+    readRange(first, last) {
+      return (range.all(first, last) as Row[]).map(toStored);
     },
     listStreams(after, limit) {
       return streams.all({ after: after ?? null, limit }) as StreamInfo[];

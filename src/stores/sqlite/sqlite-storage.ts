@@ -7,9 +7,13 @@ import { dirname } from 'node:path';
 import type { Database } from 'better-sqlite3';
 import { StoreBusyError, StoreOpenError } from '../../core/errors.js';
 import type { EventStorage } from '../../store/storage.js';
+import { createWatchers } from '../../subscriptions/watchers.js';
 import { prepareAppend } from './append.js';
+import { createConnectionLock } from './connection-lock.js';
+import { sqliteReadModelStorage } from './read-model-storage.js';
 import { prepareReads } from './read.js';
 import { migrate } from './schema.js';
+import { prepareSnapshots } from './snapshots.js';
 
 export type Synchronous = 'normal' | 'full';
 
@@ -28,6 +32,7 @@ export interface SqliteStorage extends EventStorage {
 }
 
 const BUSY_WAIT_MS = 5_000;
+const CROSS_PROCESS_POLL_MS = 20;
 
 export async function openSqliteStorage(url: string, options: SqliteOptions): Promise<SqliteStorage> {
   const { path, synchronous = 'normal', lockTimeoutMs = 60_000 } = options;
@@ -71,69 +76,82 @@ export async function openSqliteStorage(url: string, options: SqliteOptions): Pr
   const appendInTransaction = prepareAppend(db);
   const append = db.transaction(appendInTransaction);
   const reads = prepareReads(db);
+  const streamVersion = db.prepare('SELECT version FROM streams WHERE stream_id = ?').pluck();
 
-  // An append with an async hook holds the connection's transaction across awaits;
-  // everything else on this connection waits for it to finish.
-  let held: Promise<unknown> = Promise.resolve();
-  let holding = false;
-  const afterHeld = async <T>(operation: () => T): Promise<T> => {
-    while (holding) await held;
-    return operation();
-  };
+  // Appends in this process notify at once; appends by other processes show up as a
+  // new data_version, which is cheap to poll while anyone is watching.
+  const dataVersion = db.prepare('PRAGMA data_version').pluck();
+  let lastDataVersion = 0;
+  let poller: NodeJS.Timeout | undefined;
+  const watchers = createWatchers(
+    () => {
+      lastDataVersion = dataVersion.get() as number;
+      poller = setInterval(() => {
+        if (db.inTransaction) return;
+        const now = dataVersion.get() as number;
+        if (now !== lastDataVersion) {
+          lastDataVersion = now;
+          watchers.notify();
+        }
+      }, CROSS_PROCESS_POLL_MS);
+    },
+    () => clearInterval(poller),
+  );
+
+  const lock = createConnectionLock(db, whenUnlocked);
+  const readModels = sqliteReadModelStorage(db, lock);
 
   return {
     kind: 'sqlite',
     path,
 
-    append(streamId, events, expectedVersion) {
-      return afterHeld(() => whenUnlocked(() => append.immediate(streamId, events, expectedVersion)));
+    async append(streamId, events, expectedVersion) {
+      const result = await lock.run(() => append.immediate(streamId, events, expectedVersion));
+      watchers.notify();
+      return result;
     },
 
     async appendWithHook(streamId, events, expectedVersion, beforeCommit) {
-      while (holding) await held;
-      holding = true;
-      const run = (async () => {
-        whenUnlocked(() => db.exec('BEGIN IMMEDIATE'));
-        try {
-          const result = appendInTransaction(streamId, events, expectedVersion);
-          await beforeCommit(result);
-          db.exec('COMMIT');
-          return result;
-        } catch (error) {
-          if (db.inTransaction) db.exec('ROLLBACK');
-          throw error;
-        }
-      })();
-      held = run.catch(() => undefined);
-      try {
-        return await run;
-      } finally {
-        holding = false;
-      }
+      const result = await lock.transaction(async () => {
+        // An idempotent retry returns the original result and writes nothing.
+        const before = (streamVersion.get(streamId) as number | undefined) ?? 0;
+        const result = appendInTransaction(streamId, events, expectedVersion);
+        const wrote = result.nextExpectedVersion > before;
+        const appended = wrote ? reads.readRange(result.lastPosition - events.length + 1, result.lastPosition) : [];
+        await beforeCommit(appended, result, readModels.dbFor);
+        return result;
+      });
+      watchers.notify();
+      return result;
     },
 
+    readModels,
+
+    watch: watchers.add,
+
     readStream(streamId, range) {
-      return afterHeld(() => whenUnlocked(() => reads.readStream(streamId, range)));
+      return lock.run(() => reads.readStream(streamId, range));
     },
 
     readAllBatch(after, filter, limit) {
-      return afterHeld(() => whenUnlocked(() => reads.readAllBatch(after, filter, limit)));
+      return lock.run(() => reads.readAllBatch(after, filter, limit));
     },
 
     listStreams(after, limit) {
-      return afterHeld(() => whenUnlocked(() => reads.listStreams(after, limit)));
+      return lock.run(() => reads.listStreams(after, limit));
     },
 
+    snapshots: prepareSnapshots(db, (operation) => lock.run(operation)),
+
     stats() {
-      return afterHeld(() => {
-        const counts = whenUnlocked(() => reads.counts());
-        return { ...counts, bytes: bytesOnDisk(db, path) };
-      });
+      return lock.run(() => ({ ...reads.counts(), bytes: bytesOnDisk(db, path) }));
     },
 
     async close() {
-      while (holding) await held;
-      db.close();
+      await lock.run(() => {
+        clearInterval(poller);
+        db.close();
+      });
     },
   };
 }

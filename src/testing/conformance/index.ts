@@ -5,6 +5,8 @@ import { describe } from 'node:test';
 import { badInputCases } from './bad-input.js';
 import { concurrencyCases } from './concurrency.js';
 import { contractCases } from './contract.js';
+import { snapshotCases } from './snapshots.js';
+import { subscriptionCases } from './subscriptions.js';
 import type { ConformanceOptions } from './suite.js';
 
 export type { ConformanceOptions } from './suite.js';
@@ -19,5 +21,7 @@ export function eventStoreConformance(options: ConformanceOptions): void {
     describe('contract', () => contractCases(options));
     describe('bad input', () => badInputCases(options));
     describe('concurrency', () => concurrencyCases(options));
+    describe('snapshots', () => snapshotCases(options));
+    describe('subscriptions', () => subscriptionCases(options));
   });
 }

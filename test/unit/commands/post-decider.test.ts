@@ -3,7 +3,7 @@
 
 import { describe, test } from 'node:test';
 import { postDecider, type PostCommand, type PostEvent } from '../../../examples/blog/index.js';
-import { deciderSpec } from './decider-spec.js';
+import { deciderSpec } from '../../../src/testing/index.js';
 
 const spec = deciderSpec(postDecider);
 

@@ -1,0 +1,56 @@
+// Loading with a snapshot: one snapshot read, then only the events after it. The
+// snapshot is used only if it has the reader's schema version and the stream really
+// reaches its version; otherwise the caller folds the whole stream, as without one.
+
+import type { RecordedEvent } from '../core/events.js';
+import type { EventStore } from '../store/event-store.js';
+import { warn, type ResolvedSnapshotOptions } from './options.js';
+
+export interface LoadedFromSnapshot<State> {
+  state: State;
+  version: number;
+  lastPosition: number;
+  /** The version of the snapshot the state started from. */
+  snapshotVersion: number;
+  /** Events folded on top of the snapshot. */
+  eventsApplied: number;
+}
+
+/**
+ * The state from the stream's snapshot and the events after it, or undefined when
+ * there is no usable snapshot. A snapshot that cannot be read is logged and ignored.
+ */
+export async function loadFromSnapshot<State>(
+  store: EventStore,
+  streamId: string,
+  evolve: (state: State, event: RecordedEvent) => State,
+  options: ResolvedSnapshotOptions,
+): Promise<LoadedFromSnapshot<State> | undefined> {
+  let snapshot;
+  try {
+    snapshot = await store.snapshots.load<State>(streamId);
+  } catch (error) {
+    warn(options.logger, `ignoring the snapshot of stream '${streamId}'`, error);
+    return undefined;
+  }
+  // Another schema version is another shape of state: never misread it.
+  if (snapshot === undefined || snapshot.schemaVersion !== options.schemaVersion) return undefined;
+
+  // Reading from the snapshot's own version costs one event and gives the stream's
+  // last position even when nothing follows, and proves the stream reaches that far.
+  const events = await store.readStream(streamId, { fromVersion: snapshot.version });
+  const first = events[0];
+  if (first?.version !== snapshot.version) {
+    warn(options.logger, `ignoring the snapshot of stream '${streamId}'`, `it is at version ${snapshot.version}, past the stream's end`);
+    return undefined;
+  }
+  let state = snapshot.state;
+  for (let i = 1; i < events.length; i++) state = evolve(state, events[i]!);
+  return {
+    state,
+    version: events[events.length - 1]!.version,
+    lastPosition: events[events.length - 1]!.position,
+    snapshotVersion: snapshot.version,
+    eventsApplied: events.length - 1,
+  };
+}

@@ -1,0 +1,42 @@
+// Read models live in real tables beside the events, so a projection's rows and its
+// checkpoint change in one transaction. A store that can host them offers
+// ReadModelStorage; projections talk to it through ReadModelDb, one small SQL
+// interface that SQLite and PostgreSQL both implement.
+
+/** A value bound to a statement. Booleans and dates are not portable: store 0/1 and milliseconds. */
+export type SqlValue = string | number | bigint | null;
+
+/**
+ * SQL access inside one transaction. Statements use `$1, $2, …` placeholders on every
+ * store, and `{name}` for the tables the caller was given (see ReadModelTables).
+ */
+export interface ReadModelDb {
+  readonly dialect: 'sqlite' | 'postgres';
+  /** Runs one or more statements without parameters (table set-up). */
+  exec(sql: string): Promise<void>;
+  /** Runs a statement; returns the number of rows it changed. */
+  run(sql: string, params?: readonly SqlValue[]): Promise<number>;
+  all<Row extends object>(sql: string, params?: readonly SqlValue[]): Promise<Row[]>;
+  get<Row extends object>(sql: string, params?: readonly SqlValue[]): Promise<Row | undefined>;
+}
+
+/** Logical table name → the quoted, qualified name to use in SQL. */
+export type ReadModelTables = Readonly<Record<string, string>>;
+
+export interface Lease {
+  /** False once the lease was lost (the connection holding it closed). */
+  readonly held: boolean;
+  release(): Promise<void>;
+}
+
+export interface ReadModelStorage {
+  readonly dialect: 'sqlite' | 'postgres';
+  /** The quoted, qualified name of a table in the store's namespace. */
+  table(name: string): string;
+  /** A table that lives only as long as the connection running `transaction` (for replays). */
+  temporaryTable(name: string): string;
+  /** Runs `work` in one transaction; it commits when `work` resolves and rolls back when it throws. */
+  transaction<T>(tables: ReadModelTables, work: (db: ReadModelDb) => Promise<T>): Promise<T>;
+  /** Tries to become the one process running `name`; undefined when another holds it. */
+  tryLease(name: string): Promise<Lease | undefined>;
+}

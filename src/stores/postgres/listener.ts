@@ -1,0 +1,59 @@
+// LISTEN on the schema's channel, on a connection of its own, while anyone watches.
+// A lost connection is re-opened with back-off; meanwhile readers fall back to polling.
+
+import type { Client, PoolConfig } from 'pg';
+import { createWatchers } from '../../subscriptions/watchers.js';
+
+export function createListener(config: PoolConfig, channel: string) {
+  let client: Client | undefined;
+  let closed = false;
+  let retryMs = 100;
+  let retry: NodeJS.Timeout | undefined;
+
+  const watchers = createWatchers(
+    () => void connect(),
+    () => void disconnect(),
+  );
+
+  async function connect(): Promise<void> {
+    if (closed || client || watchers.size === 0) return;
+    const { default: pg } = await import('pg');
+    const next = new pg.Client(config);
+    client = next;
+    next.on('notification', () => watchers.notify());
+    next.on('error', () => reconnect(next));
+    try {
+      await next.connect();
+      await next.query(`LISTEN "${channel}"`);
+      retryMs = 100;
+      // Anything appended while we were not listening.
+      watchers.notify();
+    } catch {
+      reconnect(next);
+    }
+  }
+
+  function reconnect(failed: Client): void {
+    if (client !== failed) return;
+    client = undefined;
+    void failed.end().catch(() => {});
+    if (closed || watchers.size === 0) return;
+    retry = setTimeout(() => void connect(), retryMs);
+    retryMs = Math.min(retryMs * 2, 5_000);
+  }
+
+  async function disconnect(): Promise<void> {
+    clearTimeout(retry);
+    const current = client;
+    client = undefined;
+    await current?.end().catch(() => {});
+  }
+
+  return {
+    watch: watchers.add,
+    async close() {
+      closed = true;
+      await disconnect();
+    },
+  };
+}

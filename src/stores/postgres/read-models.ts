@@ -1,0 +1,103 @@
+// Read models in the store's PostgreSQL schema. A transaction runs on one pooled
+// connection; a projection's lease is a session advisory lock on a connection of its
+// own, so it ends the moment its process dies and another process can take over.
+
+import type { ClientBase, Pool, PoolConfig } from 'pg';
+import type { Lease, ReadModelDb, ReadModelStorage, ReadModelTables, SqlValue } from '../../store/read-models.js';
+import { substituteTables } from '../../store/sql-text.js';
+import { LOCK_PROJECTION, lockKey, quoteSchema } from './identifiers.js';
+
+export function postgresReadModelDb(client: ClientBase, tables: ReadModelTables): ReadModelDb {
+  const texts = new Map<string, { text: string; name: string }>();
+  const resolve = (sql: string) => {
+    let entry = texts.get(sql);
+    if (!entry) {
+      const text = substituteTables(sql, tables);
+      entry = { text, name: `rm_${hash(text)}` };
+      texts.set(sql, entry);
+    }
+    return entry;
+  };
+  const query = async <Row extends object>(sql: string, params: readonly SqlValue[]) => {
+    const { text, name } = resolve(sql);
+    // Named statements are prepared once per connection and reused.
+    const result = await client.query({ name, text, values: params as unknown[] });
+    return { rows: result.rows as Row[], rowCount: result.rowCount };
+  };
+  return {
+    dialect: 'postgres',
+    async exec(sql) {
+      await client.query(substituteTables(sql, tables));
+    },
+    async run(sql, params = []) {
+      return (await query(sql, params)).rowCount ?? 0;
+    },
+    async all<Row extends object>(sql: string, params: readonly SqlValue[] = []) {
+      return (await query<Row>(sql, params)).rows;
+    },
+    async get<Row extends object>(sql: string, params: readonly SqlValue[] = []): Promise<Row | undefined> {
+      const { rows } = await query<Row>(sql, params);
+      return rows[0];
+    },
+  };
+}
+
+export function postgresReadModelStorage(pool: Pool, config: PoolConfig, schema: string): ReadModelStorage {
+  const s = quoteSchema(schema);
+  return {
+    dialect: 'postgres',
+    table: (name) => `${s}."${name}"`,
+    temporaryTable: (name) => `pg_temp."${name}"`,
+    async transaction(tables, work) {
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        try {
+          const result = await work(postgresReadModelDb(client, tables));
+          await client.query('COMMIT');
+          return result;
+        } catch (error) {
+          await client.query('ROLLBACK').catch(() => {});
+          throw error;
+        }
+      } finally {
+        client.release();
+      }
+    },
+    async tryLease(name) {
+      const { default: pg } = await import('pg');
+      const client = new pg.Client(config);
+      let held = true;
+      client.on('error', () => (held = false));
+      client.on('end', () => (held = false));
+      await client.connect();
+      const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1, $2) AS locked', [
+        LOCK_PROJECTION,
+        lockKey(`${schema}.${name}`),
+      ]);
+      if (!rows[0]!.locked) {
+        await client.end();
+        return undefined;
+      }
+      const lease: Lease = {
+        get held() {
+          return held;
+        },
+        async release() {
+          held = false;
+          await client.end().catch(() => {});
+        },
+      };
+      return lease;
+    },
+  };
+}
+
+function hash(text: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return (h >>> 0).toString(36) + text.length.toString(36);
+}

@@ -1,0 +1,28 @@
+// Read models in a SQLite database: tables beside the events (or, for the memory
+// store, in an in-memory database of their own), written in held transactions.
+
+import type { Database } from 'better-sqlite3';
+import type { ReadModelStorage } from '../../store/read-models.js';
+import type { ConnectionLock } from './connection-lock.js';
+import { createSqliteStatements, sqliteReadModelDb } from './read-model-db.js';
+
+export function sqliteReadModelStorage(db: Database, lock: ConnectionLock): ReadModelStorage & { dbFor: ReturnType<typeof dbFactory> } {
+  const dbFor = dbFactory(db);
+  return {
+    dialect: 'sqlite',
+    table: (name) => `"${name}"`,
+    temporaryTable: (name) => `temp."${name}"`,
+    transaction: (tables, work) => lock.transaction(() => work(dbFor(tables))),
+    // One file, one machine: runners in several processes stay correct through the
+    // checkpoint check in each batch, so every process may run every projection.
+    async tryLease() {
+      return { held: true, release: async () => {} };
+    },
+    dbFor,
+  };
+}
+
+function dbFactory(db: Database) {
+  const prepare = createSqliteStatements(db);
+  return (tables: Parameters<typeof sqliteReadModelDb>[2]) => sqliteReadModelDb(db, prepare, tables);
+}
