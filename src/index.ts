@@ -71,3 +71,22 @@ export {
   type SnapshotPolicy,
 } from './snapshots/index.js';
 export { Aggregate, createRepository, type Repository, type RepositoryOptions, type SaveResult } from './aggregates/index.js';
+export type { SubscribeOptions, Subscription } from './subscriptions/subscription.js';
+export type { ReadModelDb, ReadModelStorage, ReadModelTables, SqlValue, Lease } from './store/read-models.js';
+export type { AppendHook } from './store/event-store.js';
+export {
+  defineProjection,
+  startProjections,
+  projectionControls,
+  rebuildProjection,
+  ProjectionTimeoutError,
+  ProjectionBusyError,
+  type Projection,
+  type ProjectionDefinition,
+  type Projections,
+  type ProjectionsOptions,
+  type ProjectionStatus,
+  type ProjectionState,
+  type RebuildOptions,
+  type RebuildProgress,
+} from './projections/index.js';

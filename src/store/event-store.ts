@@ -9,6 +9,7 @@ import { isUuid, uuidv7 } from '../core/uuid.js';
 import { assertCount, assertExpectedVersion, assertName, assertPlainObject } from '../core/validation.js';
 import { startSubscription, type SubscribeOptions, type Subscription } from '../subscriptions/subscription.js';
 import { createSnapshotStore, type SnapshotStore } from './snapshot-store.js';
+import type { ReadModelDb, ReadModelStorage, ReadModelTables } from './read-models.js';
 import type { AppendResult, Direction, EventStorage, EventToStore, StoreStats, StoredEvent, StreamInfo } from './storage.js';
 
 export interface AppendOptions {
@@ -47,10 +48,29 @@ export interface EventStore {
   subscribe(options: SubscribeOptions): Subscription;
   /** The newest snapshot of each stream's state; see snapshot-store.ts. */
   readonly snapshots: SnapshotStore;
+  /** Tables for read models and checkpoints in the store's own database. */
+  readonly readModels: ReadModelStorage;
+  /**
+   * Runs `hook` inside every append's transaction from now on, with the events just
+   * appended; if it throws, the append is rolled back. Inline projections use it.
+   * Returns a function that removes the hook.
+   */
+  addAppendHook(hook: AppendHook): () => void;
+  /** The position of the newest event (0 for an empty store). */
+  headPosition(): Promise<number>;
+  /** Calls `onChange` soon after events may have been appended (here or elsewhere); returns an unwatch function. */
+  watch(onChange: () => void): () => void;
   stats(): Promise<StoreStats>;
   /** Stops this store's subscriptions, then closes it. */
   close(): Promise<void>;
 }
+
+export type AppendHook = (
+  events: readonly RecordedEvent[],
+  readModels: (tables: ReadModelTables) => ReadModelDb,
+  /** Every event after `position` up to and including `events`, inside the append's transaction. */
+  eventsAfter: (position: number) => Promise<RecordedEvent[]>,
+) => Promise<void>;
 
 export interface EventStoreOptions {
   codec?: EventCodec;
@@ -122,6 +142,7 @@ export function createEventStore(storage: EventStorage, options: EventStoreOptio
   }
 
   const subscriptions = new Set<Subscription>();
+  const appendHooks = new Set<AppendHook>();
 
   const store: EventStore = {
     kind: storage.kind,
@@ -131,7 +152,14 @@ export function createEventStore(storage: EventStorage, options: EventStoreOptio
       assertName(streamId, 'streamId');
       const expectedVersion = options.expectedVersion === undefined ? 'any' : options.expectedVersion;
       assertExpectedVersion(expectedVersion);
-      return storage.append(streamId, prepare(events), expectedVersion);
+      const prepared = prepare(events);
+      if (appendHooks.size === 0) return storage.append(streamId, prepared, expectedVersion);
+      return storage.appendWithHook!(streamId, prepared, expectedVersion, async (appended, _result, readModels, eventsAfter) => {
+        if (appended.length === 0) return;
+        const recorded = appended.map(decode);
+        const decodedAfter = async (position: number) => (await eventsAfter(position)).map(decode);
+        for (const hook of appendHooks) await hook(recorded, readModels, decodedAfter);
+      });
     },
 
     async readStream(streamId, options = {}) {
@@ -209,6 +237,29 @@ export function createEventStore(storage: EventStorage, options: EventStoreOptio
     },
 
     snapshots: createSnapshotStore(storage, assertOpen),
+
+    get readModels() {
+      if (!storage.readModels) throw new ValidationError('store', `the ${storage.kind} store has no read-model tables`);
+      return storage.readModels;
+    },
+
+    addAppendHook(hook) {
+      assertOpen();
+      if (!storage.appendWithHook) throw new ValidationError('store', `the ${storage.kind} store cannot run work inside its appends`);
+      const entry: AppendHook = (...args) => hook(...args);
+      appendHooks.add(entry);
+      return () => void appendHooks.delete(entry);
+    },
+
+    async headPosition() {
+      assertOpen();
+      return storage.headPosition();
+    },
+
+    watch(onChange) {
+      assertOpen();
+      return storage.watch?.(onChange) ?? (() => {});
+    },
 
     async stats() {
       assertOpen();

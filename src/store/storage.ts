@@ -68,6 +68,8 @@ export type BeforeCommit = (
   appended: readonly StoredEvent[],
   result: AppendResult,
   readModels: (tables: ReadModelTables) => ReadModelDb,
+  /** Every event after `position` up to the ones just appended, as this transaction sees them. */
+  eventsAfter: (position: number) => Promise<StoredEvent[]>,
 ) => Promise<void>;
 
 export interface EventStorage {
@@ -101,6 +103,8 @@ export interface EventStorage {
   readonly readModels?: ReadModelStorage;
   /** Up to `limit` streams whose id sorts after `after`, in id order. */
   listStreams(after: string | undefined, limit: number): Promise<StreamInfo[]>;
+  /** The position of the newest event (0 for an empty store). */
+  headPosition(): Promise<number>;
   stats(): Promise<StoreStats>;
   /** The newest snapshot of each stream's state, kept in the same database as the events. */
   readonly snapshots: SnapshotStorage;

@@ -62,13 +62,18 @@ export function createMemoryStorage(): EventStorage {
     async appendWithHook(streamId, events, expectedVersion, beforeCommit) {
       return turn.hold(async () => {
         const { result, staged } = stage(streamId, events, expectedVersion);
-        await readModels.during((dbFor) => beforeCommit(staged, result, dbFor));
+        const eventsAfter = async (position: number) => [...log.filter((e) => e.position > position), ...staged];
+        await readModels.during((dbFor) => beforeCommit(staged, result, dbFor, eventsAfter));
         commit(streamId, staged);
         return result;
       });
     },
 
     readModels,
+
+    async headPosition() {
+      return lastPosition;
+    },
 
     async readStream(streamId, { fromVersion, maxCount, direction }) {
       const stream = streams.get(streamId) ?? [];

@@ -80,7 +80,8 @@ export async function openPostgresStorage(url: string, options: PostgresOptions)
         try {
           const { wrote, ...result } = await append(client, streamId, events, expectedVersion);
           const appended = wrote ? await reads.readRange(client, result.lastPosition - events.length + 1, result.lastPosition) : [];
-          await beforeCommit(appended, result, (tables) => postgresReadModelDb(client, tables));
+          const eventsAfter = (position: number) => reads.readRange(client, position + 1, result.lastPosition);
+          await beforeCommit(appended, result, (tables) => postgresReadModelDb(client, tables), eventsAfter);
           await client.query('COMMIT');
           return result;
         } catch (error) {
@@ -99,6 +100,7 @@ export async function openPostgresStorage(url: string, options: PostgresOptions)
     readAllBatch: reads.readAllBatch,
     listStreams: reads.listStreams,
     stats: reads.stats,
+    headPosition: reads.headPosition,
     snapshots: prepareSnapshots(pool, s),
 
     async close() {

@@ -48,6 +48,7 @@ export function prepareReads(pool: Pool, s: string) {
       ORDER BY position LIMIT $4`,
     streams: `SELECT stream_id AS "streamId", version FROM ${s}.streams
       WHERE $1::text IS NULL OR stream_id > $1 ORDER BY stream_id LIMIT $2`,
+    head: `SELECT coalesce(max(position), 0) AS head FROM ${s}.events`,
     counts: `SELECT (SELECT count(*) FROM ${s}.events) AS events, (SELECT count(*) FROM ${s}.streams) AS streams,
       (SELECT coalesce(sum(pg_total_relation_size(c.oid)), 0) FROM pg_class c
         WHERE c.relnamespace = '${s}'::regnamespace AND c.relkind IN ('r', 'm'))::bigint AS bytes`,
@@ -73,6 +74,10 @@ export function prepareReads(pool: Pool, s: string) {
     },
     listStreams(after: string | undefined, limit: number): Promise<StreamInfo[]> {
       return run<StreamInfo>('streams', [after ?? null, limit]);
+    },
+    async headPosition(): Promise<number> {
+      const [row] = await run<{ head: number }>('head', []);
+      return row!.head;
     },
     async stats() {
       const [row] = await run<{ events: number; streams: number; bytes: number }>('counts', []);

@@ -36,6 +36,8 @@ const STREAMS = `
   SELECT stream_id AS streamId, version FROM streams
   WHERE @after IS NULL OR stream_id > @after ORDER BY stream_id LIMIT @limit`;
 
+const HEAD = `SELECT coalesce(max(position), 0) FROM events`;
+
 const COUNTS = `
   SELECT (SELECT count(*) FROM events) AS events, (SELECT count(*) FROM streams) AS streams`;
 
@@ -59,6 +61,7 @@ export interface SqliteReads {
   readRange(first: number, last: number): StoredEvent[];
   listStreams(after: string | undefined, limit: number): StreamInfo[];
   counts(): Omit<StoreStats, 'bytes'>;
+  head(): number;
 }
 
 export function prepareReads(db: Database): SqliteReads {
@@ -69,6 +72,7 @@ export function prepareReads(db: Database): SqliteReads {
   const range = db.prepare(RANGE).raw();
   const streams = db.prepare(STREAMS);
   const counts = db.prepare(COUNTS);
+  const head = db.prepare(HEAD).pluck();
   // SQLite's LIMIT is a 64-bit integer; clamp the "no limit" sentinel to what it binds.
   const limitOf = (n: number) => Math.min(n, 2 ** 62);
 
@@ -94,6 +98,9 @@ export function prepareReads(db: Database): SqliteReads {
     },
     listStreams(after, limit) {
       return streams.all({ after: after ?? null, limit }) as StreamInfo[];
+    },
+    head() {
+      return head.get() as number;
     },
     counts() {
       return counts.get() as Omit<StoreStats, 'bytes'>;

@@ -118,7 +118,8 @@ export async function openSqliteStorage(url: string, options: SqliteOptions): Pr
         const result = appendInTransaction(streamId, events, expectedVersion);
         const wrote = result.nextExpectedVersion > before;
         const appended = wrote ? reads.readRange(result.lastPosition - events.length + 1, result.lastPosition) : [];
-        await beforeCommit(appended, result, readModels.dbFor);
+        const eventsAfter = async (position: number) => reads.readRange(position + 1, result.lastPosition);
+        await beforeCommit(appended, result, readModels.dbFor, eventsAfter);
         return result;
       });
       watchers.notify();
@@ -126,6 +127,10 @@ export async function openSqliteStorage(url: string, options: SqliteOptions): Pr
     },
 
     readModels,
+
+    headPosition() {
+      return lock.run(() => reads.head());
+    },
 
     watch: watchers.add,
 

@@ -7,6 +7,7 @@ import { concurrencyCases } from './concurrency.js';
 import { contractCases } from './contract.js';
 import { snapshotCases } from './snapshots.js';
 import { subscriptionCases } from './subscriptions.js';
+import { projectionCases } from './projections.js';
 import type { ConformanceOptions } from './suite.js';
 
 export type { ConformanceOptions } from './suite.js';
@@ -23,5 +24,6 @@ export function eventStoreConformance(options: ConformanceOptions): void {
     describe('concurrency', () => concurrencyCases(options));
     describe('snapshots', () => snapshotCases(options));
     describe('subscriptions', () => subscriptionCases(options));
+    describe('projections', () => projectionCases(options));
   });
 }

@@ -1,0 +1,45 @@
+// Applying events to a projection's tables, exactly once: in one transaction, the
+// checkpoint is read, only events past it are applied, and it is moved forward.
+
+import type { RecordedEvent } from '../core/events.js';
+import type { ReadModelStorage, ReadModelTables } from '../store/read-models.js';
+import { checkpoints } from './checkpoints.js';
+import type { Projection } from './projection.js';
+
+export class HandlerError extends Error {
+  constructor(
+    readonly event: RecordedEvent,
+    cause: unknown,
+  ) {
+    super(cause instanceof Error ? cause.message : String(cause), { cause });
+  }
+}
+
+/**
+ * Applies `events` and moves the checkpoint from `from` to `to`. Returns false (and
+ * changes nothing) when the checkpoint is no longer at `from` or the projection is not
+ * running: another process got there first, or an operator stepped in.
+ */
+export async function applyBatch(
+  readModels: ReadModelStorage,
+  tables: ReadModelTables,
+  projection: Projection,
+  events: readonly RecordedEvent[],
+  from: number,
+  to: number,
+): Promise<boolean> {
+  return readModels.transaction(tables, async (db) => {
+    const checkpoint = await checkpoints.lock(db, projection.name);
+    if (!checkpoint || checkpoint.position !== from || checkpoint.state !== 'running') return false;
+    for (const event of events) {
+      if (event.position <= from) continue;
+      try {
+        await projection.handle(event, db);
+      } catch (error) {
+        throw new HandlerError(event, error);
+      }
+    }
+    await checkpoints.advance(db, projection.name, to);
+    return true;
+  });
+}
