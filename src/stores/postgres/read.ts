@@ -2,31 +2,26 @@
 // the primary key for the global log.
 
 import type { ClientBase, Pool } from 'pg';
+import { correlationNeedle, hasCorrelationId, isUnfiltered } from '../../store/event-filter.js';
 import type { EventFilter, StoredEvent, StreamInfo, StreamRange } from '../../store/storage.js';
 
-const COLUMNS = `position, stream_id, version, event_id, type, data, metadata, recorded_at`;
+// Rows come back as arrays (no object per row), and the time as epoch milliseconds:
+// parsing a timestamptz string costs more than the rest of the row.
+const COLUMNS = `position, stream_id, version, event_id, type, data, metadata,
+  (extract(epoch FROM recorded_at) * 1000)::float8 AS recorded_at`;
 
-type Row = {
-  position: number;
-  stream_id: string;
-  version: number;
-  event_id: string;
-  type: string;
-  data: string;
-  metadata: string | null;
-  recorded_at: Date;
-};
+type Row = [number, string, number, string, string, string, string | null, number];
 
 function toStored(row: Row): StoredEvent {
   return {
-    position: row.position,
-    streamId: row.stream_id,
-    version: row.version,
-    eventId: row.event_id,
-    type: row.type,
-    data: row.data,
-    metadata: row.metadata,
-    recordedAt: row.recorded_at,
+    position: row[0],
+    streamId: row[1],
+    version: row[2],
+    eventId: row[3],
+    type: row[4],
+    data: row[5],
+    metadata: row[6],
+    recordedAt: new Date(row[7]),
   };
 }
 
@@ -39,12 +34,17 @@ export function prepareReads(pool: Pool, s: string) {
     backward: `SELECT ${COLUMNS} FROM ${s}.events WHERE stream_id = $1 AND version <= $2 ORDER BY version DESC LIMIT $3`,
     range: `SELECT ${COLUMNS} FROM ${s}.events WHERE position BETWEEN $1 AND $2 ORDER BY position`,
     all: `SELECT ${COLUMNS} FROM ${s}.events WHERE position > $1 ORDER BY position LIMIT $2`,
-    // starts_with is a literal prefix test: % and _ mean nothing to it.
+    // starts_with is a literal prefix test: % and _ mean nothing to it. The upper bound
+    // is always bound (to the largest position when absent), so the index scan stops there.
+    // $7 is the correlation id as a JSON string: only a cheap text test here, see readAllBatch.
     allFiltered: `
       SELECT ${COLUMNS} FROM ${s}.events
-      WHERE position > $1
+      WHERE position > $1 AND position < $5
         AND ($2::text[] IS NULL OR type = ANY ($2))
         AND ($3::text IS NULL OR starts_with(stream_id, $3))
+        AND ($6::timestamptz IS NULL OR recorded_at >= $6)
+        AND ($8::timestamptz IS NULL OR recorded_at < $8)
+        AND ($7::text IS NULL OR strpos(metadata, $7) > 0)
       ORDER BY position LIMIT $4`,
     streams: `SELECT stream_id AS "streamId", version FROM ${s}.streams
       WHERE $1::text IS NULL OR stream_id > $1 ORDER BY stream_id LIMIT $2`,
@@ -55,22 +55,44 @@ export function prepareReads(pool: Pool, s: string) {
   };
   const run = async <T extends object>(key: keyof typeof statements, values: unknown[], db: Pool | ClientBase = pool) =>
     (await db.query<T>({ name: `eventline_${key}_${s}`, text: statements[key], values })).rows;
+  const rowsOf = async (key: keyof typeof statements, values: unknown[], db: Pool | ClientBase = pool): Promise<Row[]> =>
+    (await db.query<Row>({ name: `eventline_${key}_${s}`, text: statements[key], values, rowMode: 'array' })).rows;
 
   return {
     async readStream(streamId: string, { fromVersion, maxCount, direction }: StreamRange): Promise<StoredEvent[]> {
-      const rows = await run<Row>(direction, [streamId, fromVersion, limitOf(maxCount)]);
+      const rows = await rowsOf(direction, [streamId, fromVersion, limitOf(maxCount)]);
       return rows.map(toStored);
     },
     /** The events with positions first..last, read on `client` (inside its transaction). */
     async readRange(client: ClientBase, first: number, last: number): Promise<StoredEvent[]> {
-      return (await run<Row>('range', [first, last], client)).map(toStored);
+      return (await rowsOf('range', [first, last], client)).map(toStored);
     },
-    async readAllBatch(after: number, { types, streamPrefix }: EventFilter, limit: number): Promise<StoredEvent[]> {
-      const rows =
-        types === undefined && streamPrefix === undefined
-          ? await run<Row>('all', [after, limit])
-          : await run<Row>('allFiltered', [after, types ?? null, streamPrefix ?? null, limit]);
-      return rows.map(toStored);
+    async readAllBatch(after: number, filter: EventFilter, limit: number): Promise<StoredEvent[]> {
+      if (isUnfiltered(filter)) return (await rowsOf('all', [after, limit])).map(toStored);
+      const { types, streamPrefix, before, recordedFrom, recordedTo, correlationId } = filter;
+      const page = (from: number) =>
+        rowsOf('allFiltered', [
+          from,
+          types ?? null,
+          streamPrefix ?? null,
+          limit,
+          before ?? Number.MAX_SAFE_INTEGER,
+          recordedFrom?.toISOString() ?? null,
+          correlationId === undefined ? null : correlationNeedle(correlationId),
+          recordedTo?.toISOString() ?? null,
+        ]);
+      if (correlationId === undefined) return (await page(after)).map(toStored);
+      // Metadata is opaque text: it may hold \u0000 (which jsonb refuses) or not be JSON at
+      // all (an encrypting codec), and a cast in SQL would fail the whole query. So SQL
+      // keeps the rows whose text holds the id, and the JSON is judged here, page after
+      // page until `limit` events match or the log ends.
+      const found: StoredEvent[] = [];
+      for (let from = after; ; ) {
+        const rows = await page(from);
+        for (const row of rows) if (hasCorrelationId(row[6], correlationId)) found.push(toStored(row));
+        if (rows.length < limit || found.length >= limit) return found.slice(0, limit);
+        from = rows.at(-1)![0];
+      }
     },
     listStreams(after: string | undefined, limit: number): Promise<StreamInfo[]> {
       return run<StreamInfo>('streams', [after ?? null, limit]);
