@@ -30,9 +30,10 @@ export function uuidv7(now = Date.now()): string {
   b[5] = now & 0xff;
   b[6] = (b[6]! & 0x0f) | 0x70;
   b[8] = (b[8]! & 0x3f) | 0x80;
-  const h = (i: number) => HEX[b[i]!]!;
-  return (
-    h(0) + h(1) + h(2) + h(3) + '-' + h(4) + h(5) + '-' + h(6) + h(7) + '-' + h(8) + h(9) + '-' +
-    h(10) + h(11) + h(12) + h(13) + h(14) + h(15)
-  );
+  let id = '';
+  for (let i = 0; i < 16; i++) {
+    id += HEX[b[i]!]!;
+    if (i === 3 || i === 5 || i === 7 || i === 9) id += '-';
+  }
+  return id;
 }

@@ -4,6 +4,7 @@
 import { compareCodePoints } from '../../core/compare.js';
 import { createWatchers } from '../../subscriptions/watchers.js';
 import { checkExpectedVersion, idempotentResult } from '../../store/append-rules.js';
+import { isUnfiltered, matchesEventFilter } from '../../store/event-filter.js';
 import type { ExpectedVersion } from '../../core/errors.js';
 import type { EventStorage, EventToStore, StoredEvent, StoredEventId } from '../../store/storage.js';
 import { createMemoryReadModels } from './read-models.js';
@@ -31,7 +32,18 @@ export function createMemoryStorage(): EventStorage {
     const version = streams.get(streamId)?.length ?? 0;
     checkExpectedVersion(streamId, expectedVersion, version);
     const recordedAt = new Date();
-    const staged = events.map((event, i): StoredEvent => ({ ...event, streamId, version: version + i + 1, position: lastPosition + i + 1, recordedAt }));
+    const staged = events.map(
+      (event, i): StoredEvent => ({
+        streamId,
+        version: version + i + 1,
+        position: lastPosition + i + 1,
+        eventId: event.eventId,
+        type: event.type,
+        data: event.data,
+        metadata: event.metadata,
+        recordedAt,
+      }),
+    );
     return { result: { nextExpectedVersion: version + events.length, lastPosition: lastPosition + events.length }, staged };
   }
 
@@ -85,14 +97,14 @@ export function createMemoryStorage(): EventStorage {
       return stream.slice(Math.max(end - maxCount, 0), end).reverse();
     },
 
-    async readAllBatch(after, { types, streamPrefix }, limit) {
+    async readAllBatch(after, filter, limit) {
       const batch: StoredEvent[] = [];
-      // Positions are 1..n with no gaps in memory, so `after` is also an index.
-      for (let i = after; i < log.length && batch.length < limit; i++) {
+      // Positions are 1..n with no gaps in memory, so `after` and `before` are also indexes.
+      const end = filter.before === undefined ? log.length : Math.min(log.length, filter.before - 1);
+      const unfiltered = isUnfiltered(filter);
+      for (let i = after; i < end && batch.length < limit; i++) {
         const event = log[i]!;
-        if (types && !types.includes(event.type)) continue;
-        if (streamPrefix !== undefined && !event.streamId.startsWith(streamPrefix)) continue;
-        batch.push(event);
+        if (unfiltered || matchesEventFilter(event, filter)) batch.push(event);
       }
       return batch;
     },
