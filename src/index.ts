@@ -90,3 +90,19 @@ export {
   type RebuildOptions,
   type RebuildProgress,
 } from './projections/index.js';
+export {
+  queryEvents,
+  findEvents,
+  categoryOf,
+  projectionAsOf,
+  stateAsOf,
+  diffRows,
+  asOfBounds,
+  type EventQuery,
+  type AsOf,
+  type TableRow,
+  type TableAsOf,
+  type ProjectionAsOfOptions,
+  type RowChange,
+  type RowDiff,
+} from './queries/index.js';

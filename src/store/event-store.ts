@@ -8,6 +8,7 @@ import type { NewEvent, RecordedEvent } from '../core/events.js';
 import { isUuid, uuidv7 } from '../core/uuid.js';
 import { assertCount, assertExpectedVersion, assertName, assertPlainObject } from '../core/validation.js';
 import { startSubscription, type SubscribeOptions, type Subscription } from '../subscriptions/subscription.js';
+import { toEventFilter } from './event-filter.js';
 import { createSnapshotStore, type SnapshotStore } from './snapshot-store.js';
 import type { ReadModelDb, ReadModelStorage, ReadModelTables } from './read-models.js';
 import type { AppendResult, Direction, EventStorage, EventToStore, StoreStats, StoredEvent, StreamInfo } from './storage.js';
@@ -30,6 +31,14 @@ export interface ReadAllOptions {
   types?: readonly string[];
   /** A literal prefix of the stream id: `%` and `_` are ordinary characters. */
   streamPrefix?: string;
+  /** Read events with a position less than this (exclusive). Default: no bound. */
+  before?: number;
+  /** Only events recorded at or after this time. */
+  recordedFrom?: Date;
+  /** Only events recorded before this time (exclusive). */
+  recordedTo?: Date;
+  /** Only events whose metadata has this string as its `correlationId` (metadata written as JSON, as the default codec does). */
+  correlationId?: string;
   /** Events fetched per round trip. Default 500. */
   batchSize?: number;
 }
@@ -183,16 +192,7 @@ export function createEventStore(storage: EventStorage, options: EventStoreOptio
       assertCount(after, 'after', 0);
       const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
       assertCount(batchSize, 'batchSize', 1, MAX_BATCH_SIZE);
-      const filter: { types?: string[]; streamPrefix?: string } = {};
-      if (options.types !== undefined) {
-        if (!Array.isArray(options.types)) throw new ValidationError('types', 'must be an array of event types');
-        options.types.forEach((type, i) => assertName(type, `types[${i}]`));
-        filter.types = [...options.types];
-      }
-      if (options.streamPrefix !== undefined) {
-        assertName(options.streamPrefix, 'streamPrefix');
-        filter.streamPrefix = options.streamPrefix;
-      }
+      const filter = toEventFilter(options);
       return {
         async *[Symbol.asyncIterator]() {
           let cursor = after;

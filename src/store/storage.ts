@@ -37,6 +37,14 @@ export interface EventFilter {
   types?: readonly string[];
   /** A literal prefix of the stream id. */
   streamPrefix?: string;
+  /** Only positions below this one (exclusive). */
+  before?: number;
+  /** Only events recorded at or after this time. */
+  recordedFrom?: Date;
+  /** Only events recorded before this time (exclusive). */
+  recordedTo?: Date;
+  /** Only events whose metadata is a JSON object with this string as its `correlationId` (see event-filter.ts). */
+  correlationId?: string;
 }
 
 export interface StreamInfo {

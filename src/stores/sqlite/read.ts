@@ -2,6 +2,7 @@
 // between pages and never loads the whole store.
 
 import type { Database } from 'better-sqlite3';
+import { correlationNeedle, isUnfiltered } from '../../store/event-filter.js';
 import type { EventFilter, StoreStats, StoredEvent, StreamInfo, StreamRange } from '../../store/storage.js';
 
 const COLUMNS = `position, stream_id, version, event_id, type, data, metadata, recorded_at`;
@@ -20,12 +21,22 @@ const ALL = `
   WHERE position > ? ORDER BY position LIMIT ?`;
 
 // substr and length both count characters, so the prefix matches literally
-// (LIKE would treat % and _ as wildcards and ignore ASCII case).
+// (LIKE would treat % and _ as wildcards and ignore ASCII case). The upper bound is
+// always bound (to the largest position when absent), so the scan stops there.
+// Metadata is opaque text that may not be JSON: json_valid is asked first, inside a
+// CASE, which SQLite evaluates in order, so json_extract never sees anything else.
+// The needle (the id as a JSON string) must appear too, as in event-filter.ts.
 const ALL_FILTERED = `
   SELECT ${COLUMNS} FROM events
-  WHERE position > @after
+  WHERE position > @after AND position < @before
     AND (@types IS NULL OR type IN (SELECT value FROM json_each(@types)))
     AND (@prefix IS NULL OR substr(stream_id, 1, length(@prefix)) = @prefix)
+    AND (@recordedFrom IS NULL OR recorded_at >= @recordedFrom)
+    AND (@recordedTo IS NULL OR recorded_at < @recordedTo)
+    AND (@correlationId IS NULL OR (instr(metadata, @needle) > 0 AND CASE
+      WHEN NOT json_valid(metadata) THEN 0
+      WHEN json_type(metadata, '$.correlationId') = 'text' THEN json_extract(metadata, '$.correlationId') = @correlationId
+      ELSE 0 END))
   ORDER BY position LIMIT @limit`;
 
 const RANGE = `
@@ -81,16 +92,21 @@ export function prepareReads(db: Database): SqliteReads {
       const statement = direction === 'forward' ? forward : backward;
       return (statement.all(streamId, fromVersion, limitOf(maxCount)) as Row[]).map(toStored);
     },
-    readAllBatch(after, { types, streamPrefix }, limit) {
-      const rows =
-        types === undefined && streamPrefix === undefined
-          ? all.all(after, limit)
-          : allFiltered.all({
-              after,
-              types: types === undefined ? null : JSON.stringify(types),
-              prefix: streamPrefix ?? null,
-              limit,
-            });
+    readAllBatch(after, filter, limit) {
+      const { types, streamPrefix, before, recordedFrom, recordedTo, correlationId } = filter;
+      const rows = isUnfiltered(filter)
+        ? all.all(after, limit)
+        : allFiltered.all({
+            after,
+            before: before ?? Number.MAX_SAFE_INTEGER,
+            types: types === undefined ? null : JSON.stringify(types),
+            prefix: streamPrefix ?? null,
+            recordedFrom: recordedFrom?.getTime() ?? null,
+            recordedTo: recordedTo?.getTime() ?? null,
+            correlationId: correlationId ?? null,
+            needle: correlationId === undefined ? null : correlationNeedle(correlationId),
+            limit,
+          });
       return (rows as Row[]).map(toStored);
     },
     readRange(first, last) {

@@ -8,6 +8,7 @@ import { contractCases } from './contract.js';
 import { snapshotCases } from './snapshots.js';
 import { subscriptionCases } from './subscriptions.js';
 import { projectionCases } from './projections.js';
+import { queryCases } from './queries.js';
 import type { ConformanceOptions } from './suite.js';
 
 export type { ConformanceOptions } from './suite.js';
@@ -25,5 +26,6 @@ export function eventStoreConformance(options: ConformanceOptions): void {
     describe('snapshots', () => snapshotCases(options));
     describe('subscriptions', () => subscriptionCases(options));
     describe('projections', () => projectionCases(options));
+    describe('queries', () => queryCases(options));
   });
 }

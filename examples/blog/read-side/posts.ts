@@ -1,0 +1,91 @@
+// The `posts` read model: one row per post, changed by each of its events. Written
+// once in portable SQL (TEXT, INTEGER, BIGINT milliseconds, no booleans), so the same
+// projection runs on memory, SQLite and PostgreSQL.
+
+import { defineProjection, type RecordedEvent, type ReadModelDb } from '../../../src/index.js';
+import type { PostEvent } from '../events.js';
+
+/** A row of `posts` as SQL returns it. */
+export interface PostRow {
+  post_id: string;
+  title: string;
+  /** The title in lower case, folded here so a search matches alike on every store (SQLite's LOWER folds ASCII only). */
+  title_lower: string;
+  author_id: string;
+  status: 'draft' | 'published';
+  /** Milliseconds since the epoch. */
+  created_at: number;
+  /** Milliseconds since the epoch; null while a draft. */
+  published_at: number | null;
+  /** The post's stream version this row reflects. */
+  version: number;
+}
+
+const SETUP = `
+  CREATE TABLE IF NOT EXISTS {posts} (
+    post_id      TEXT    PRIMARY KEY,
+    title        TEXT    NOT NULL,
+    title_lower  TEXT    NOT NULL,
+    author_id    TEXT    NOT NULL,
+    status       TEXT    NOT NULL,
+    created_at   BIGINT  NOT NULL,
+    published_at BIGINT,
+    version      INTEGER NOT NULL
+  );
+  CREATE INDEX IF NOT EXISTS {posts_published} ON {posts} (status, published_at, post_id);
+  CREATE INDEX IF NOT EXISTS {posts_by_author} ON {posts} (author_id, created_at, post_id)`;
+
+// Each change is guarded by the stream version, so an event applied twice (a replay
+// over rows that already have it) changes nothing.
+const CREATE = `
+  INSERT INTO {posts} (post_id, title, title_lower, author_id, status, created_at, published_at, version)
+  VALUES ($1, $2, $3, $4, 'draft', $5, NULL, $6)
+  ON CONFLICT (post_id) DO NOTHING`;
+
+const EDIT = `
+  UPDATE {posts} SET title = $2, title_lower = $3, version = $4
+  WHERE post_id = $1 AND version < $4`;
+
+const PUBLISH = `
+  UPDATE {posts} SET status = 'published', published_at = $2, version = $3
+  WHERE post_id = $1 AND version < $3`;
+
+const UNPUBLISH = `
+  UPDATE {posts} SET status = 'draft', published_at = NULL, version = $2
+  WHERE post_id = $1 AND version < $2`;
+
+async function apply(recorded: RecordedEvent, db: ReadModelDb): Promise<void> {
+  const event = recorded as RecordedEvent & PostEvent;
+  const at = recorded.recordedAt.getTime();
+  switch (event.type) {
+    case 'PostWasCreated': {
+      const { postId, title, authorId } = event.data;
+      await db.run(CREATE, [postId, title, title.toLowerCase(), authorId, at, recorded.version]);
+      return;
+    }
+    case 'PostWasEdited': {
+      const { postId, title } = event.data;
+      await db.run(EDIT, [postId, title, title.toLowerCase(), recorded.version]);
+      return;
+    }
+    case 'PostWasPublished':
+      await db.run(PUBLISH, [event.data.postId, at, recorded.version]);
+      return;
+    case 'PostWasUnpublished':
+      await db.run(UNPUBLISH, [event.data.postId, recorded.version]);
+      return;
+    default: {
+      const _exhaustive: never = event;
+      return _exhaustive;
+    }
+  }
+}
+
+export const postsProjection = defineProjection({
+  name: 'posts',
+  eventTypes: ['PostWasCreated', 'PostWasEdited', 'PostWasPublished', 'PostWasUnpublished'],
+  tables: ['posts'],
+  indexes: ['posts_published', 'posts_by_author'],
+  setup: SETUP,
+  handle: apply,
+});

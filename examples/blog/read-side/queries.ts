@@ -1,0 +1,137 @@
+// The read side's questions, answered from the read models only: the published posts,
+// newest first, a page at a time; an author's posts; a title search; one post; an
+// author's counts. Nothing here reads an event or changes a row. Every input is
+// checked first, and refused with a ValidationError naming the field.
+
+import { ValidationError, type ReadModelStorage } from '../../../src/index.js';
+import type { AuthorStatsRow } from './author-stats.js';
+import { checkLimit, decodeCursor, pageOf, type Page } from './paging.js';
+import type { PostRow } from './posts.js';
+
+/** A post as the read side shows it. */
+export interface PostView {
+  postId: string;
+  title: string;
+  authorId: string;
+  status: 'draft' | 'published';
+  createdAt: Date;
+  /** Null while a draft. */
+  publishedAt: Date | null;
+  /** The post's stream version this view reflects. */
+  version: number;
+}
+
+export interface AuthorStats {
+  authorId: string;
+  posts: number;
+  publishedPosts: number;
+}
+
+export interface PostQueries {
+  /** Published posts, newest first; ties on the publishing time in post id order, descending. */
+  publishedPosts(options?: { limit?: number; cursor?: string }): Promise<Page<PostView>>;
+  /** An author's posts, drafts too, newest first. */
+  postsByAuthor(options: { authorId: string; limit?: number; cursor?: string }): Promise<Page<PostView>>;
+  /** Posts whose title contains `text`, ignoring case; `%` and `_` are ordinary characters. Newest first. */
+  searchTitles(options: { text: string; limit?: number }): Promise<PostView[]>;
+  post(postId: string): Promise<PostView | undefined>;
+  authorStats(authorId: string): Promise<AuthorStats | undefined>;
+}
+
+const POST_COLUMNS = `post_id, title, title_lower, author_id, status, created_at, published_at, version`;
+
+// Row values compare (a, b) < (x, y) in one step on both databases, and use the index.
+const PUBLISHED_FIRST = `
+  SELECT ${POST_COLUMNS} FROM {posts} WHERE status = 'published'
+  ORDER BY published_at DESC, post_id DESC LIMIT $1`;
+
+const PUBLISHED_AFTER = `
+  SELECT ${POST_COLUMNS} FROM {posts} WHERE status = 'published' AND (published_at, post_id) < ($2, $3)
+  ORDER BY published_at DESC, post_id DESC LIMIT $1`;
+
+const BY_AUTHOR_FIRST = `
+  SELECT ${POST_COLUMNS} FROM {posts} WHERE author_id = $2
+  ORDER BY created_at DESC, post_id DESC LIMIT $1`;
+
+const BY_AUTHOR_AFTER = `
+  SELECT ${POST_COLUMNS} FROM {posts} WHERE author_id = $2 AND (created_at, post_id) < ($3, $4)
+  ORDER BY created_at DESC, post_id DESC LIMIT $1`;
+
+// A substring search cannot use a B-tree index; a large blog would add a full-text index.
+const SEARCH = `
+  SELECT ${POST_COLUMNS} FROM {posts} WHERE title_lower LIKE $2 ESCAPE '\\'
+  ORDER BY created_at DESC, post_id DESC LIMIT $1`;
+
+const ONE = `SELECT ${POST_COLUMNS} FROM {posts} WHERE post_id = $1`;
+
+const AUTHOR = `SELECT author_id, posts, published_posts FROM {author_stats} WHERE author_id = $1`;
+
+/**
+ * @example
+ * const queries = postQueries(store.readModels);
+ * const first = await queries.publishedPosts({ limit: 10 });
+ * const second = await queries.publishedPosts({ limit: 10, cursor: first.nextCursor! });
+ */
+export function postQueries(readModels: ReadModelStorage): PostQueries {
+  const tables = { posts: readModels.table('posts'), author_stats: readModels.table('author_stats') };
+  const all = (sql: string, params: (string | number)[]) => readModels.transaction(tables, (db) => db.all<PostRow>(sql, params));
+
+  return {
+    async publishedPosts({ limit, cursor } = {}) {
+      const size = checkLimit(limit);
+      const after = decodeCursor('published', cursor);
+      const rows = after === undefined ? await all(PUBLISHED_FIRST, [size + 1]) : await all(PUBLISHED_AFTER, [size + 1, after.value, after.postId]);
+      return pageOf(rows, size, toView, (row) => ({ value: Number(row.published_at), postId: row.post_id }), 'published');
+    },
+
+    async postsByAuthor(options) {
+      const authorId = id(options?.authorId, 'authorId');
+      const size = checkLimit(options.limit);
+      const kind = `author:${authorId}`;
+      const after = decodeCursor(kind, options.cursor);
+      const rows = after === undefined
+        ? await all(BY_AUTHOR_FIRST, [size + 1, authorId])
+        : await all(BY_AUTHOR_AFTER, [size + 1, authorId, after.value, after.postId]);
+      return pageOf(rows, size, toView, (row) => ({ value: Number(row.created_at), postId: row.post_id }), kind);
+    },
+
+    async searchTitles(options) {
+      const text = options?.text;
+      if (typeof text !== 'string' || text.trim() === '') throw new ValidationError('text', 'must be some text to look for in titles');
+      const size = checkLimit(options.limit);
+      return (await all(SEARCH, [size, `%${escapeLike(text.toLowerCase())}%`])).map(toView);
+    },
+
+    async post(postId) {
+      const rows = await all(ONE, [id(postId, 'postId')]);
+      return rows[0] && toView(rows[0]);
+    },
+
+    async authorStats(authorId) {
+      const row = await readModels.transaction(tables, (db) => db.get<AuthorStatsRow>(AUTHOR, [id(authorId, 'authorId')]));
+      return row && { authorId: row.author_id, posts: Number(row.posts), publishedPosts: Number(row.published_posts) };
+    },
+  };
+}
+
+/** LIKE treats %, _ and the escape character as special; the user's text means them literally. */
+export function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+function id(value: unknown, field: string): string {
+  if (typeof value !== 'string' || value === '') throw new ValidationError(field, 'must be a non-empty string');
+  return value;
+}
+
+function toView(row: PostRow): PostView {
+  return {
+    postId: row.post_id,
+    title: row.title,
+    authorId: row.author_id,
+    status: row.status,
+    createdAt: new Date(Number(row.created_at)),
+    publishedAt: row.published_at === null ? null : new Date(Number(row.published_at)),
+    version: Number(row.version),
+  };
+}
