@@ -106,6 +106,8 @@ export function projectionControls(
   async function recover(name: string, change: (db: ReadModelDb, failed: Checkpoint) => Promise<unknown>) {
     const projection = find(name);
     await readModels.transaction(tablesOf(projection, readModels, 0), async (db) => {
+      // A store where no projection has run yet has no checkpoint table to lock.
+      await checkpoints.createTable(db);
       const checkpoint = await checkpoints.lock(db, name);
       if (!checkpoint) throw new ValidationError('name', `projection ${name} has not run yet`);
       if (checkpoint.state !== 'failed') throw new ValidationError('name', `projection ${name} has not failed (it is ${checkpoint.state})`);

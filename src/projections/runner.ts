@@ -70,11 +70,18 @@ export function startRunner(store: EventStore, projection: Projection, options: 
       };
     });
 
+  /**
+   * Sets up the tables and creates the checkpoint in one transaction: an inline append
+   * (in any process) that finds a running checkpoint must find its tables too.
+   */
   async function load(): Promise<Checkpoint> {
-    const generation = (await readModels.transaction(tablesOf(projection, readModels, 0), (db) => checkpoints.ensure(db, projection.name, projection.version))).generation;
-    return readModels.transaction(tablesOf(projection, readModels, generation), async (db) => {
+    const existing = await readModels.transaction(tablesOf(projection, readModels, 0), async (db) => {
+      await checkpoints.createTable(db);
+      return checkpoints.get(db, projection.name);
+    });
+    return readModels.transaction(tablesOf(projection, readModels, existing?.generation ?? 0), async (db) => {
       await projection.setup(db);
-      return (await checkpoints.get(db, projection.name))!;
+      return checkpoints.ensure(db, projection.name, projection.version);
     });
   }
 

@@ -2,13 +2,15 @@
 
 import type { Command } from '../command.js';
 import { appendCommand } from './append.js';
+import { projectionsCommand } from './projections.js';
+import { queryCommand } from './query.js';
 import { readAllCommand } from './read-all.js';
 import { readCommand } from './read.js';
 import { snapshotsCommand } from './snapshots.js';
 import { statsCommand } from './stats.js';
 import { streamsCommand } from './streams.js';
 
-export const COMMANDS: readonly Command[] = [appendCommand, readCommand, readAllCommand, streamsCommand, statsCommand, snapshotsCommand];
+export const COMMANDS: readonly Command[] = [appendCommand, readCommand, readAllCommand, streamsCommand, statsCommand, snapshotsCommand, projectionsCommand, queryCommand];
 
 export function findCommand(name: string): Command | undefined {
   return COMMANDS.find((command) => command.name === name);

@@ -12,9 +12,12 @@ export interface Child {
   result: Promise<unknown>;
   /** Resolves when the child prints `line`. */
   printed(line: string): Promise<void>;
+  readonly pid: number;
+  /** Sends `signal` (default SIGKILL: no clean-up at all) and resolves once the child has gone. */
+  kill(signal?: NodeJS.Signals): Promise<void>;
 }
 
-export function startProcess(script: 'writer' | 'hold', args: readonly string[]): Child {
+export function startProcess(script: 'writer' | 'hold' | 'projector', args: readonly string[]): Child {
   const path = fileURLToPath(new URL(`./${script}${extension}`, import.meta.url));
   const flags = process.execArgv.filter((flag) => !flag.startsWith('--test'));
   const child = spawn(process.execPath, [...flags, path, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -26,6 +29,7 @@ export function startProcess(script: 'writer' | 'hold', args: readonly string[])
     for (const [line, resolve] of waiting) if (stdout.split('\n').includes(line)) resolve();
   });
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  const exited = new Promise<void>((resolve) => child.once('close', () => resolve()));
   const result = new Promise<unknown>((resolve, reject) => {
     child.on('error', reject);
     child.on('close', (code) => {
@@ -36,6 +40,13 @@ export function startProcess(script: 'writer' | 'hold', args: readonly string[])
   });
   return {
     result,
+    pid: child.pid!,
+    async kill(signal = 'SIGKILL') {
+      // A killed child has no result to give: that is expected, not a failure.
+      if (signal === 'SIGKILL') result.catch(() => {});
+      child.kill(signal);
+      await exited;
+    },
     printed: (line) =>
       new Promise<void>((resolve, reject) => {
         if (stdout.split('\n').includes(line)) return resolve();
