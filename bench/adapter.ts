@@ -1,0 +1,58 @@
+// The one shape every benchmarked store takes: Eventline's stores, Emmett's, and the
+// raw-driver floors. Workloads speak only to this, so each store runs the same code.
+
+import type { BenchEvent, PostState } from './events.js';
+
+/** An event as a store gives it back: its own object, with at least these two fields. */
+export interface StoredPost {
+  type: string;
+  data: unknown;
+}
+
+/** An event with its version, for checking a stream after W7. */
+export interface VersionedEvent extends StoredPost {
+  version: number;
+}
+
+/** A conflict is an answer, not an error: W7's writers expect them. */
+export type AppendOutcome =
+  | { ok: true; nextVersion: number }
+  /** `actual` when the store says where the stream is; otherwise the writer asks. */
+  | { ok: false; actual?: number };
+
+export interface BenchStore {
+  /** `expected` 0 means the stream must not exist yet. */
+  append(streamId: string, events: readonly BenchEvent[], expected: number): Promise<AppendOutcome>;
+  /** The whole stream, as the store's own read gives it (W4 measures this). */
+  readStream(streamId: string): Promise<readonly StoredPost[]>;
+  /** The whole stream with versions (untimed: W7 checks it). */
+  versionedStream(streamId: string): Promise<readonly VersionedEvent[]>;
+  /** The stream's current version, for a writer whose append was refused at `known`. */
+  currentVersion(streamId: string, known: number): Promise<number>;
+  /** A store with its own aggregate API uses it; otherwise W5 reads and folds. */
+  aggregate?(streamId: string): Promise<PostState>;
+  /** Visits every event in position order; absent when the store has no such API. */
+  readAll?(visit: (event: unknown) => void): Promise<void>;
+  /** Why readAll is absent, shown in place of a figure. */
+  readonly noReadAll?: string;
+  close(): Promise<void>;
+}
+
+/** Where one (workload, store, run) keeps its data; made fresh for each and removed after. */
+export interface Scratch {
+  /** A unique name, usable as a file name and a PostgreSQL schema. */
+  name: string;
+  /** The SQLite file of this run. */
+  sqlitePath: string;
+  /** The PostgreSQL URL without parameters; a store keeps its tables in the schema `name`. */
+  postgresUrl: string;
+  /** A database of its own, `name`, for a store that cannot be kept to one schema. */
+  postgresDatabaseUrl: string;
+}
+
+/** A store module exports this: it opens (and on first open, creates) the store in the scratch. */
+export type OpenStore = (scratch: Scratch) => Promise<BenchStore>;
+
+export function conflict(actual?: number): AppendOutcome {
+  return actual === undefined ? { ok: false } : { ok: false, actual };
+}

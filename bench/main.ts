@@ -1,0 +1,90 @@
+// `npm run bench`: runs the event-store workloads of WORKLOADS.md on Eventline's
+// stores (and with --vs emmett, Emmett's and the raw-driver floors), each
+// measurement in a child process of its own, stores interleaved within each run.
+
+import { loadavg } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { ensurePeers } from './install-peers.js';
+import { describeMachine } from './machine.js';
+import { parseOptions, type Options } from './options.js';
+import { formatValue, humanReport, jsonLines } from './report.js';
+import { runAll } from './runner.js';
+import { postgresBaseUrl } from './scratch.js';
+import { selectTargets, selectWorkloads } from './select.js';
+import { summarise, type RunResult } from './stats.js';
+import type { Workload } from './workloads/workload.js';
+
+async function main(options: Options): Promise<void> {
+  const started = Date.now();
+  const workloads = selectWorkloads(options.only);
+  const targets = selectTargets(options.stores, options.vs !== undefined);
+  if (targets.length === 0) throw new Error('no store selected');
+  if (options.vs) ensurePeers();
+  if (targets.some((t) => t.kind === 'postgres')) await assertPostgresReachable();
+  const profileDir = options.prof ? fileURLToPath(new URL('./results/profiles/', import.meta.url)) : undefined;
+
+  const header = options.json ? [] : await describeMachine(targets);
+  const loadAtStart = loadAverage();
+  const plan = { workloads, targets, runs: options.runs, scale: options.scale, profileDir };
+  const results = await runAll(plan, ({ workload, target, run, result }, seconds) =>
+    progress(`run ${run + 1}/${options.runs} ${workload.id} ${target.name}: ${describe(workload, result)} (${seconds.toFixed(1)} s)`),
+  );
+
+  const summaries = summarise(results);
+  if (options.json) {
+    for (const line of jsonLines(summaries)) console.log(line);
+    return;
+  }
+  const command = `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim().replace(/ --$/, '');
+  console.log(
+    [
+      `# Eventline benchmark, ${new Date().toISOString().slice(0, 10)}`,
+      '',
+      `Command: \`${command}\` (${options.runs} runs, scale ${options.scale}, ${Math.round((Date.now() - started) / 1000)} s)`,
+      '',
+      ...header,
+      // The machine may be shared: say how busy it was, since that moves absolute figures.
+      `- Load average (1, 5, 15 min): ${loadAtStart} at the start, ${loadAverage()} at the end`,
+      '',
+      humanReport(summaries, options.vs !== undefined),
+    ].join('\n'),
+  );
+}
+
+function describe(workload: Workload, r: RunResult['result']): string {
+  if (r.failed) return `fails: ${r.failed}`;
+  if (r.skipped) return r.skipped;
+  const counts = r.conflicts === undefined ? '' : `, conflicts ${r.conflicts}, lost ${r.lost}, duplicated ${r.duplicated}`;
+  return `${formatValue(r.value!, workload.unit)} ${workload.unit}${counts}, RSS ${r.rssMB?.toFixed(0)} MB`;
+}
+
+function loadAverage(): string {
+  return loadavg()
+    .map((n) => n.toFixed(2))
+    .join(', ');
+}
+
+function progress(line: string): void {
+  process.stderr.write(`${line}\n`);
+}
+
+async function assertPostgresReachable(): Promise<void> {
+  const client = new pg.Client({ connectionString: postgresBaseUrl(), connectionTimeoutMillis: 5_000 });
+  try {
+    await client.connect();
+  } catch (error) {
+    throw new Error(
+      `PostgreSQL at ${postgresBaseUrl()} is unreachable (${(error as Error).message}); start it, set EVENTLINE_POSTGRES_URL, or pass --stores memory,sqlite`,
+    );
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+try {
+  await main(parseOptions(process.argv.slice(2)));
+} catch (error) {
+  console.error((error as Error).message);
+  process.exitCode = 1;
+}

@@ -1,0 +1,93 @@
+// Ours against the floors and Emmett, and the issue's targets. A ratio above 1 means
+// ours is faster: throughput ours/theirs, or for a time (W5) their ms / our ms.
+
+import type { Summary } from './stats.js';
+
+const EMMETT_OF: Record<string, string> = {
+  memory: 'emmett-memory',
+  sqlite: 'emmett-sqlite',
+  'sqlite-full': 'emmett-sqlite',
+  postgres: 'emmett-postgres',
+};
+
+const FLOORS_OF: Record<string, readonly string[]> = {
+  sqlite: ['floor-better-sqlite3'],
+  'sqlite-full': ['floor-better-sqlite3-full'],
+  postgres: ['floor-pg', 'floor-postgres'],
+};
+
+function find(all: readonly Summary[], workload: string, store: string): Summary | undefined {
+  return all.find((s) => s.workload.id === workload && s.target.name === store && s.median !== undefined);
+}
+
+/** How much faster `ours` is than `other`, when both have a figure. */
+export function ratio(ours: Summary | undefined, other: Summary | undefined): number | undefined {
+  if (ours?.median === undefined || other?.median === undefined) return undefined;
+  return ours.unit === 'ms' ? other.median / ours.median : ours.median / other.median;
+}
+
+/** The floor a store of ours is held to: for PostgreSQL, the faster of the two drivers. */
+export function floorOf(ours: Summary, all: readonly Summary[]): Summary | undefined {
+  const floors = (FLOORS_OF[ours.target.name] ?? []).flatMap((name) => find(all, ours.workload.id, name) ?? []);
+  return floors.reduce<Summary | undefined>((best, f) => (best === undefined || (ratio(f, best) ?? 0) > 1 ? f : best), undefined);
+}
+
+export function emmettOf(ours: Summary, all: readonly Summary[]): Summary | undefined {
+  const name = EMMETT_OF[ours.target.name];
+  return name === undefined ? undefined : find(all, ours.workload.id, name);
+}
+
+export interface Goal {
+  goal: string;
+  workload: string;
+  store: string;
+  against: string;
+  /** The measured ratio, or for integrity goals the lost + duplicated count. */
+  actual?: number;
+  needed: string;
+  met?: boolean;
+}
+
+const READS_AND_WRITES = ['W1', 'W2', 'W3', 'W4', 'W5', 'W6'];
+
+/** The issue's targets, for every one whose figures this run has. */
+export function checkGoals(all: readonly Summary[]): Goal[] {
+  const goals: Goal[] = [];
+  const vs = (goal: string, store: string, workloads: readonly string[], needed: number, other: (s: Summary) => Summary | undefined) => {
+    for (const workload of workloads) {
+      const ours = all.find((s) => s.workload.id === workload && s.target.name === store);
+      if (!ours) continue;
+      const theirs = other(ours);
+      const r = ratio(ours, theirs);
+      goals.push({
+        goal,
+        workload,
+        store,
+        against: theirs?.target.name ?? '(no figure)',
+        actual: r,
+        needed: `>= ${needed}x`,
+        // A store of ours that failed any run misses its target, whatever the others measured.
+        met: ours.failed ? false : r === undefined ? undefined : r >= needed,
+      });
+    }
+  };
+  vs('SQLite default >= 0.7x NORMAL floor', 'sqlite', READS_AND_WRITES, 0.7, (s) => floorOf(s, all));
+  vs('SQLite FULL >= 0.7x FULL floor', 'sqlite-full', READS_AND_WRITES, 0.7, (s) => floorOf(s, all));
+  vs('PostgreSQL >= 0.7x faster floor', 'postgres', READS_AND_WRITES, 0.7, (s) => floorOf(s, all));
+  vs('memory >= 5x Emmett in-memory', 'memory', ['W1', 'W2', 'W3'], 5, (s) => emmettOf(s, all));
+  for (const s of all) {
+    if (s.target.family !== 'ours' || !s.workload.id.startsWith('W7')) continue;
+    const broken = (s.lost ?? 0) + (s.duplicated ?? 0);
+    goals.push({
+      goal: 'W7 loses and duplicates nothing',
+      workload: s.workload.id,
+      store: s.target.name,
+      against: 'its own stream',
+      actual: broken,
+      needed: '0 lost, 0 duplicated',
+      met: !s.failed && s.lost === 0 && s.duplicated === 0,
+    });
+  }
+  vs('PostgreSQL W7 >= Emmett PostgreSQL', 'postgres', ['W7', 'W7p'], 1, (s) => emmettOf(s, all));
+  return goals.filter((g) => g.met !== undefined);
+}

@@ -1,0 +1,101 @@
+// Prints the figures: a Markdown table for people (it pastes into docs/benchmarks.md)
+// or one JSON object per (workload, store) for scripts.
+
+import { checkGoals, emmettOf, floorOf, ratio, type Goal } from './ratios.js';
+import type { Summary } from './stats.js';
+
+/** 3 significant digits: 27.9k, 132k, 1.23M; times in ms to 0.01. */
+export function formatValue(value: number, unit: Summary['unit']): string {
+  if (unit === 'ms') return value < 10 ? value.toFixed(2) : value < 100 ? value.toFixed(1) : String(Math.round(value));
+  const [scaled, suffix] = value >= 1e6 ? [value / 1e6, 'M'] : value >= 1e3 ? [value / 1e3, 'k'] : [value, ''];
+  return `${scaled >= 100 ? Math.round(scaled) : scaled.toPrecision(3)}${suffix}`;
+}
+
+const formatRatio = (r: number | undefined) =>
+  r === undefined ? '' : r < 0.01 ? '<0.01x' : `${r >= 10 ? r.toFixed(0) : r.toFixed(2)}x`;
+
+function cells(s: Summary, all: readonly Summary[]): string[] {
+  const notes: string[] = [];
+  if (s.conflicts !== undefined) notes.push(`conflicts ${Math.round(s.conflicts)}`);
+  if (s.lost !== undefined) notes.push(`lost ${s.lost}`);
+  if (s.duplicated !== undefined) notes.push(`duplicated ${s.duplicated}`);
+  if (s.failed) notes.unshift(`**fails**${s.failedRuns < s.runs ? ` in ${s.failedRuns} of ${s.runs} runs` : ''}: ${s.failed.replace(/\|/g, '/')}`);
+  if (s.skipped) notes.unshift(s.skipped);
+  const ours = s.target.family === 'ours';
+  const floor = ours ? floorOf(s, all) : undefined;
+  const emmett = ours ? emmettOf(s, all) : undefined;
+  return [
+    s.workload.id,
+    s.target.name,
+    s.median === undefined ? (s.failed ? 'fails' : s.skipped ? 'n/a' : '') : formatValue(s.median, s.unit),
+    s.min === undefined ? '' : `${formatValue(s.min, s.unit)}–${formatValue(s.max!, s.unit)}`,
+    s.unit,
+    s.rssMB === undefined ? '' : s.rssMB.toFixed(0),
+    floor ? `${formatRatio(ratio(s, floor))} (${floor.target.name})` : '',
+    emmett ? formatRatio(ratio(s, emmett)) : '',
+    notes.join('; '),
+  ];
+}
+
+export function markdownTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (r: readonly string[]) => `| ${r.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
+  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+}
+
+export function resultsTable(summaries: readonly Summary[]): string {
+  const header = ['workload', 'store', 'median', 'min–max', 'unit', 'peak RSS MB', 'ours/floor', 'ours/Emmett', 'notes'];
+  return markdownTable(header, summaries.map((s) => cells(s, summaries)));
+}
+
+/** Each store's largest peak RSS over the workloads it ran. */
+export function rssTable(summaries: readonly Summary[]): string {
+  const peaks = new Map<string, number>();
+  for (const s of summaries) if (s.rssMB !== undefined) peaks.set(s.target.name, Math.max(peaks.get(s.target.name) ?? 0, s.rssMB));
+  return markdownTable(['store', 'peak RSS MB'], [...peaks].map(([name, mb]) => [name, mb.toFixed(0)]));
+}
+
+export function goalsTable(goals: readonly Goal[]): string {
+  const rows = goals.map((g) => [
+    g.goal,
+    g.workload,
+    g.store,
+    g.against,
+    g.actual === undefined ? '' : g.goal.startsWith('W7 loses') ? String(g.actual) : formatRatio(g.actual),
+    g.needed,
+    g.met ? 'met' : '**MISSED**',
+  ]);
+  return markdownTable(['target', 'workload', 'store', 'against', 'actual', 'needed', ''], rows);
+}
+
+export function humanReport(summaries: readonly Summary[], withGoals: boolean): string {
+  const parts = ['## Results', resultsTable(summaries), '', '## Peak RSS per store', rssTable(summaries)];
+  if (withGoals) {
+    const goals = checkGoals(summaries);
+    const missed = goals.filter((g) => !g.met).length;
+    parts.push('', `## Targets (${goals.length - missed} met, ${missed} missed)`, goalsTable(goals));
+  }
+  return parts.join('\n');
+}
+
+const round = (n: number | undefined, digits: number) => (n === undefined ? undefined : Number(n.toFixed(digits)));
+
+/** One line per (workload, store): { workload, store, unit, median, min, max, rssMB } and W7's counts. */
+export function jsonLines(summaries: readonly Summary[]): string[] {
+  return summaries.map((s) => {
+    const digits = s.unit === 'ms' ? 2 : 0;
+    const line: Record<string, unknown> = {
+      workload: s.workload.id,
+      store: s.target.name,
+      unit: s.unit,
+      median: round(s.median, digits),
+      min: round(s.min, digits),
+      max: round(s.max, digits),
+      rssMB: round(s.rssMB, 1),
+    };
+    if (s.conflicts !== undefined) Object.assign(line, { conflicts: s.conflicts, lost: s.lost, duplicated: s.duplicated });
+    if (s.failed) Object.assign(line, { failed: s.failed, failedRuns: s.failedRuns });
+    if (s.skipped) line.skipped = s.skipped;
+    return JSON.stringify(line);
+  });
+}

@@ -1,0 +1,15 @@
+// The workloads of WORKLOADS.md's event-store table, in the order they run.
+
+import { w1, w2, w3 } from './appends.js';
+import { w7 } from './concurrent.js';
+import { w7p } from './processes.js';
+import { w4, w5, w6 } from './reads.js';
+import type { Workload } from './workload.js';
+
+export const WORKLOADS: readonly Workload[] = [w1, w2, w3, w4, w5, w6, w7, w7p];
+
+export function findWorkload(id: string): Workload {
+  const found = WORKLOADS.find((w) => w.id === id);
+  if (!found) throw new Error(`unknown workload ${JSON.stringify(id)}; known: ${WORKLOADS.map((w) => w.id).join(', ')}`);
+  return found;
+}

@@ -1,0 +1,36 @@
+// The sizes of WORKLOADS.md, times --scale (a smoke run uses 0.01). What makes a
+// workload what it is (100 events per W3 append, 8 writers) does not scale.
+
+/** Events per page wherever a reader pages: ours, Emmett's batch reader and the floors alike. */
+export const PAGE_SIZE = 1000;
+
+export interface Sizes {
+  w1Appends: number;
+  w2Appends: number;
+  w3Streams: number;
+  w3EventsPerAppend: number;
+  /** The stream W4 reads and W5 folds. */
+  streamEvents: number;
+  /** The store W6 reads, seeded as streams of w3EventsPerAppend events. */
+  storeEvents: number;
+  w7Writers: number;
+  w7Appends: number;
+  w7Processes: number;
+  w7ProcessAppends: number;
+}
+
+export function sizesFor(scale: number): Sizes {
+  const n = (full: number) => Math.max(1, Math.round(full * scale));
+  return {
+    w1Appends: n(10_000),
+    w2Appends: n(5_000),
+    w3Streams: n(1_000),
+    w3EventsPerAppend: 100,
+    streamEvents: n(10_000),
+    storeEvents: n(1_000) * 100,
+    w7Writers: 8,
+    w7Appends: n(500),
+    w7Processes: 4,
+    w7ProcessAppends: n(500),
+  };
+}

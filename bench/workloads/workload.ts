@@ -1,0 +1,65 @@
+// What a workload is and what it gives back.
+
+import type { BenchStore, Scratch } from '../adapter.js';
+import type { Kind } from '../scratch.js';
+import type { Sizes } from './sizes.js';
+
+export type Unit = 'events/s' | 'ms';
+
+/** One measurement; `failed` and `skipped` say why there is no figure. */
+export interface Measurement {
+  value?: number;
+  failed?: string;
+  skipped?: string;
+  /** W7: refused appends that were retried, events missing, events stored twice. */
+  conflicts?: number;
+  lost?: number;
+  duplicated?: number;
+  /** W7p: the largest peak RSS among its writer processes. */
+  writersRssMB?: number;
+}
+
+export interface WorkloadContext {
+  store: BenchStore;
+  sizes: Sizes;
+  /** The store's name in the registry (targets.ts), for workloads that start processes. */
+  target: string;
+  scratch: Scratch;
+  /** The scratch already holds the data this workload reads (left by the one it `reuses`). */
+  seeded: boolean;
+}
+
+export interface Workload {
+  id: string;
+  /** What the report prints. */
+  label: string;
+  unit: Unit;
+  /** The kinds of store it runs on. */
+  kinds: readonly Kind[];
+  /**
+   * A workload whose leftover data is exactly this one's set-up: on a file or database
+   * store, this one then reads it instead of writing it again (it saves minutes per run).
+   */
+  reuses?: string;
+  /** A workload that says nothing new on a store that failed this one in the same run. */
+  needs?: string;
+  run(context: WorkloadContext): Promise<Measurement>;
+}
+
+export const ALL_KINDS: readonly Kind[] = ['memory', 'sqlite', 'postgres'];
+
+/** Milliseconds that `work` takes. */
+export async function timed(work: () => Promise<unknown>): Promise<number> {
+  const started = performance.now();
+  await work();
+  return performance.now() - started;
+}
+
+export function perSecond(count: number, ms: number): number {
+  return count / (ms / 1000);
+}
+
+/** Outside W7 an append is never refused; if it is, the store is wrong, not slow. */
+export function mustAppend(outcome: { ok: boolean }, streamId: string): void {
+  if (!outcome.ok) throw new Error(`an append to ${streamId} was refused although no one else writes to it`);
+}

@@ -1,0 +1,58 @@
+// `npm run bench` end to end, at 1% of the sizes and one run, on our stores only (the
+// peers are never installed here): every workload gives a figure on every store,
+// and W7 loses and duplicates nothing.
+
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { test } from 'node:test';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const WORKLOADS = ['W1', 'W2', 'W3', 'W4', 'W5', 'W6', 'W7', 'W7p'];
+// W7p races OS processes, which only the SQL stores can share a stream between.
+const SQL_ONLY = new Set(['W7p']);
+
+interface Line {
+  workload: string;
+  store: string;
+  unit: string;
+  median: number;
+  min: number;
+  max: number;
+  rssMB: number;
+  conflicts?: number;
+  lost?: number;
+  duplicated?: number;
+  failed?: string;
+}
+
+test('the benchmark runs every workload on our stores and W7 loses nothing', { timeout: 120_000 }, () => {
+  const stores = ['memory', 'sqlite', ...(process.env.EVENTLINE_POSTGRES_URL ? ['postgres'] : [])];
+  const run = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', 'bench/main.ts', '--scale', '0.01', '--runs', '1', '--json', '--stores', stores.join(',')],
+    { cwd: ROOT, encoding: 'utf8', timeout: 110_000 },
+  );
+  assert.equal(run.status, 0, `the bench exited ${run.status}: ${run.stderr}`);
+
+  const lines = run.stdout.trim().split('\n').map((text) => JSON.parse(text) as Line);
+  const expected = WORKLOADS.flatMap((workload) =>
+    stores.filter((store) => store !== 'memory' || !SQL_ONLY.has(workload)).map((store) => `${workload} ${store}`),
+  );
+  assert.deepEqual(lines.map((l) => `${l.workload} ${l.store}`).sort(), expected.sort());
+
+  for (const line of lines) {
+    const where = `${line.workload} on ${line.store}`;
+    assert.equal(line.failed, undefined, `${where} failed: ${line.failed}`);
+    assert.equal(line.unit, line.workload === 'W5' ? 'ms' : 'events/s', where);
+    for (const figure of ['median', 'min', 'max', 'rssMB'] as const) {
+      assert.ok(Number.isFinite(line[figure]) && line[figure] > 0, `${where}: ${figure} is ${line[figure]}`);
+    }
+    assert.ok(line.min <= line.median && line.median <= line.max, where);
+    if (line.workload.startsWith('W7')) {
+      assert.equal(line.lost, 0, `${where} lost events`);
+      assert.equal(line.duplicated, 0, `${where} duplicated events`);
+      assert.ok(Number.isInteger(line.conflicts), `${where}: conflicts is ${line.conflicts}`);
+    }
+  }
+});
