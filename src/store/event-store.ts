@@ -123,7 +123,7 @@ export function createEventStore(storage: EventStorage, options: EventStoreOptio
       }
       const bytes = Buffer.byteLength(encoded.data) + (encoded.metadata === null ? 0 : Buffer.byteLength(encoded.metadata));
       if (bytes > maxEventBytes) throw new EventTooLargeError(field, bytes, maxEventBytes);
-      return { eventId, type: encoded.type, data: encoded.data, metadata: encoded.metadata };
+      return { eventId, idGiven: event.eventId !== undefined, type: encoded.type, data: encoded.data, metadata: encoded.metadata };
     });
   }
 

@@ -8,6 +8,11 @@ import type { ReadModelDb, ReadModelStorage, ReadModelTables } from './read-mode
 /** One event ready to store: validated, encoded, with its id. */
 export interface EventToStore extends EncodedPayload {
   eventId: string;
+  /**
+   * False when Eventline generated the id just now: no stored event can have it, so a
+   * store may skip looking for an earlier copy (a retry always brings its own ids).
+   */
+  idGiven?: boolean;
 }
 
 /** One event as stored. */

@@ -68,7 +68,9 @@ test('upgrades a file from an older Eventline, keeping its events', async () => 
   await old.appendToStream('post-1', [created]);
   await old.close();
   const db = new Database(file);
-  db.exec('DROP TABLE snapshots; UPDATE eventline_schema SET version = 1');
+  // Back to the first schema: no snapshots, and streams carrying a version column.
+  db.exec(`DROP TABLE snapshots; ALTER TABLE streams ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
+    UPDATE eventline_schema SET version = 1`);
   db.close();
   const upgraded = await openEventStore(url);
   assert.equal((await upgraded.readStream('post-1')).length, 1);
@@ -76,6 +78,7 @@ test('upgrades a file from an older Eventline, keeping its events', async () => 
   const after = new Database(file, { readonly: true });
   assert.equal(after.prepare('SELECT version FROM eventline_schema').pluck().get(), SCHEMA_VERSION);
   assert.equal(after.prepare(`SELECT count(*) FROM sqlite_master WHERE name = 'snapshots'`).pluck().get(), 1);
+  assert.deepEqual(after.prepare(`SELECT name FROM pragma_table_info('streams')`).pluck().all(), ['stream_id']);
   after.close();
 });
 

@@ -10,15 +10,14 @@ const FIND_EVENT = `
   SELECT event_id AS eventId, stream_id AS streamId, version, position
   FROM events WHERE event_id = ?`;
 
-const STREAM_VERSION = `SELECT version FROM streams WHERE stream_id = ?`;
+// The (stream_id, version) index answers this from its last entry.
+const STREAM_VERSION = `SELECT max(version) FROM events WHERE stream_id = ?`;
 
 const INSERT_EVENT = `
   INSERT INTO events (stream_id, version, event_id, type, data, metadata, recorded_at)
   VALUES (?, ?, ?, ?, ?, ?, ?)`;
 
-const SET_STREAM_VERSION = `
-  INSERT INTO streams (stream_id, version) VALUES (?, ?)
-  ON CONFLICT (stream_id) DO UPDATE SET version = excluded.version`;
+const REGISTER_STREAM = `INSERT INTO streams (stream_id) VALUES (?)`;
 
 export type AppendInTransaction = (
   streamId: string,
@@ -31,11 +30,13 @@ export function prepareAppend(db: Database): AppendInTransaction {
   const findEvent = db.prepare<[string], StoredEventId>(FIND_EVENT);
   const streamVersion = db.prepare<[string], { version: number }>(STREAM_VERSION).pluck();
   const insertEvent = db.prepare(INSERT_EVENT);
-  const setStreamVersion = db.prepare(SET_STREAM_VERSION);
+  const registerStream = db.prepare(REGISTER_STREAM);
 
   return (streamId, events, expectedVersion) => {
     const existing: StoredEventId[] = [];
-    for (const { eventId } of events) {
+    for (const { eventId, idGiven } of events) {
+      // A freshly generated id cannot be stored yet; the unique index still guards it.
+      if (idGiven === false) continue;
       const stored = findEvent.get(eventId);
       if (stored) existing.push(stored);
     }
@@ -53,7 +54,7 @@ export function prepareAppend(db: Database): AppendInTransaction {
       lastPosition = Number(info.lastInsertRowid);
     }
     const nextExpectedVersion = version + events.length;
-    setStreamVersion.run(streamId, nextExpectedVersion);
+    if (version === 0) registerStream.run(streamId);
     return { nextExpectedVersion, lastPosition };
   };
 }

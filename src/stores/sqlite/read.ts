@@ -44,7 +44,9 @@ const RANGE = `
   WHERE position BETWEEN ? AND ? ORDER BY position`;
 
 const STREAMS = `
-  SELECT stream_id AS streamId, version FROM streams
+  SELECT stream_id AS streamId,
+    (SELECT max(version) FROM events e WHERE e.stream_id = streams.stream_id) AS version
+  FROM streams
   WHERE @after IS NULL OR stream_id > @after ORDER BY stream_id LIMIT @limit`;
 
 const HEAD = `SELECT coalesce(max(position), 0) FROM events`;

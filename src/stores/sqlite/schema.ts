@@ -32,6 +32,11 @@ const MIGRATIONS: readonly string[] = [
     taken_at       INTEGER NOT NULL -- milliseconds since the epoch
   ) WITHOUT ROWID;
   `,
+  `
+  -- streams lists stream ids only; a stream's version is the newest in its index,
+  -- so appending to an existing stream writes no row here.
+  ALTER TABLE streams DROP COLUMN version;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -81,7 +81,7 @@ export async function openSqliteStorage(url: string, options: SqliteOptions): Pr
   const appendInTransaction = prepareAppend(db);
   const append = db.transaction(appendInTransaction);
   const reads = prepareReads(db);
-  const streamVersion = db.prepare('SELECT version FROM streams WHERE stream_id = ?').pluck();
+  const streamVersion = db.prepare('SELECT max(version) FROM events WHERE stream_id = ?').pluck();
 
   // Appends in this process notify at once; appends by other processes show up as a
   // new data_version, which is cheap to poll while anyone is watching.
