@@ -1,6 +1,7 @@
 // The one shape every benchmarked store takes: Eventline's stores, Emmett's, and the
 // raw-driver floors. Workloads speak only to this, so each store runs the same code.
 
+import type { BlogEvent } from './blog-events.js';
 import type { BenchEvent, PostState } from './events.js';
 
 /** An event as a store gives it back: its own object, with at least these two fields. */
@@ -22,7 +23,7 @@ export type AppendOutcome =
 
 export interface BenchStore {
   /** `expected` 0 means the stream must not exist yet. */
-  append(streamId: string, events: readonly BenchEvent[], expected: number): Promise<AppendOutcome>;
+  append(streamId: string, events: readonly (BenchEvent | BlogEvent)[], expected: number): Promise<AppendOutcome>;
   /** The whole stream, as the store's own read gives it (W4 measures this). */
   readStream(streamId: string): Promise<readonly StoredPost[]>;
   /** The whole stream with versions (untimed: W7 checks it). */
@@ -35,7 +36,30 @@ export interface BenchStore {
   readAll?(visit: (event: unknown) => void): Promise<void>;
   /** Why readAll is absent, shown in place of a figure. */
   readonly noReadAll?: string;
+  /**
+   * S1: folds a post's stream with the blog's Post decider (Emmett: aggregateStream with
+   * its evolve), from the stream's snapshot when `snapshots`; resolves to the version reached.
+   */
+  loadPost?(streamId: string, snapshots: boolean): Promise<number>;
+  /** S1 set-up: takes the post's snapshot if "every 100 events" says one is due; absent without snapshots. */
+  snapshotPost?(streamId: string): Promise<void>;
+  /** P1: builds the `posts` read model from every event in the store; resolves to the events applied. */
+  rebuildPosts?(): Promise<number>;
+  /** Why rebuildPosts is absent, shown in place of a figure. */
+  readonly noRebuildPosts?: string;
+  /** P2: the `posts` projection running async beside appends. */
+  livePosts?(): Promise<LivePosts>;
+  readonly noLivePosts?: string;
   close(): Promise<void>;
+}
+
+/** An async projection running in this process, and a way to see how far it got. */
+export interface LivePosts {
+  /** Appends and resolves to the position of the last event appended. */
+  append(streamId: string, events: readonly unknown[], expected: number): Promise<number>;
+  /** The position up to which the read model shows every event. */
+  visiblePosition(): Promise<number>;
+  stop(): Promise<void>;
 }
 
 /** Where one (workload, store, run) keeps its data; made fresh for each and removed after. */

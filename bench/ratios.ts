@@ -46,6 +46,8 @@ export interface Goal {
   actual?: number;
   needed: string;
   met?: boolean;
+  /** How the actual figure is printed, when it is not a ratio. */
+  shown?: string;
 }
 
 const READS_AND_WRITES = ['W1', 'W2', 'W3', 'W4', 'W5', 'W6'];
@@ -89,5 +91,36 @@ export function checkGoals(all: readonly Summary[]): Goal[] {
     });
   }
   vs('PostgreSQL W7 >= Emmett PostgreSQL', 'postgres', ['W7', 'W7p'], 1, (s) => emmettOf(s, all));
+
+  // S1: a snapshot makes the longest stream load about as fast as the shortest; without
+  // one, ours folds at least twice as fast as Emmett's aggregateStream.
+  for (const store of ['sqlite', 'postgres']) {
+    const shortest = all.find((s) => s.workload.id === 'S1-10-SNAP100' && s.target.name === store);
+    const longest = all.find((s) => s.workload.id === 'S1-100K-SNAP100' && s.target.name === store);
+    if (shortest?.median === undefined || longest?.median === undefined) continue;
+    const times = longest.median / shortest.median;
+    goals.push({
+      goal: 'S1 with snapshots: 100K load <= 2x 10 load',
+      workload: 'S1-100K-SNAP100',
+      store,
+      against: 'S1-10-SNAP100',
+      actual: times,
+      shown: `${times.toFixed(2)}x the time`,
+      needed: '<= 2x the time',
+      met: !longest.failed && times <= 2,
+    });
+  }
+  vs('S1 no snapshots >= 2x Emmett aggregateStream', 'sqlite', ['S1-10', 'S1-1K', 'S1-100K'], 2, (s) => emmettOf(s, all));
+  vs('S1 no snapshots >= 2x Emmett aggregateStream', 'postgres', ['S1-10', 'S1-1K', 'S1-100K'], 2, (s) => emmettOf(s, all));
+  const p1 = all.find((s) => s.workload.id === 'P1' && s.target.name === 'sqlite');
+  if (p1?.median !== undefined) {
+    goals.push({ goal: 'P1 SQLite >= 200k events/s', workload: 'P1', store: 'sqlite', against: 'absolute', actual: p1.median, shown: `${Math.round(p1.median / 1000)}k events/s`, needed: '>= 200k events/s', met: !p1.failed && p1.median >= 200_000 });
+  }
+  vs('P1 >= 3x Emmett', 'sqlite', ['P1'], 3, (s) => emmettOf(s, all));
+  vs('P1 >= 3x Emmett', 'postgres', ['P1'], 3, (s) => emmettOf(s, all));
+  const p2 = all.find((s) => s.workload.id === 'P2' && s.target.name === 'sqlite');
+  if (p2?.median !== undefined) {
+    goals.push({ goal: 'P2 SQLite p99 < 50 ms', workload: 'P2', store: 'sqlite', against: 'absolute', actual: p2.median, shown: `p99 ${p2.median.toFixed(1)} ms`, needed: '< 50 ms', met: !p2.failed && p2.median < 50 });
+  }
   return goals.filter((g) => g.met !== undefined);
 }

@@ -21,6 +21,7 @@ function cells(s: Summary, all: readonly Summary[]): string[] {
   if (s.duplicated !== undefined) notes.push(`duplicated ${s.duplicated}`);
   if (s.failed) notes.unshift(`**fails**${s.failedRuns < s.runs ? ` in ${s.failedRuns} of ${s.runs} runs` : ''}: ${s.failed.replace(/\|/g, '/')}`);
   if (s.skipped) notes.unshift(s.skipped);
+  if (s.details) notes.push(Object.entries(s.details).map(([k, v]) => `${k} ${v}`).join(', '));
   const ours = s.target.family === 'ours';
   const floor = ours ? floorOf(s, all) : undefined;
   const emmett = ours ? emmettOf(s, all) : undefined;
@@ -61,7 +62,7 @@ export function goalsTable(goals: readonly Goal[]): string {
     g.workload,
     g.store,
     g.against,
-    g.actual === undefined ? '' : g.goal.startsWith('W7 loses') ? String(g.actual) : formatRatio(g.actual),
+    g.actual === undefined ? '' : g.shown ?? (g.goal.startsWith('W7 loses') ? String(g.actual) : formatRatio(g.actual)),
     g.needed,
     g.met ? 'met' : '**MISSED**',
   ]);
@@ -96,6 +97,7 @@ export function jsonLines(summaries: readonly Summary[]): string[] {
     if (s.conflicts !== undefined) Object.assign(line, { conflicts: s.conflicts, lost: s.lost, duplicated: s.duplicated });
     if (s.failed) Object.assign(line, { failed: s.failed, failedRuns: s.failedRuns });
     if (s.skipped) line.skipped = s.skipped;
+    if (s.details) Object.assign(line, s.details);
     return JSON.stringify(line);
   });
 }

@@ -9,10 +9,10 @@ const KINDS: readonly string[] = ['memory', 'sqlite', 'postgres'];
 
 export function selectWorkloads(only: readonly string[] | undefined): Workload[] {
   if (!only) return [...WORKLOADS];
-  const known = new Set(WORKLOADS.map((w) => w.id));
+  const known = new Set(WORKLOADS.flatMap((w) => (w.group ? [w.id, w.group] : [w.id])));
   for (const id of only) if (!known.has(id)) throw new Error(`unknown workload ${id}; known: ${[...known].join(', ')}`);
   // W7 names the race; its 4-process variant comes with it.
-  return WORKLOADS.filter((w) => only.includes(w.id) || (w.id === 'W7p' && only.includes('W7')));
+  return WORKLOADS.filter((w) => only.includes(w.id) || (w.group !== undefined && only.includes(w.group)) || (w.id === 'W7p' && only.includes('W7')));
 }
 
 /** A kind selects our plain stores of it, and with --vs every store of it; a name selects that store. */
@@ -30,7 +30,7 @@ export function selectTargets(stores: readonly string[], vs: boolean): Target[] 
 
 /** The stores a workload runs on this time, rotated per run so none is always first or last. */
 export function storesFor(workload: Workload, targets: readonly Target[], run: number): Target[] {
-  const eligible = targets.filter((t) => workload.kinds.includes(t.kind));
+  const eligible = targets.filter((t) => workload.kinds.includes(t.kind) && (workload.families?.includes(t.family) ?? true));
   const shift = eligible.length === 0 ? 0 : run % eligible.length;
   return [...eligible.slice(shift), ...eligible.slice(0, shift)];
 }

@@ -29,6 +29,8 @@ export interface Summary {
   failed?: string;
   failedRuns: number;
   skipped?: string;
+  /** Measurement.details over the runs: numbers as their median, flags as the first run's. */
+  details?: Record<string, number | boolean>;
 }
 
 export function median(values: readonly number[]): number {
@@ -65,6 +67,14 @@ export function summarise(results: readonly RunResult[]): Summary[] {
     const duplicated = counted((r) => r.duplicated);
     if (duplicated.length > 0) summary.duplicated = Math.max(...duplicated);
     if (failures.length > 0) summary.failed = failures[0]!.failed;
+    const detailed = results.flatMap((r) => (r.details && !r.failed ? [r.details] : []));
+    if (detailed.length > 0) {
+      summary.details = Object.fromEntries(
+        Object.entries(detailed[0]!).map(([key, first]) =>
+          typeof first === 'number' ? [key, median(detailed.map((d) => d[key]).filter((v): v is number => typeof v === 'number'))] : [key, first],
+        ),
+      );
+    }
     const skipped = results.find((r) => r.skipped !== undefined);
     if (skipped) summary.skipped = skipped.skipped;
     return summary;

@@ -5,7 +5,6 @@
 
 import Database from 'better-sqlite3';
 import { conflict, type BenchStore, type OpenStore, type VersionedEvent } from '../adapter.js';
-import type { BenchEvent } from '../events.js';
 import { PAGE_SIZE } from '../workloads/sizes.js';
 
 const SCHEMA = `
@@ -55,7 +54,7 @@ async function open(path: string, synchronous: 'NORMAL' | 'FULL'): Promise<Bench
   const readPage = db.prepare<[string, number, number], [number, string, string]>(READ_STREAM).raw();
   const readAllPage = db.prepare<[number, number], [number, string, number, string, string]>(READ_ALL).raw();
 
-  const appendMany = db.transaction((streamId: string, events: readonly BenchEvent[], expected: number) => {
+  const appendMany = db.transaction((streamId: string, events: readonly { type: string; data: unknown }[], expected: number) => {
     const [head, ...rest] = events;
     const { changes } = first.run(streamId, expected, head!.type, JSON.stringify(head!.data), streamId, expected);
     if (changes === 0) return false;

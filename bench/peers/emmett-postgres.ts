@@ -32,6 +32,8 @@ export const open: OpenStore = async (scratch) => {
       }
     },
 
+    noRebuildPosts: 'not measured: rebuildPostgreSQLProjections (a consumer with its own checkpoints) is not wired into this bench',
+
     close: () => store.close(),
   };
 };

@@ -1,7 +1,8 @@
 // Emmett's SQLite store in its default set-up: a file, a connection opened per
 // operation (sqlite3 package, WAL, sqlite3's default synchronous).
 
-import { getSQLiteEventStore, readMessagesBatch, sqliteConnection } from '@event-driven-io/emmett-sqlite';
+import { getSQLiteEventStore, handleProjections, readMessagesBatch, sqliteConnection, sqliteProjection } from '@event-driven-io/emmett-sqlite';
+import type { BlogEvent } from '../blog-events.js';
 import type { OpenStore } from '../adapter.js';
 import { PAGE_SIZE } from '../workloads/sizes.js';
 import { emmettBasics } from './emmett.js';
@@ -31,9 +32,65 @@ export const open: OpenStore = async (scratch) => {
       }
     },
 
+    // P1: Emmett's SQLite projections run inline, inside an append; it has no rebuild.
+    // The closest is what follows: its batch reader over every event, each batch handed
+    // to the same kind of projection (the posts table, one row per post) by its
+    // handleProjections, in one transaction per batch.
+    async rebuildPosts() {
+      const connection = sqliteConnection({ fileName });
+      try {
+        await connection.batchCommand(POSTS_SETUP);
+        let after = 0n;
+        let applied = 0;
+        while (true) {
+          const batch = await readMessagesBatch<BlogEvent>(connection, { after, batchSize: PAGE_SIZE });
+          await connection.withTransaction(() => handleProjections({ events: batch.messages, projections: [posts], connection }));
+          applied += batch.messages.length;
+          if (!batch.areEventsLeft) return applied;
+          after = batch.currentGlobalPosition;
+        }
+      } finally {
+        connection.close();
+      }
+    },
+
     async close() {},
   };
 };
+
+/** The blog's `posts` table (examples/blog/read-side/posts.ts), in sqlite3's placeholders. */
+const POSTS_SETUP = [
+  `CREATE TABLE IF NOT EXISTS posts (post_id TEXT PRIMARY KEY, title TEXT NOT NULL, title_lower TEXT NOT NULL,
+     author_id TEXT NOT NULL, status TEXT NOT NULL, created_at BIGINT NOT NULL, published_at BIGINT, version INTEGER NOT NULL)`,
+  'CREATE INDEX IF NOT EXISTS posts_published ON posts (status, published_at, post_id)',
+  'CREATE INDEX IF NOT EXISTS posts_by_author ON posts (author_id, created_at, post_id)',
+];
+
+const posts = sqliteProjection<BlogEvent>({
+  canHandle: ['PostWasCreated', 'PostWasEdited'],
+  async handle(events, { connection }) {
+    for (const event of events) {
+      const version = Number(event.metadata.streamPosition);
+      if (event.type === 'PostWasCreated') {
+        const { postId, title, authorId } = event.data;
+        await connection.command(
+          `INSERT INTO posts (post_id, title, title_lower, author_id, status, created_at, published_at, version)
+           VALUES (?, ?, ?, ?, 'draft', ?, NULL, ?) ON CONFLICT (post_id) DO NOTHING`,
+          [postId, title, title.toLowerCase(), authorId, Date.now(), version],
+        );
+      } else {
+        const { postId, title } = event.data;
+        await connection.command('UPDATE posts SET title = ?, title_lower = ?, version = ? WHERE post_id = ? AND version < ?', [
+          title,
+          title.toLowerCase(),
+          version,
+          postId,
+          version,
+        ]);
+      }
+    }
+  },
+});
 
 /** The SQLite under Emmett's store and what a fresh connection of it runs with. */
 export async function describeDriver(path: string): Promise<string> {

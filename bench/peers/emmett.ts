@@ -7,16 +7,19 @@ import {
   type EventStore,
   type ReadEventMetadataWithGlobalPosition,
 } from '@event-driven-io/emmett';
+import { evolve as evolveBlogPost } from '../../examples/blog/evolve.js';
+import { initialState as initialBlogPost, type PostState as BlogPostState } from '../../examples/blog/state.js';
 import { conflict, type BenchStore } from '../adapter.js';
+import type { BlogEvent } from '../blog-events.js';
 import { evolvePost, initialPost, type BenchEvent, type PostState } from '../events.js';
 
 type EmmettStore = EventStore<ReadEventMetadataWithGlobalPosition>;
 
-export function emmettBasics(store: EmmettStore): Omit<BenchStore, 'close' | 'readAll' | 'noReadAll'> {
+export function emmettBasics(store: EmmettStore): Omit<BenchStore, 'close' | 'readAll' | 'noReadAll' | 'rebuildPosts' | 'noRebuildPosts'> {
   return {
     async append(streamId, events, expected) {
       try {
-        const result = await store.appendToStream<BenchEvent>(streamId, [...events], {
+        const result = await store.appendToStream<BenchEvent | BlogEvent>(streamId, [...events], {
           expectedStreamVersion: expected === 0 ? STREAM_DOES_NOT_EXIST : BigInt(expected),
         });
         return { ok: true, nextVersion: Number(result.nextExpectedStreamVersion) };
@@ -50,5 +53,15 @@ export function emmettBasics(store: EmmettStore): Omit<BenchStore, 'close' | 're
       });
       return state;
     },
+
+    // S1: the same fold as our Post decider (the blog's evolve); Emmett has no snapshots.
+    async loadPost(streamId) {
+      const { currentStreamVersion } = await store.aggregateStream<BlogPostState, BlogEvent>(streamId, {
+        evolve: evolveBlogPost,
+        initialState: initialBlogPost,
+      });
+      return Number(currentStreamVersion);
+    },
+    noLivePosts: 'not measured: Emmett async projections run in its consumers, not wired into this bench',
   };
 }

@@ -1,6 +1,9 @@
 // Eventline's own stores, opened by URL as an application opens them.
 
-import { ConcurrencyError, openEventStore, type EventStore } from '../../src/index.js';
+import { postDecider } from '../../examples/blog/decider.js';
+import { postsProjection } from '../../examples/blog/read-side/posts.js';
+import { ConcurrencyError, everyNEvents, loadState, openEventStore, rebuildProjection, startProjections, type EventStore } from '../../src/index.js';
+import { readSnapshotOptions, takeSnapshotIfDue } from '../../src/snapshots/index.js';
 import { conflict, type BenchStore, type OpenStore, type Scratch } from '../adapter.js';
 import { PAGE_SIZE } from '../workloads/sizes.js';
 
@@ -33,6 +36,36 @@ async function open(url: string): Promise<BenchStore> {
     async readAll(visit) {
       for await (const event of store.readAll({ batchSize: PAGE_SIZE })) visit(event);
     },
+
+    async loadPost(streamId, snapshots) {
+      return (await loadState(store, streamId, postDecider, snapshots ? { snapshots: SNAPSHOTS } : {})).version;
+    },
+    async snapshotPost(streamId) {
+      // What handleCommand does after a write: load (from the last snapshot), ask the policy, save.
+      const loaded = await loadState(store, streamId, postDecider, { snapshots: SNAPSHOTS });
+      const { state, version, snapshotVersion, eventsApplied } = loaded;
+      await takeSnapshotIfDue(store, { streamId, state, version, snapshotVersion, eventsApplied, eventsAppended: 0 }, readSnapshotOptions(SNAPSHOTS));
+    },
+    async rebuildPosts() {
+      return (await rebuildProjection(store, postsProjection)).events;
+    },
+    async livePosts() {
+      const projections = startProjections(store, [postsProjection]);
+      return {
+        async append(streamId, events, expected) {
+          const result = await store.appendToStream(streamId, events as never, { expectedVersion: expected === 0 ? 'no_stream' : expected });
+          return result.lastPosition;
+        },
+        async visiblePosition() {
+          const [status] = await projections.status();
+          return status?.state === 'running' ? status.position : 0;
+        },
+        stop: () => projections.stop(),
+      };
+    },
     close: () => store.close(),
   };
 }
+
+/** S1's snapshots: the blog Post's state, schema 1, a snapshot every 100 events. */
+const SNAPSHOTS = { schemaVersion: 1, policy: everyNEvents(100) };

@@ -17,6 +17,16 @@ export interface Sizes {
   w7Appends: number;
   w7Processes: number;
   w7ProcessAppends: number;
+  /** S1: the three stream lengths (10, 1,000, 100,000); the shortest never below 10. */
+  s1Small: number;
+  s1Medium: number;
+  s1Large: number;
+  /** P1: posts × events per post (10,000 × 100). */
+  p1Posts: number;
+  p1EventsPerPost: number;
+  /** P2: appends per second (does not scale) and for how long. */
+  p2Rate: number;
+  p2Seconds: number;
 }
 
 export function sizesFor(scale: number): Sizes {
@@ -32,5 +42,12 @@ export function sizesFor(scale: number): Sizes {
     w7Appends: n(500),
     w7Processes: 4,
     w7ProcessAppends: n(500),
+    s1Small: 10,
+    s1Medium: Math.max(10, n(1_000)),
+    s1Large: Math.max(10, n(100_000)),
+    p1Posts: n(10_000),
+    p1EventsPerPost: 100,
+    p2Rate: 1_000,
+    p2Seconds: Math.max(1, 30 * scale),
   };
 }

@@ -2,6 +2,7 @@
 
 import type { BenchStore, Scratch } from '../adapter.js';
 import type { Kind } from '../scratch.js';
+import type { Family } from '../targets.js';
 import type { Sizes } from './sizes.js';
 
 export type Unit = 'events/s' | 'ms';
@@ -17,6 +18,8 @@ export interface Measurement {
   duplicated?: number;
   /** W7p: the largest peak RSS among its writer processes. */
   writersRssMB?: number;
+  /** More about the figure, printed with it: S1's size and snapshots, P2's p50 and p99. */
+  details?: Record<string, number | boolean>;
 }
 
 export interface WorkloadContext {
@@ -33,9 +36,13 @@ export interface Workload {
   id: string;
   /** What the report prints. */
   label: string;
+  /** The id --only also selects this one by (S1 names all its sizes and variants). */
+  group?: string;
   unit: Unit;
   /** The kinds of store it runs on. */
   kinds: readonly Kind[];
+  /** The families of store it runs on, when not all (the floors have no aggregates or projections). */
+  families?: readonly Family[];
   /**
    * A workload whose leftover data is exactly this one's set-up: on a file or database
    * store, this one then reads it instead of writing it again (it saves minutes per run).

@@ -8,9 +8,13 @@ import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const WORKLOADS = ['W1', 'W2', 'W3', 'W4', 'W5', 'W6', 'W7', 'W7p'];
-// W7p races OS processes, which only the SQL stores can share a stream between.
-const SQL_ONLY = new Set(['W7p']);
+const S1 = ['S1-10', 'S1-1K', 'S1-100K', 'S1-10-SNAP100', 'S1-1K-SNAP100', 'S1-100K-SNAP100'];
+const WORKLOADS = ['W1', 'W2', 'W3', 'W4', 'W5', 'W6', 'W7', 'W7p', ...S1, 'P1', 'P2'];
+// W7p races OS processes, which only the SQL stores can share a stream between; the
+// aggregate and projection workloads run on the SQL stores.
+const SQL_ONLY = new Set(['W7p', ...S1, 'P1', 'P2']);
+/** Workloads whose figure is a time. */
+const IN_MS = new Set(['W5', ...S1, 'P2']);
 
 interface Line {
   workload: string;
@@ -44,7 +48,7 @@ test('the benchmark runs every workload on our stores and W7 loses nothing', { t
   for (const line of lines) {
     const where = `${line.workload} on ${line.store}`;
     assert.equal(line.failed, undefined, `${where} failed: ${line.failed}`);
-    assert.equal(line.unit, line.workload === 'W5' ? 'ms' : 'events/s', where);
+    assert.equal(line.unit, IN_MS.has(line.workload) ? 'ms' : 'events/s', where);
     for (const figure of ['median', 'min', 'max', 'rssMB'] as const) {
       assert.ok(Number.isFinite(line[figure]) && line[figure] > 0, `${where}: ${figure} is ${line[figure]}`);
     }

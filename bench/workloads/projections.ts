@@ -1,0 +1,97 @@
+// P1: rebuilding the blog's `posts` read model from every event in the store.
+// P2: appends at a steady rate with the projection running async, and how long each
+// event takes to show in the read model.
+
+import type { BenchStore } from '../adapter.js';
+import { blogEvent, blogEvents } from '../blog-events.js';
+import { mustAppend, perSecond, timed, type Workload } from './workload.js';
+
+/** Posts of `eventsPerPost` events each, one append per post (untimed set-up). */
+async function seedPosts(store: BenchStore, posts: number, eventsPerPost: number): Promise<void> {
+  for (let p = 0; p < posts; p++) {
+    const streamId = `post-${p}`;
+    mustAppend(await store.append(streamId, blogEvents(streamId, 1, eventsPerPost), 0), streamId);
+  }
+}
+
+export const p1: Workload = {
+  id: 'P1',
+  label: 'P1 rebuild the posts projection',
+  unit: 'events/s',
+  kinds: ['sqlite', 'postgres'],
+  families: ['ours', 'emmett'],
+  async run({ store, sizes }) {
+    if (!store.rebuildPosts) return { skipped: store.noRebuildPosts ?? 'no projection rebuild' };
+    const total = sizes.p1Posts * sizes.p1EventsPerPost;
+    await seedPosts(store, sizes.p1Posts, sizes.p1EventsPerPost);
+    let applied = 0;
+    const ms = await timed(async () => (applied = await store.rebuildPosts!()));
+    if (applied !== total) throw new Error(`the rebuild applied ${applied} events of ${total}`);
+    return { value: perSecond(total, ms), details: { events: total } };
+  },
+};
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The pth percentile (0-100) of sorted values, nearest rank. */
+function percentile(sorted: readonly number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+}
+
+export const p2: Workload = {
+  id: 'P2',
+  label: 'P2 append 1,000 events/s, async projection: append to visible',
+  unit: 'ms',
+  kinds: ['sqlite', 'postgres'],
+  families: ['ours', 'emmett'],
+  async run({ store, sizes }) {
+    if (!store.livePosts) return { skipped: store.noLivePosts ?? 'no async projection' };
+    const { p2Rate: rate, p2Seconds: seconds } = sizes;
+    const live = await store.livePosts();
+    // Each event: when its append was called, and its position once appended.
+    const pending: { at: number; position: number }[] = [];
+    const latencies: number[] = [];
+    let appending = true;
+    let failure: unknown;
+
+    // One watcher sees the read model's progress for every event at once.
+    const watcher = (async () => {
+      while (appending || pending.length > 0) {
+        const visible = await live.visiblePosition();
+        const now = performance.now();
+        while (pending.length > 0 && pending[0]!.position <= visible) latencies.push(now - pending.shift()!.at);
+        if (!appending && pending.length > 0 && now - pending[0]!.at > 30_000) throw new Error('an event stayed invisible for 30 s');
+        await sleep(1);
+      }
+    })().catch((error: unknown) => (failure = error));
+
+    const total = Math.round(rate * seconds);
+    const started = performance.now();
+    let appendedMs = 0;
+    try {
+      for (let i = 0; i < total && failure === undefined; i++) {
+        // Paced: event i goes out at i / rate seconds (to the timer's millisecond).
+        const due = started + (i * 1000) / rate;
+        // One writer awaits each append: a store slower than 1 ms per append falls behind the
+        // rate, and `rate` in the result says what it reached.
+        const wait = due - performance.now();
+        if (wait > 0.5) await sleep(wait);
+        const post = `post-p2-${i >> 2}`;
+        const n = (i & 3) + 1;
+        const at = performance.now();
+        const position = await live.append(post, [blogEvent(post, n)], n - 1);
+        pending.push({ at, position });
+      }
+      appendedMs = performance.now() - started;
+    } finally {
+      appending = false;
+      await watcher;
+      await live.stop();
+    }
+    if (failure !== undefined) throw failure;
+    const sorted = latencies.sort((a, b) => a - b);
+    const p50 = percentile(sorted, 50);
+    const p99 = percentile(sorted, 99);
+    return { value: p99, details: { p50: Number(p50.toFixed(2)), p99: Number(p99.toFixed(2)), events: sorted.length, rate: Math.round(perSecond(sorted.length, appendedMs)), worst: Number(sorted.at(-1)!.toFixed(2)) } };
+  },
+};
