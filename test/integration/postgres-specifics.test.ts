@@ -80,6 +80,19 @@ if (!postgres) {
     await store.close();
   });
 
+  test('closing a store right after a subscription starts leaves no listening connection behind', async () => {
+    const url = await postgres.freshUrl();
+    const channel = `eventline_${schemaOf(url)}`;
+    for (let i = 0; i < 5; i++) {
+      const store = await openEventStore(url);
+      store.subscribe({ handler: () => {} });
+      await store.close();
+    }
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const listening = await sql(`SELECT pid FROM pg_stat_activity WHERE query = $1`, [`LISTEN "${channel}"`]);
+    assert.equal(listening.length, 0);
+  });
+
   test('refuses a schema from a newer Eventline', async () => {
     const url = await postgres.freshUrl();
     await (await openEventStore(url)).close();

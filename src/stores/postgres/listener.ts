@@ -15,9 +15,13 @@ export function createListener(config: PoolConfig, channel: string) {
     () => void disconnect(),
   );
 
+  const unwanted = () => closed || watchers.size === 0;
+
   async function connect(): Promise<void> {
-    if (closed || client || watchers.size === 0) return;
+    if (client || unwanted()) return;
     const { default: pg } = await import('pg');
+    // The store may have closed, or the last watcher left, while the driver loaded.
+    if (client || unwanted()) return;
     const next = new pg.Client(config);
     client = next;
     next.on('notification', () => watchers.notify());
@@ -26,6 +30,12 @@ export function createListener(config: PoolConfig, channel: string) {
       await next.connect();
       await next.query(`LISTEN "${channel}"`);
       retryMs = 100;
+      // Closed or abandoned while connecting: this connection must not outlive the store.
+      if (client !== next || unwanted()) {
+        if (client === next) client = undefined;
+        await next.end().catch(() => {});
+        return;
+      }
       // Anything appended while we were not listening.
       watchers.notify();
     } catch {
