@@ -3,8 +3,6 @@
 // the application's own module (--projections); this process runs none of them, it
 // only reads and changes their checkpoints, so it is safe beside the running ones.
 
-import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { projectionControls, type ProjectionStatus } from '../../projections/host.js';
 import type { Projection } from '../../projections/projection.js';
 import { ABANDONED_AFTER_MS, ProjectionBusyError, type RebuildProgress } from '../../projections/rebuild.js';
@@ -15,6 +13,7 @@ import { printable } from '../format.js';
 import { createProgressBar, type ProgressState } from '../progress.js';
 import { createTablePrinter } from '../table.js';
 import { quote, wholeNumber } from '../values.js';
+import { loadProjections } from '../user-module.js';
 
 const COLUMNS = [
   { title: 'NAME', align: 'left' },
@@ -78,7 +77,7 @@ export const projectionsCommand: Command = {
     if (action === 'status' && name !== undefined) throw new UsageError(`projections status: unexpected argument ${quote(name)}`);
     if (action !== 'status' && name === undefined) throw new UsageError(`projections ${action} needs <name>`);
     const position = action === 'skip' ? skipPosition(values) : 0;
-    const projections = await loadProjections(values);
+    const projections = await projectionsOption(values);
     if (action === 'status') return statusTask(projections);
     // Checked here, so an unknown name never opens the store.
     if (!projections.some((p) => p.name === name)) {
@@ -173,35 +172,9 @@ function progressState(progress: RebuildProgress): ProgressState {
   };
 }
 
-/** Imports --projections and checks what it exports; every failure is a usage error. */
-async function loadProjections(values: OptionValues): Promise<Projection[]> {
+/** The module named by --projections, which the command requires. */
+function projectionsOption(values: OptionValues): Promise<Projection[]> {
   const path = stringValue(values, 'projections');
   if (path === undefined) throw new UsageError('projections needs --projections <module>, the module that exports them');
-  let module: Record<string, unknown>;
-  try {
-    module = (await import(pathToFileURL(resolve(process.cwd(), path)).href)) as Record<string, unknown>;
-  } catch (error) {
-    const code = (error as { code?: string }).code;
-    const hint = code === 'ERR_UNKNOWN_FILE_EXTENSION' ? ' (a .ts module needs tsx: NODE_OPTIONS="--import tsx")' : '';
-    const reason = (error as Error).message.split('\n')[0]!.replace(/ imported from .*$/, '');
-    throw new UsageError(`--projections: cannot load ${quote(path)}: ${reason}${hint}`);
-  }
-  const candidate = module.projections ?? module.default;
-  if (!Array.isArray(candidate) || candidate.length === 0 || !candidate.every(isProjection)) {
-    throw new UsageError(`--projections: ${quote(path)} exports no projections (export an array of defineProjection(…) values as "projections" or as the default)`);
-  }
-  const names = candidate.map((p) => p.name);
-  const twice = names.find((n, i) => names.indexOf(n) !== i);
-  if (twice !== undefined) throw new UsageError(`--projections: ${quote(path)} has two projections called ${quote(twice)}`);
-  return candidate;
-}
-
-function isProjection(value: unknown): value is Projection {
-  const p = value as Partial<Projection> | null;
-  return (
-    typeof p === 'object' && p !== null &&
-    typeof p.name === 'string' && typeof p.version === 'number' &&
-    Array.isArray(p.eventTypes) && Array.isArray(p.tables) && Array.isArray(p.indexes) &&
-    typeof p.setup === 'function' && typeof p.handle === 'function'
-  );
+  return loadProjections(path);
 }

@@ -3,8 +3,6 @@
 // module; they are replayed into a private in-memory database, so the store's live
 // tables are never read or written, and any past point can be asked about.
 
-import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import type { Projection } from '../../projections/projection.js';
 import { diffRows, projectionAsOf, type AsOf, type RowDiff, type TableAsOf, type TableRow } from '../../queries/as-of.js';
 import { requiredString, stringValue } from '../args.js';
@@ -14,6 +12,7 @@ import { printable } from '../format.js';
 import type { Output } from '../output.js';
 import { createTablePrinter } from '../table.js';
 import { quote, wholeNumber } from '../values.js';
+import { loadProjections } from '../user-module.js';
 
 const MAX_CELL_CHARS = 60;
 
@@ -93,29 +92,6 @@ function isoTime(text: string, option: string): Date {
   return time;
 }
 
-/** Imports the module and finds its projections; every failure is a usage error. */
-async function loadProjections(path: string): Promise<Projection[]> {
-  let module: Record<string, unknown>;
-  try {
-    module = (await import(pathToFileURL(resolve(process.cwd(), path)).href)) as Record<string, unknown>;
-  } catch (error) {
-    const code = (error as { code?: string }).code;
-    const hint = code === 'ERR_UNKNOWN_FILE_EXTENSION' ? ' (a .ts module needs tsx: NODE_OPTIONS="--import tsx")' : '';
-    const reason = (error as Error).message.split('\n')[0]!.replace(/ imported from .*$/, '');
-    throw new UsageError(`--projections: cannot load ${quote(path)}: ${reason}${hint}`);
-  }
-  const list = module.projections ?? module.default;
-  if (!Array.isArray(list) || list.length === 0 || !list.every(isProjection)) {
-    throw new UsageError(`--projections: ${quote(path)} exports no projections (export an array of defineProjection(…) values as "projections" or as the default)`);
-  }
-  return list;
-}
-
-function isProjection(value: unknown): value is Projection {
-  const p = value as Partial<Projection> | null;
-  return typeof p === 'object' && p !== null && typeof p.name === 'string' && Array.isArray(p.tables) && Array.isArray(p.eventTypes) &&
-    typeof p.setup === 'function' && typeof p.handle === 'function';
-}
 
 function owner(projections: readonly Projection[], table: string, path: string): Projection {
   const found = projections.find((p) => p.tables.includes(table));

@@ -2,8 +2,6 @@
 // stream. `take` folds a stream with a decider from the application's own module, so
 // a snapshot can be taken (or rebuilt after a fix) without writing any code.
 
-import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { loadState, type StateFolder } from '../../commands/load-state.js';
 import { ValidationError } from '../../core/errors.js';
 import { assertName } from '../../core/validation.js';
@@ -14,6 +12,7 @@ import { UsageError } from '../errors.js';
 import { printable } from '../format.js';
 import { createTablePrinter } from '../table.js';
 import { quote, wholeNumber } from '../values.js';
+import { importUserModule } from '../user-module.js';
 
 const COLUMNS = [
   { title: 'STREAM', align: 'left' },
@@ -125,15 +124,7 @@ function deleteTask(streamId: string): Task {
 async function loadDecider(values: OptionValues): Promise<LoadedDecider> {
   const path = stringValue(values, 'decider');
   if (path === undefined) throw new UsageError('snapshots take needs --decider <module>');
-  let module: Record<string, unknown>;
-  try {
-    module = (await import(pathToFileURL(resolve(process.cwd(), path)).href)) as Record<string, unknown>;
-  } catch (error) {
-    const code = (error as { code?: string }).code;
-    const hint = code === 'ERR_UNKNOWN_FILE_EXTENSION' ? ' (a .ts module needs tsx: NODE_OPTIONS="--import tsx")' : '';
-    const reason = (error as Error).message.split('\n')[0]!.replace(/ imported from .*$/, '');
-    throw new UsageError(`--decider: cannot load ${quote(path)}: ${reason}${hint}`);
-  }
+  const module = await importUserModule('decider', path);
   const candidate = (module.decider ?? module.default) as Partial<StateFolder<unknown>> & { snapshotSchemaVersion?: unknown } | undefined;
   if (typeof candidate?.initialState !== 'function' || typeof candidate.evolve !== 'function') {
     throw new UsageError(`--decider: ${quote(path)} exports no decider (export one as "decider" or as the default, with initialState and evolve)`);
