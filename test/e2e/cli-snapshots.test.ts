@@ -3,46 +3,12 @@
 // kind of bad input refused with exit 2, one line, and nothing written.
 
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
+import { eventline, lines, ok, records, type Result } from '../fixtures/cli.js';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-// By URL, so the child finds tsx whatever folder it runs in.
-const TSX = import.meta.resolve('tsx');
-
-interface Result {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs `eventline <args>` from the sources (under tsx, so --decider may name a .ts module). */
-function eventline(args: readonly string[], cwd = ROOT): Promise<Result> {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('EVENTLINE_')));
-  const child = spawn(process.execPath, ['--import', TSX, join(ROOT, 'src/cli/main.ts'), ...args], { cwd, env });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  child.stdin.end();
-  return new Promise((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
-const lines = (text: string) => text.split('\n').filter((line) => line !== '');
-const records = (text: string) => lines(text).map((line) => JSON.parse(line) as Record<string, unknown>);
-
-async function ok(args: readonly string[]): Promise<string> {
-  const result = await eventline(args);
-  assert.equal(result.code, 0, `eventline ${args.join(' ')}: ${result.stderr}`);
-  return result.stdout;
-}
 
 const dir = mkdtempSync(join(tmpdir(), 'eventline-cli-snapshots-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
