@@ -4,26 +4,15 @@
 import type { ClientBase, Pool } from 'pg';
 import { correlationNeedle, hasCorrelationId, isUnfiltered } from '../../store/event-filter.js';
 import type { EventFilter, StoredEvent, StreamInfo, StreamRange } from '../../store/storage.js';
+import { storedFromRow, type EventRow } from '../event-row.js';
 
 // Rows come back as arrays (no object per row), and the time as epoch milliseconds:
 // parsing a timestamptz string costs more than the rest of the row.
 const COLUMNS = `position, stream_id, version, event_id, type, data, metadata,
   (extract(epoch FROM recorded_at) * 1000)::float8 AS recorded_at`;
 
-type Row = [number, string, number, string, string, string, string | null, number];
+type Row = EventRow;
 
-function toStored(row: Row): StoredEvent {
-  return {
-    position: row[0],
-    streamId: row[1],
-    version: row[2],
-    eventId: row[3],
-    type: row[4],
-    data: row[5],
-    metadata: row[6],
-    recordedAt: new Date(row[7]),
-  };
-}
 
 // PostgreSQL's LIMIT is a bigint; the "no limit" sentinel is bound as NULL (LIMIT ALL).
 const limitOf = (n: number) => (n >= Number.MAX_SAFE_INTEGER ? null : n);
@@ -61,14 +50,14 @@ export function prepareReads(pool: Pool, s: string) {
   return {
     async readStream(streamId: string, { fromVersion, maxCount, direction }: StreamRange): Promise<StoredEvent[]> {
       const rows = await rowsOf(direction, [streamId, fromVersion, limitOf(maxCount)]);
-      return rows.map(toStored);
+      return rows.map(storedFromRow);
     },
     /** The events with positions first..last, read on `client` (inside its transaction). */
     async readRange(client: ClientBase, first: number, last: number): Promise<StoredEvent[]> {
-      return (await rowsOf('range', [first, last], client)).map(toStored);
+      return (await rowsOf('range', [first, last], client)).map(storedFromRow);
     },
     async readAllBatch(after: number, filter: EventFilter, limit: number): Promise<StoredEvent[]> {
-      if (isUnfiltered(filter)) return (await rowsOf('all', [after, limit])).map(toStored);
+      if (isUnfiltered(filter)) return (await rowsOf('all', [after, limit])).map(storedFromRow);
       const { types, streamPrefix, before, recordedFrom, recordedTo, correlationId } = filter;
       const page = (from: number) =>
         rowsOf('allFiltered', [
@@ -81,7 +70,7 @@ export function prepareReads(pool: Pool, s: string) {
           correlationId === undefined ? null : correlationNeedle(correlationId),
           recordedTo?.toISOString() ?? null,
         ]);
-      if (correlationId === undefined) return (await page(after)).map(toStored);
+      if (correlationId === undefined) return (await page(after)).map(storedFromRow);
       // Metadata is opaque text: it may hold \u0000 (which jsonb refuses) or not be JSON at
       // all (an encrypting codec), and a cast in SQL would fail the whole query. So SQL
       // keeps the rows whose text holds the id, and the JSON is judged here, page after
@@ -89,7 +78,7 @@ export function prepareReads(pool: Pool, s: string) {
       const found: StoredEvent[] = [];
       for (let from = after; ; ) {
         const rows = await page(from);
-        for (const row of rows) if (hasCorrelationId(row[6], correlationId)) found.push(toStored(row));
+        for (const row of rows) if (hasCorrelationId(row[6], correlationId)) found.push(storedFromRow(row));
         if (rows.length < limit || found.length >= limit) return found.slice(0, limit);
         from = rows.at(-1)![0];
       }

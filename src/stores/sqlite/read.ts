@@ -4,9 +4,10 @@
 import type { Database } from 'better-sqlite3';
 import { correlationNeedle, isUnfiltered } from '../../store/event-filter.js';
 import type { EventFilter, StoreStats, StoredEvent, StreamInfo, StreamRange } from '../../store/storage.js';
+import { storedFromRow, type EventRow } from '../event-row.js';
 
 const COLUMNS = `position, stream_id, version, event_id, type, data, metadata, recorded_at`;
-type Row = [number, string, number, string, string, string, string | null, number];
+type Row = EventRow;
 
 const STREAM_FORWARD = `
   SELECT ${COLUMNS} FROM events
@@ -54,18 +55,6 @@ const HEAD = `SELECT coalesce(max(position), 0) FROM events`;
 const COUNTS = `
   SELECT (SELECT count(*) FROM events) AS events, (SELECT count(*) FROM streams) AS streams`;
 
-function toStored(row: Row): StoredEvent {
-  return {
-    position: row[0],
-    streamId: row[1],
-    version: row[2],
-    eventId: row[3],
-    type: row[4],
-    data: row[5],
-    metadata: row[6],
-    recordedAt: new Date(row[7]),
-  };
-}
 
 export interface SqliteReads {
   readStream(streamId: string, range: StreamRange): StoredEvent[];
@@ -92,7 +81,7 @@ export function prepareReads(db: Database): SqliteReads {
   return {
     readStream(streamId, { fromVersion, maxCount, direction }) {
       const statement = direction === 'forward' ? forward : backward;
-      return (statement.all(streamId, fromVersion, limitOf(maxCount)) as Row[]).map(toStored);
+      return (statement.all(streamId, fromVersion, limitOf(maxCount)) as Row[]).map(storedFromRow);
     },
     readAllBatch(after, filter, limit) {
       const { types, streamPrefix, before, recordedFrom, recordedTo, correlationId } = filter;
@@ -109,10 +98,10 @@ export function prepareReads(db: Database): SqliteReads {
             needle: correlationId === undefined ? null : correlationNeedle(correlationId),
             limit,
           });
-      return (rows as Row[]).map(toStored);
+      return (rows as Row[]).map(storedFromRow);
     },
     readRange(first, last) {
-      return (range.all(first, last) as Row[]).map(toStored);
+      return (range.all(first, last) as Row[]).map(storedFromRow);
     },
     listStreams(after, limit) {
       return streams.all({ after: after ?? null, limit }) as StreamInfo[];
