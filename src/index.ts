@@ -25,6 +25,9 @@ export {
   type ReadStreamOptions,
   type ReadAllOptions,
   type ListStreamsOptions,
+  type FoldedEvent,
+  type FoldOptions,
+  type FoldResult,
 } from './store/event-store.js';
 export type {
   AppendResult,
@@ -37,6 +40,7 @@ export type {
   StoredEvent,
   StoredEventId,
   StreamInfo,
+  StreamPayload,
   StreamRange,
 } from './store/storage.js';
 export { checkExpectedVersion, idempotentResult } from './store/append-rules.js';

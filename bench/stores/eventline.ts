@@ -5,6 +5,7 @@ import { postsProjection } from '../../examples/blog/read-side/posts.js';
 import { ConcurrencyError, everyNEvents, loadState, openEventStore, rebuildProjection, startProjections, type EventStore } from '../../src/index.js';
 import { readSnapshotOptions, takeSnapshotIfDue } from '../../src/snapshots/index.js';
 import { conflict, type BenchStore, type OpenStore, type Scratch } from '../adapter.js';
+import { evolvePost, initialPost } from '../events.js';
 import { PAGE_SIZE } from '../workloads/sizes.js';
 
 export const openMemory: OpenStore = () => open('memory:');
@@ -28,6 +29,8 @@ async function open(url: string): Promise<BenchStore> {
       }
     },
     readStream: (streamId) => store.readStream(streamId),
+    // foldStream is Eventline's own read-and-fold, as aggregateStream is Emmett's.
+    aggregate: async (streamId) => (await store.foldStream(streamId, initialPost(), evolvePost)).state,
     versionedStream: (streamId) => store.readStream(streamId),
     async currentVersion(streamId) {
       const [last] = await store.readStream(streamId, { direction: 'backward', maxCount: 1 });

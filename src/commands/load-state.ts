@@ -48,9 +48,6 @@ export async function loadState<State>(
     const loaded = await loadFromSnapshot(store, streamId, evolve, readSnapshotOptions(options.snapshots));
     if (loaded) return loaded;
   }
-  const events = await store.readStream(streamId);
-  let state = folder.initialState();
-  for (const event of events) state = folder.evolve(state, event);
-  const last = events[events.length - 1];
-  return { state, version: last?.version ?? 0, lastPosition: last?.position ?? 0, snapshotVersion: 0, eventsApplied: events.length };
+  const folded = await store.foldStream(streamId, folder.initialState(), (state, event) => folder.evolve(state, event));
+  return { state: folded.state, version: folded.version, lastPosition: folded.lastPosition, snapshotVersion: 0, eventsApplied: folded.events };
 }

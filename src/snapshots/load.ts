@@ -2,8 +2,7 @@
 // snapshot is used only if it has the reader's schema version and the stream really
 // reaches its version; otherwise the caller folds the whole stream, as without one.
 
-import type { RecordedEvent } from '../core/events.js';
-import type { EventStore } from '../store/event-store.js';
+import type { EventStore, FoldedEvent } from '../store/event-store.js';
 import { warn, type ResolvedSnapshotOptions } from './options.js';
 
 export interface LoadedFromSnapshot<State> {
@@ -23,7 +22,7 @@ export interface LoadedFromSnapshot<State> {
 export async function loadFromSnapshot<State>(
   store: EventStore,
   streamId: string,
-  evolve: (state: State, event: RecordedEvent) => State,
+  evolve: (state: State, event: FoldedEvent) => State,
   options: ResolvedSnapshotOptions,
 ): Promise<LoadedFromSnapshot<State> | undefined> {
   let snapshot;
@@ -38,19 +37,19 @@ export async function loadFromSnapshot<State>(
 
   // Reading from the snapshot's own version costs one event and gives the stream's
   // last position even when nothing follows, and proves the stream reaches that far.
-  const events = await store.readStream(streamId, { fromVersion: snapshot.version });
-  const first = events[0];
-  if (first?.version !== snapshot.version) {
-    warn(options.logger, `ignoring the snapshot of stream '${streamId}'`, `it is at version ${snapshot.version}, past the stream's end`);
+  const from = snapshot.version;
+  const folded = await store.foldStream(streamId, snapshot.state, (state, event) => (event.version === from ? state : evolve(state, event)), {
+    fromVersion: from,
+  });
+  if (folded.firstVersion !== from) {
+    warn(options.logger, `ignoring the snapshot of stream '${streamId}'`, `it is at version ${from}, past the stream's end`);
     return undefined;
   }
-  let state = snapshot.state;
-  for (let i = 1; i < events.length; i++) state = evolve(state, events[i]!);
   return {
-    state,
-    version: events[events.length - 1]!.version,
-    lastPosition: events[events.length - 1]!.position,
-    snapshotVersion: snapshot.version,
-    eventsApplied: events.length - 1,
+    state: folded.state,
+    version: folded.version,
+    lastPosition: folded.lastPosition,
+    snapshotVersion: from,
+    eventsApplied: folded.events - 1,
   };
 }

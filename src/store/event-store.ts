@@ -43,6 +43,33 @@ export interface ReadAllOptions {
   batchSize?: number;
 }
 
+/** An event as a fold sees it: its payload and place in the stream, without id or time. */
+export interface FoldedEvent {
+  streamId: string;
+  version: number;
+  position: number;
+  type: string;
+  data: unknown;
+  metadata: Record<string, unknown> | undefined;
+}
+
+export interface FoldOptions {
+  /** First version to fold. Default 1. */
+  fromVersion?: number;
+}
+
+export interface FoldResult<State> {
+  state: State;
+  /** The version of the first event folded: 0 when there was none. */
+  firstVersion: number;
+  /** The version of the last event folded: 0 when there was none. */
+  version: number;
+  /** The position of the last event folded: 0 when there was none. */
+  lastPosition: number;
+  /** How many events were folded. */
+  events: number;
+}
+
 export interface ListStreamsOptions {
   batchSize?: number;
 }
@@ -51,6 +78,16 @@ export interface EventStore {
   readonly kind: string;
   appendToStream(streamId: string, events: readonly NewEvent[], options?: AppendOptions): Promise<AppendResult>;
   readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
+  /**
+   * Folds a stream's events into `initial`, a page at a time: memory stays flat however
+   * long the stream, and only what a fold needs is read (no event ids, no times).
+   */
+  foldStream<State>(
+    streamId: string,
+    initial: State,
+    evolve: (state: State, event: FoldedEvent) => State,
+    options?: FoldOptions,
+  ): Promise<FoldResult<State>>;
   readAll(options?: ReadAllOptions): AsyncIterable<RecordedEvent>;
   listStreams(options?: ListStreamsOptions): AsyncIterable<StreamInfo>;
   /** Catches up from `after`, then follows new events live; see subscriptions/subscription.ts. */
@@ -89,6 +126,7 @@ export interface EventStoreOptions {
 
 export const DEFAULT_MAX_EVENT_BYTES = 1024 * 1024;
 const DEFAULT_BATCH_SIZE = 500;
+const FOLD_PAGE_SIZE = 1000;
 const MAX_BATCH_SIZE = 10_000;
 
 export function createEventStore(storage: EventStorage, options: EventStoreOptions = {}): EventStore {
@@ -184,6 +222,34 @@ export function createEventStore(storage: EventStorage, options: EventStoreOptio
       assertCount(maxCount, 'maxCount', 1);
       const stored = await storage.readStream(streamId, { fromVersion, maxCount, direction });
       return stored.map(decode);
+    },
+
+    async foldStream(streamId, initial, evolve, options = {}) {
+      assertOpen();
+      assertName(streamId, 'streamId');
+      const fromVersion = options.fromVersion ?? 1;
+      assertCount(fromVersion, 'fromVersion', 1);
+      let state = initial;
+      let firstVersion = 0;
+      let version = 0;
+      let lastPosition = 0;
+      let events = 0;
+      for (let from = fromVersion; ; ) {
+        const page = await storage.readStreamPayloads(streamId, from, FOLD_PAGE_SIZE);
+        for (const payload of page) {
+          const { type, data, metadata } = codec.decode(payload);
+          state = evolve(state, { streamId, version: payload.version, position: payload.position, type, data, metadata });
+        }
+        const last = page[page.length - 1];
+        if (last === undefined) break;
+        if (events === 0) firstVersion = page[0]!.version;
+        events += page.length;
+        version = last.version;
+        lastPosition = last.position;
+        if (page.length < FOLD_PAGE_SIZE) break;
+        from = last.version + 1;
+      }
+      return { state, firstVersion, version, lastPosition, events };
     },
 
     readAll(options = {}) {

@@ -23,6 +23,12 @@ export interface StoredEvent extends EventToStore {
   recordedAt: Date;
 }
 
+/** What folding a stream needs of an event: its payload and place, no id, no time. */
+export interface StreamPayload extends EncodedPayload {
+  version: number;
+  position: number;
+}
+
 export interface AppendResult {
   /** The stream's version after the append: pass it as the next expectedVersion. */
   nextExpectedVersion: number;
@@ -104,6 +110,11 @@ export interface EventStorage {
     beforeCommit: BeforeCommit,
   ): Promise<AppendResult>;
   readStream(streamId: string, range: StreamRange): Promise<StoredEvent[]>;
+  /**
+   * Up to `limit` events of a stream from `fromVersion` on, in version order, with only
+   * what a fold needs: fewer columns to read and decode than `readStream`.
+   */
+  readStreamPayloads(streamId: string, fromVersion: number, limit: number): Promise<StreamPayload[]>;
   /** Up to `limit` events with position > `after` matching `filter`, in position order. */
   readAllBatch(after: number, filter: EventFilter, limit: number): Promise<StoredEvent[]>;
   /**

@@ -97,6 +97,12 @@ export function createMemoryStorage(): EventStorage {
       return stream.slice(Math.max(end - maxCount, 0), end).reverse();
     },
 
+    // A stored event is a payload too; the facade only reads from it.
+    async readStreamPayloads(streamId, fromVersion, limit) {
+      const start = Math.max(fromVersion, 1) - 1;
+      return (streams.get(streamId) ?? []).slice(start, start + limit);
+    },
+
     async readAllBatch(after, filter, limit) {
       const batch: StoredEvent[] = [];
       // Positions are 1..n with no gaps in memory, so `after` and `before` are also indexes.

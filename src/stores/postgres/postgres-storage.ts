@@ -97,6 +97,7 @@ export async function openPostgresStorage(url: string, options: PostgresOptions)
     readModels: postgresReadModelStorage(pool, config, schema),
 
     readStream: reads.readStream,
+    readStreamPayloads: reads.readStreamPayloads,
     readAllBatch: reads.readAllBatch,
     listStreams: reads.listStreams,
     stats: reads.stats,

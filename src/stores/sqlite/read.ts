@@ -3,19 +3,24 @@
 
 import type { Database } from 'better-sqlite3';
 import { correlationNeedle, isUnfiltered } from '../../store/event-filter.js';
-import type { EventFilter, StoreStats, StoredEvent, StreamInfo, StreamRange } from '../../store/storage.js';
-import { storedFromRow, type EventRow } from '../event-row.js';
+import type { EventFilter, StoreStats, StoredEvent, StreamInfo, StreamPayload, StreamRange } from '../../store/storage.js';
+import { payloadFromRow, storedFromRow, storedFromStreamRow, type EventRow, type PayloadRow, type StreamRow } from '../event-row.js';
 
 const COLUMNS = `position, stream_id, version, event_id, type, data, metadata, recorded_at`;
+const STREAM_COLUMNS = `position, version, event_id, type, data, metadata, recorded_at`;
 type Row = EventRow;
 
 const STREAM_FORWARD = `
-  SELECT ${COLUMNS} FROM events
+  SELECT ${STREAM_COLUMNS} FROM events
   WHERE stream_id = ? AND version >= ? ORDER BY version LIMIT ?`;
 
 const STREAM_BACKWARD = `
-  SELECT ${COLUMNS} FROM events
+  SELECT ${STREAM_COLUMNS} FROM events
   WHERE stream_id = ? AND version <= ? ORDER BY version DESC LIMIT ?`;
+
+const STREAM_PAYLOADS = `
+  SELECT version, position, type, data, metadata FROM events
+  WHERE stream_id = ? AND version >= ? ORDER BY version LIMIT ?`;
 
 const ALL = `
   SELECT ${COLUMNS} FROM events
@@ -58,6 +63,7 @@ const COUNTS = `
 
 export interface SqliteReads {
   readStream(streamId: string, range: StreamRange): StoredEvent[];
+  readStreamPayloads(streamId: string, fromVersion: number, limit: number): StreamPayload[];
   readAllBatch(after: number, filter: EventFilter, limit: number): StoredEvent[];
   /** The events with positions first..last, as one append just wrote them. */
   readRange(first: number, last: number): StoredEvent[];
@@ -69,6 +75,7 @@ export interface SqliteReads {
 export function prepareReads(db: Database): SqliteReads {
   const forward = db.prepare(STREAM_FORWARD).raw();
   const backward = db.prepare(STREAM_BACKWARD).raw();
+  const payloads = db.prepare(STREAM_PAYLOADS).raw();
   const all = db.prepare(ALL).raw();
   const allFiltered = db.prepare(ALL_FILTERED).raw();
   const range = db.prepare(RANGE).raw();
@@ -81,7 +88,10 @@ export function prepareReads(db: Database): SqliteReads {
   return {
     readStream(streamId, { fromVersion, maxCount, direction }) {
       const statement = direction === 'forward' ? forward : backward;
-      return (statement.all(streamId, fromVersion, limitOf(maxCount)) as Row[]).map(storedFromRow);
+      return (statement.all(streamId, fromVersion, limitOf(maxCount)) as StreamRow[]).map((row) => storedFromStreamRow(streamId, row));
+    },
+    readStreamPayloads(streamId, fromVersion, limit) {
+      return (payloads.all(streamId, fromVersion, limit) as PayloadRow[]).map(payloadFromRow);
     },
     readAllBatch(after, filter, limit) {
       const { types, streamPrefix, before, recordedFrom, recordedTo, correlationId } = filter;

@@ -143,6 +143,10 @@ export async function openSqliteStorage(url: string, options: SqliteOptions): Pr
       return lock.run(() => reads.readStream(streamId, range));
     },
 
+    readStreamPayloads(streamId, fromVersion, limit) {
+      return lock.run(() => reads.readStreamPayloads(streamId, fromVersion, limit));
+    },
+
     readAllBatch(after, filter, limit) {
       return lock.run(() => reads.readAllBatch(after, filter, limit));
     },

@@ -54,6 +54,8 @@ const BAD_APPENDS: readonly [string, string, Attempt][] = [
 const BAD_READS: readonly [string, string, Attempt][] = [
   ['readStream of an empty stream id', 'streamId', (s) => s.readStream('')],
   ['readStream from a negative version', 'fromVersion', (s) => s.readStream('s', { fromVersion: -1 })],
+  ['foldStream from version 0', 'fromVersion', (s) => s.foldStream('s', 0, (n) => n, { fromVersion: 0 })],
+  ['foldStream of an empty stream id', 'streamId', (s) => s.foldStream('', 0, (n) => n)],
   ['readStream of 0 events', 'maxCount', (s) => s.readStream('s', { maxCount: 0 })],
   ['readStream in an unknown direction', 'direction', (s) => s.readStream('s', { direction: 'up' as 'forward' })],
   ['readAll after a fractional position', 'after', async (s) => s.readAll({ after: 1.5 })],

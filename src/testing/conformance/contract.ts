@@ -52,6 +52,30 @@ export function contractCases(options: ConformanceOptions): void {
     for (let i = 1; i < all.length; i++) assert.ok(all[i]!.position > all[i - 1]!.position);
   });
 
+  it('folds a stream in version order, a page at a time, from any version', async (store) => {
+    // 2,500 events: more than two of foldStream's pages.
+    for (let i = 0; i < 5; i++) {
+      await store.appendToStream('counter', Array.from({ length: 500 }, (_, k) => ({ type: 'Added', data: { n: i * 500 + k + 1 } })));
+    }
+    const sum = (total: number[], event: { version: number; data: unknown }) => {
+      assert.equal(event.version, (event.data as { n: number }).n, 'events arrive in version order');
+      return [total[0]! + (event.data as { n: number }).n];
+    };
+    const all = await store.foldStream('counter', [0], sum);
+    assert.deepEqual(all.state, [(2500 * 2501) / 2]);
+    assert.deepEqual([all.firstVersion, all.version, all.events], [1, 2500, 2500]);
+    const [last] = await store.readStream('counter', { direction: 'backward', maxCount: 1 });
+    assert.equal(all.lastPosition, last!.position);
+
+    const tail = await store.foldStream('counter', [0], sum, { fromVersion: 2001 });
+    assert.deepEqual([tail.state, tail.firstVersion, tail.events], [[(2001 + 2500) * 250], 2001, 500]);
+  });
+
+  it('folds a stream with no events into its initial state', async (store) => {
+    const folded = await store.foldStream('post-missing', 'initial', () => 'changed');
+    assert.deepEqual(folded, { state: 'initial', firstVersion: 0, version: 0, lastPosition: 0, events: 0 });
+  });
+
   it('reads a stream with no events as []', async (store) => {
     assert.deepEqual(await store.readStream('post-missing'), []);
   });
