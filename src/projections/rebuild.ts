@@ -146,13 +146,8 @@ export async function rebuildProjection(store: EventStore, projection: Projectio
   }
 }
 
-async function readBatch(store: EventStore, projection: Projection, after: number, batchSize: number): Promise<RecordedEvent[]> {
-  const events: RecordedEvent[] = [];
-  for await (const event of store.readAll({ after, types: projection.eventTypes, batchSize })) {
-    events.push(event);
-    if (events.length === batchSize) break;
-  }
-  return events;
+function readBatch(store: EventStore, projection: Projection, after: number, batchSize: number): Promise<RecordedEvent[]> {
+  return store.readAllPage({ after, types: projection.eventTypes, batchSize });
 }
 
 async function dropTables(db: ReadModelDb, projection: Projection, tables: Record<string, string>): Promise<void> {

@@ -85,13 +85,8 @@ export function startRunner(store: EventStore, projection: Projection, options: 
     });
   }
 
-  async function readBatch(after: number): Promise<RecordedEvent[]> {
-    const events: RecordedEvent[] = [];
-    for await (const event of store.readAll({ after, types: projection.eventTypes, batchSize: options.batchSize })) {
-      events.push(event);
-      if (events.length === options.batchSize) break;
-    }
-    return events;
+  function readBatch(after: number): Promise<RecordedEvent[]> {
+    return store.readAllPage({ after, types: projection.eventTypes, batchSize: options.batchSize });
   }
 
   /** Applies events one at a time, retrying with back-off; marks the projection failed at the event that keeps failing. */

@@ -71,6 +71,16 @@ export function contractCases(options: ConformanceOptions): void {
     assert.deepEqual([tail.state, tail.firstVersion, tail.events], [[(2001 + 2500) * 250], 2001, 500]);
   });
 
+  it('reads all events a page at a time with readAllPage, as readAll gives them', async (store) => {
+    for (let i = 1; i <= 5; i++) await store.appendToStream(`post-${i}`, [created(String(i)), published(String(i))]);
+    const all = await collect(store.readAll({ types: ['PostWasPublished'] }));
+    const first = await store.readAllPage({ types: ['PostWasPublished'], batchSize: 3 });
+    const second = await store.readAllPage({ types: ['PostWasPublished'], batchSize: 3, after: first.at(-1)!.position });
+    assert.deepEqual([...first, ...second], all);
+    assert.deepEqual([first.length, second.length], [3, 2]);
+    assert.deepEqual(await store.readAllPage({ after: all.at(-1)!.position }), []);
+  });
+
   it('folds a stream with no events into its initial state', async (store) => {
     const folded = await store.foldStream('post-missing', 'initial', () => 'changed');
     assert.deepEqual(folded, { state: 'initial', firstVersion: 0, version: 0, lastPosition: 0, events: 0 });
