@@ -125,6 +125,9 @@ export async function rebuildProjection(store: EventStore, projection: Projectio
         options.onProgress?.(progress());
       }
       if (events.length < batchSize) break;
+      // A turn of the event loop between batches: SQLite's statements are synchronous,
+      // and a rebuild must not stop the process from serving meanwhile.
+      await new Promise<void>((resolve) => setImmediate(resolve));
     }
 
     // The swap commits only if the claim still holds when it ends.

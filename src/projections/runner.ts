@@ -42,9 +42,11 @@ export function startRunner(store: EventStore, projection: Projection, options: 
   };
   const unwatch = store.watch(nudge);
 
+  // Even with more to do, a turn of the event loop between batches: on SQLite every
+  // statement is synchronous, and a long catch-up would otherwise starve the process.
   const idle = (ms: number) =>
     changed
-      ? Promise.resolve()
+      ? new Promise<void>((resolve) => setImmediate(resolve))
       : new Promise<void>((resolve) => {
           const timer = setTimeout(done, ms);
           function done() {

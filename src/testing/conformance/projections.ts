@@ -162,6 +162,22 @@ export function projectionCases(options: ConformanceOptions): void {
     });
   });
 
+  it('a rebuild lets the process serve between its batches', async (store) => {
+    for (let i = 0; i < 10; i++) await store.appendToStream(`s${i % 2}`, counted(50));
+    await withProjections(store, [countingProjection()], { batchSize: 100 }, async (projections) => {
+      await projections.waitFor('stream_counts', await store.headPosition(), 30_000);
+      let ticks = 0;
+      const timer = setInterval(() => ticks++, 0);
+      try {
+        const result = await projections.rebuild('stream_counts', { batchSize: 50 });
+        assert.equal(result.events, 500);
+        assert.ok(ticks > 0, 'a timer fired while the rebuild ran');
+      } finally {
+        clearInterval(timer);
+      }
+    });
+  });
+
   it('a new projection version rebuilds the read model when it starts', async (store) => {
     await store.appendToStream('a', counted(4));
     await withProjections(store, [countingProjection()], {}, (p) => p.waitFor('stream_counts', 4));
