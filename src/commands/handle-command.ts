@@ -20,6 +20,12 @@ export interface HandleCommandOptions {
    * snapshot that cannot be written is logged; the command still succeeds.
    */
   snapshots?: SnapshotOptions;
+  /**
+   * The stream version the caller decided on (0: no stream yet). When the stream is at
+   * any other version the command throws ConcurrencyError at once, without retrying,
+   * and writes nothing: the caller's view is stale, so deciding again is theirs to do.
+   */
+  expectedVersion?: number;
 }
 
 export interface CommandResult<State> {
@@ -54,16 +60,19 @@ export async function handleCommand<State, Command>(
   command: Command,
   options: HandleCommandOptions = {},
 ): Promise<CommandResult<State>> {
-  const maxRetries = readMaxRetries(options);
+  const { maxRetries, expectedVersion } = readOptions(options);
   const snapshots = options.snapshots === undefined ? undefined : readSnapshotOptions(options.snapshots);
   assertDecider(decider);
 
   for (let retries = 0; ; retries++) {
     const loaded = await loadState(store, streamId, decider, { snapshots });
+    if (expectedVersion !== undefined && loaded.version !== expectedVersion) {
+      throw new ConcurrencyError(streamId, expectedVersion, loaded.version);
+    }
     const events = decideEvents(decider, command, loaded.state);
     if (events.length === 0) return withSnapshot(store, unchanged(streamId, loaded), loaded, 0, snapshots);
 
-    const appended = await appendUnlessOvertaken(store, streamId, events, loaded.version, retries < maxRetries);
+    const appended = await appendUnlessOvertaken(store, streamId, events, loaded.version, expectedVersion === undefined && retries < maxRetries);
     if (appended === undefined) continue;
 
     // Versions after the one decided on are ours: the append was checked against it.
@@ -121,11 +130,12 @@ function unchanged<State>(streamId: string, loaded: LoadedState<State>): Command
   return { streamId, events: [], nextExpectedVersion: loaded.version, lastPosition: loaded.lastPosition, state: loaded.state };
 }
 
-function readMaxRetries(options: unknown): number {
+function readOptions(options: unknown): { maxRetries: number; expectedVersion: number | undefined } {
   assertPlainObject(options, 'options');
-  const { maxRetries = DEFAULT_MAX_RETRIES } = options as HandleCommandOptions;
+  const { maxRetries = DEFAULT_MAX_RETRIES, expectedVersion } = options as HandleCommandOptions;
   assertCount(maxRetries, 'maxRetries', 0);
-  return maxRetries;
+  if (expectedVersion !== undefined) assertCount(expectedVersion, 'expectedVersion', 0);
+  return { maxRetries, expectedVersion };
 }
 
 function assertDecider(decider: unknown): void {

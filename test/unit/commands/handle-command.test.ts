@@ -168,6 +168,68 @@ describe('when another writer appends between load and append', () => {
   });
 });
 
+describe('with an expectedVersion from the caller', () => {
+  test('a stream at that version takes the command, appended at exactly that version', async () => {
+    const { store, attempts } = overtaken(await storeWith({ 'post-hello': [created] }), edited, 0);
+
+    const result = await handleCommand(store, 'post-hello', postDecider, publish, { expectedVersion: 1 });
+
+    assert.equal(attempts(), 1);
+    assert.deepEqual(result.events.map((e) => [e.version, e.type]), [[2, 'PostWasPublished']]);
+    assert.equal(result.nextExpectedVersion, 2);
+  });
+
+  test('0 means no stream yet: a new stream takes the command', async () => {
+    const store = await storeWith();
+
+    const result = await handleCommand(store, 'tally', tally, { amount: 5 }, { expectedVersion: 0 });
+
+    assert.equal(result.nextExpectedVersion, 1);
+  });
+
+  test('a stream at another version is refused with ConcurrencyError, before deciding, and nothing is written', async () => {
+    const store = await storeWith({ 'post-hello': [created, edited] });
+
+    await assert.rejects(handleCommand(store, 'post-hello', postDecider, publish, { expectedVersion: 1 }), (error: unknown) => {
+      assert.ok(error instanceof ConcurrencyError);
+      assert.deepEqual([error.streamId, error.expected, error.actual], ['post-hello', 1, 2]);
+      return true;
+    });
+
+    assert.deepEqual(await typesIn(store, 'post-hello'), ['PostWasCreated', 'PostWasEdited']);
+  });
+
+  test('a stream that does not exist yet is at version 0, not at the version expected', async () => {
+    const store = await storeWith();
+
+    await assert.rejects(handleCommand(store, 'post-hello', postDecider, publish, { expectedVersion: 3 }), { name: 'ConcurrencyError', actual: 0 });
+
+    assert.equal((await store.stats()).events, 0);
+  });
+
+  test('another writer overtaking between load and append is not retried: the ConcurrencyError is thrown', async () => {
+    const { store, attempts } = overtaken(await storeWith({ 'post-hello': [created] }), edited, 1);
+
+    await assert.rejects(handleCommand(store, 'post-hello', postDecider, publish, { expectedVersion: 1 }), ConcurrencyError);
+
+    assert.equal(attempts(), 1);
+    assert.deepEqual(await typesIn(store, 'post-hello'), ['PostWasCreated', 'PostWasEdited']);
+  });
+
+  for (const expectedVersion of [-1, 1.5, '1', null, 'no_stream']) {
+    test(`expectedVersion ${JSON.stringify(expectedVersion)} is refused, naming expectedVersion, and writes nothing`, async () => {
+      const store = await storeWith();
+
+      await assert.rejects(handleCommand(store, 'tally', tally, { amount: 1 }, { expectedVersion } as never), {
+        name: 'ValidationError',
+        field: 'expectedVersion',
+      });
+
+      assert.equal((await store.stats()).events, 0);
+    });
+  }
+});
+
 describe('bad input to handleCommand', () => {
   for (const maxRetries of [-1, 1.5, Number.NaN, '3', null]) {
     const shown = typeof maxRetries === 'string' ? JSON.stringify(maxRetries) : String(maxRetries);
