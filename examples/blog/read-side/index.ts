@@ -8,7 +8,7 @@ import { postsProjection } from './posts.js';
 
 export { postsProjection, type PostRow } from './posts.js';
 export { authorStatsProjection, type AuthorStatsRow } from './author-stats.js';
-export { postQueries, escapeLike, type PostQueries, type PostView, type AuthorStats } from './queries.js';
+export { postQueries, escapeLike, type ListPostsOptions, type PostQueries, type PostView, type AuthorStats } from './queries.js';
 export { DEFAULT_LIMIT, MAX_LIMIT, type Page } from './paging.js';
 export { postAsOf, postsAsOf, postsChangedBetween } from './as-of.js';
 

@@ -3,6 +3,7 @@
 // author's counts. Nothing here reads an event or changes a row. Every input is
 // checked first, and refused with a ValidationError naming the field.
 
+import { createHash } from 'node:crypto';
 import { ValidationError, type ReadModelStorage } from '../../../src/index.js';
 import type { AuthorStatsRow } from './author-stats.js';
 import { checkLimit, decodeCursor, pageOf, type Page } from './paging.js';
@@ -27,7 +28,16 @@ export interface AuthorStats {
   publishedPosts: number;
 }
 
+export interface ListPostsOptions {
+  status?: 'draft' | 'published';
+  authorId?: string;
+  limit?: number;
+  cursor?: string;
+}
+
 export interface PostQueries {
+  /** Posts, drafts too unless `status` says, of one author or all, newest first; ties in post id order, descending. */
+  listPosts(options?: ListPostsOptions): Promise<Page<PostView>>;
   /** Published posts, newest first; ties on the publishing time in post id order, descending. */
   publishedPosts(options?: { limit?: number; cursor?: string }): Promise<Page<PostView>>;
   /** An author's posts, drafts too, newest first. */
@@ -62,6 +72,22 @@ const SEARCH = `
   SELECT ${POST_COLUMNS} FROM {posts} WHERE title_lower LIKE $2 ESCAPE '\\'
   ORDER BY created_at DESC, post_id DESC LIMIT $1`;
 
+/**
+ * listPosts with any of its filters: `status = $n`, `author_id = $n`, and after a
+ * cursor `(created_at, post_id) < ($n, $m)`; `$1` is always the limit. With an author
+ * the posts_by_author index serves the order.
+ */
+function listSql(filters: { status: boolean; author: boolean; after: boolean }): string {
+  const where: string[] = [];
+  let n = 1;
+  if (filters.status) where.push(`status = $${++n}`);
+  if (filters.author) where.push(`author_id = $${++n}`);
+  if (filters.after) where.push(`(created_at, post_id) < ($${++n}, $${++n})`);
+  return `
+  SELECT ${POST_COLUMNS} FROM {posts}${where.length > 0 ? ` WHERE ${where.join(' AND ')}` : ''}
+  ORDER BY created_at DESC, post_id DESC LIMIT $1`;
+}
+
 const ONE = `SELECT ${POST_COLUMNS} FROM {posts} WHERE post_id = $1`;
 
 const AUTHOR = `SELECT author_id, posts, published_posts FROM {author_stats} WHERE author_id = $1`;
@@ -77,6 +103,22 @@ export function postQueries(readModels: ReadModelStorage): PostQueries {
   const all = (sql: string, params: (string | number)[]) => readModels.transaction(tables, (db) => db.all<PostRow>(sql, params));
 
   return {
+    async listPosts(options = {}) {
+      const status = options.status === undefined ? undefined : checkStatus(options.status);
+      const authorId = options.authorId === undefined ? undefined : id(options.authorId, 'authorId');
+      const size = checkLimit(options.limit);
+      // The filters are part of the cursor's kind, so a cursor only continues the list it
+      // came from; hashed, so a long author id cannot push the cursor over its length limit.
+      const kind = `list:${createHash('sha256').update(JSON.stringify([status ?? null, authorId ?? null])).digest('base64url').slice(0, 16)}`;
+      const after = decodeCursor(kind, options.cursor);
+      const sql = listSql({ status: status !== undefined, author: authorId !== undefined, after: after !== undefined });
+      const params: (string | number)[] = [size + 1];
+      if (status !== undefined) params.push(status);
+      if (authorId !== undefined) params.push(authorId);
+      if (after !== undefined) params.push(after.value, after.postId);
+      return pageOf(await all(sql, params), size, toView, (row) => ({ value: Number(row.created_at), postId: row.post_id }), kind);
+    },
+
     async publishedPosts({ limit, cursor } = {}) {
       const size = checkLimit(limit);
       const after = decodeCursor('published', cursor);
@@ -117,6 +159,13 @@ export function postQueries(readModels: ReadModelStorage): PostQueries {
 /** LIKE treats %, _ and the escape character as special; the user's text means them literally. */
 export function escapeLike(text: string): string {
   return text.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+function checkStatus(value: unknown): 'draft' | 'published' {
+  if (value !== 'draft' && value !== 'published') {
+    throw new ValidationError('status', `must be 'draft' or 'published', got ${JSON.stringify(value) ?? String(value)}`);
+  }
+  return value;
 }
 
 function id(value: unknown, field: string): string {
