@@ -1,0 +1,49 @@
+// `npm start`: the Eventline Lab. Opens the store, runs the blog's projections in this
+// process, serves the API and the page, and prints one line with the URL. SIGTERM or
+// SIGINT drains: no new connections, in-flight requests finish, live streams end, the
+// projections finish their batch, the store closes, exit 0.
+
+import { openEventStore } from '../src/index.js';
+import { redactPasswords } from '../src/core/redact.js';
+import { ConfigError, readConfig } from './server/config.js';
+import { buildLab } from './server/index.js';
+
+const DRAIN_GRACE_MS = 10_000;
+
+async function main(): Promise<void> {
+  const config = readConfig(process.env);
+  const store = await openEventStore(config.storeUrl);
+  const app = await buildLab({ store, projections: config.projections, ...(config.token !== undefined && { token: config.token }) });
+
+  let draining: Promise<void> | undefined;
+  const drain = (signal: string) =>
+    (draining ??= (async () => {
+      app.log.info({ signal }, 'draining');
+      // A client that keeps a connection open without finishing a request cannot hold the exit up for long.
+      const force = setTimeout(() => app.server.closeAllConnections(), DRAIN_GRACE_MS);
+      try {
+        await app.close();
+        clearTimeout(force);
+        await store.close();
+      } catch (error) {
+        app.log.error({ err: error }, 'drain failed');
+        process.exit(1);
+      }
+      // Everything this process opened is closed; exit without waiting on anything else.
+      process.exit(0);
+    })());
+  process.on('SIGTERM', () => void drain('SIGTERM'));
+  process.on('SIGINT', () => void drain('SIGINT'));
+
+  await app.listen({ host: config.host, port: config.port });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : config.port;
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+  process.stdout.write(`Eventline Lab listening on http://${host}:${port} (store ${redactPasswords(config.storeUrl)})\n`);
+}
+
+main().catch((error: unknown) => {
+  const message = error instanceof ConfigError || error instanceof Error ? error.message : String(error);
+  process.stderr.write(`eventline lab: ${redactPasswords(message).replace(/\s*\n\s*/g, ' ')}\n`);
+  process.exit(1);
+});

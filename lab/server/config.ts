@@ -1,0 +1,36 @@
+// The Lab's settings, from the environment. A setting that cannot work is refused
+// here, with one line saying why, before anything is opened.
+
+import { defaultStoreUrl } from '../../src/index.js';
+import type { ProjectionMode } from './context.js';
+
+export interface LabConfig {
+  host: string;
+  port: number;
+  storeUrl: string;
+  token: string | undefined;
+  projections: ProjectionMode;
+}
+
+export class ConfigError extends Error {}
+
+const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
+
+export function readConfig(env: NodeJS.ProcessEnv): LabConfig {
+  const host = env.HOST || '127.0.0.1';
+  const portText = env.PORT || '3000';
+  const port = Number(portText);
+  if (!/^[0-9]{1,5}$/.test(portText) || port > 65535) throw new ConfigError(`PORT must be a port number from 0 to 65535, got ${JSON.stringify(portText)}`);
+  const token = env.EVENTLINE_TOKEN || undefined;
+  if (!LOOPBACK.has(host) && token === undefined) {
+    throw new ConfigError(
+      `refusing to listen on ${host} without EVENTLINE_TOKEN: anyone who can reach it could write events; ` +
+        'set EVENTLINE_TOKEN, or HOST=127.0.0.1 to stay on this machine',
+    );
+  }
+  const projections = env.EVENTLINE_PROJECTIONS || 'async';
+  if (projections !== 'async' && projections !== 'inline') {
+    throw new ConfigError(`EVENTLINE_PROJECTIONS must be async or inline, got ${JSON.stringify(projections)}`);
+  }
+  return { host, port, storeUrl: defaultStoreUrl(env), token, projections };
+}

@@ -1,0 +1,199 @@
+// Helpers for the Lab's stories: the server in-process (inject) on a test store, the
+// server as a child process (as `npm start` runs it), and a small Server-Sent Events
+// reader for the live feed.
+
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { get } from 'node:http';
+import { fileURLToPath } from 'node:url';
+import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
+import type { EventStore } from '../../../src/index.js';
+import { buildLab, type LabOptions } from '../../../lab/server/index.js';
+
+export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+
+/** Builds the Lab on `store` (quiet, quick to notice events), runs `story`, closes it. */
+export async function withLab(store: EventStore, story: (app: FastifyInstance) => Promise<void>, options: Partial<LabOptions> = {}): Promise<void> {
+  const app = await buildLab({ store, logger: false, pollIntervalMs: 50, ...options });
+  try {
+    await app.ready();
+    await story(app);
+  } finally {
+    await app.close();
+  }
+}
+
+export interface Answer<Body = Record<string, unknown>> {
+  status: number;
+  body: Body;
+  headers: LightMyRequestResponse['headers'];
+}
+
+/** Sends one request; JSON bodies are sent as JSON. The answer's body is parsed as JSON (it always is). */
+export async function call<Body = Record<string, unknown>>(
+  app: FastifyInstance,
+  method: InjectOptions['method'],
+  url: string,
+  payload?: unknown,
+  headers: Record<string, string> = {},
+): Promise<Answer<Body>> {
+  const response = await app.inject({ method, url, headers, ...(payload !== undefined && { payload: payload as InjectOptions['payload'] }) });
+  let body: Body;
+  try {
+    body = JSON.parse(response.body) as Body;
+  } catch {
+    assert.fail(`${method} ${url} answered ${response.statusCode} with something other than JSON: ${response.body.slice(0, 200)}`);
+  }
+  return { status: response.statusCode, body, headers: response.headers };
+}
+
+/** Then: the answer is an error of this status, as JSON with error, message and details. */
+export function assertError(answer: Answer, status: number, expected: { error?: string; field?: string; message?: RegExp } = {}): void {
+  assert.equal(answer.status, status, `status; body: ${JSON.stringify(answer.body)}`);
+  assert.equal(typeof answer.body.error, 'string');
+  assert.equal(typeof answer.body.message, 'string');
+  assert.equal(typeof answer.body.details, 'object');
+  assert.doesNotMatch(JSON.stringify(answer.body), /\n\s+at /, 'no stack');
+  if (expected.error !== undefined) assert.equal(answer.body.error, expected.error);
+  if (expected.field !== undefined) assert.equal((answer.body.details as { field?: string }).field, expected.field);
+  if (expected.message !== undefined) assert.match(answer.body.message as string, expected.message);
+}
+
+// ---- the Lab as a process ----
+
+export interface LabProcess {
+  url: string;
+  stdout(): string;
+  stderr(): string;
+  /** Sends the signal and resolves with the exit code. */
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+  readonly exited: Promise<number | null>;
+}
+
+/** Runs `lab/main.ts` with exactly these settings (none of ours), as a user would. */
+export function spawnLab(env: Record<string, string>): { exited: Promise<number | null>; stdout(): string; stderr(): string; kill(signal: NodeJS.Signals): void } {
+  const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('EVENTLINE_') && name !== 'HOST' && name !== 'PORT'));
+  const child = spawn(process.execPath, ['--import', 'tsx', 'lab/main.ts'], { cwd: ROOT, env: { ...inherited, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  return { exited, stdout: () => stdout, stderr: () => stderr, kill: (signal) => void child.kill(signal) };
+}
+
+/** Starts the Lab on `store` with PORT=0 and resolves once it prints where it listens. */
+export async function startLab(store: string, env: Record<string, string> = {}): Promise<LabProcess> {
+  const child = spawnLab({ HOST: '127.0.0.1', PORT: '0', EVENTLINE_STORE: store, ...env });
+  const deadline = Date.now() + 20_000;
+  let match: RegExpExecArray | null = null;
+  while ((match = /^Eventline Lab listening on (http:\/\/\S+) \(store .*\)$/m.exec(child.stdout())) === null) {
+    const exited = await Promise.race([child.exited.then(() => true), sleep(20).then(() => false)]);
+    if (exited || Date.now() > deadline) {
+      child.kill('SIGKILL');
+      assert.fail(`the Lab did not start; stdout: ${child.stdout()}\nstderr: ${child.stderr()}`);
+    }
+  }
+  return {
+    url: match[1]!,
+    stdout: child.stdout,
+    stderr: child.stderr,
+    exited: child.exited,
+    async stop(signal = 'SIGTERM') {
+      child.kill(signal);
+      const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+      try {
+        return await child.exited;
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+  };
+}
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Polls `check` until it returns something other than undefined, or fails after `timeoutMs`. */
+export async function eventually<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  while (true) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) assert.fail(`${what}: not within ${timeoutMs} ms`);
+    await sleep(50);
+  }
+}
+
+export async function getJson<Body = Record<string, unknown>>(url: string, init: RequestInit = {}): Promise<{ status: number; body: Body }> {
+  const response = await fetch(url, init);
+  return { status: response.status, body: (await response.json()) as Body };
+}
+
+export async function postJson<Body = Record<string, unknown>>(url: string, payload: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: Body }> {
+  return getJson<Body>(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(payload) });
+}
+
+// ---- Server-Sent Events ----
+
+export interface SseMessage {
+  id: string | undefined;
+  data: string;
+}
+
+export interface SseReader {
+  /** The next message (comments skipped); undefined once the stream has ended. */
+  next(timeoutMs?: number): Promise<SseMessage | undefined>;
+  close(): void;
+}
+
+/** Opens a live feed on its own connection (closing it closes the socket, as a closed tab does). */
+export function openSse(url: string, headers: Record<string, string> = {}): Promise<SseReader> {
+  return new Promise((resolve, reject) => {
+    const req = get(url, { headers: { accept: 'text/event-stream', ...headers }, agent: false }, (res) => {
+      if (res.statusCode !== 200 || !/^text\/event-stream/.test(res.headers['content-type'] ?? '')) {
+        req.destroy();
+        reject(new Error(`the live feed answered ${res.statusCode} ${res.headers['content-type']}`));
+        return;
+      }
+      let buffer = '';
+      let ended = false;
+      let wake = () => {};
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => {
+        buffer += chunk;
+        wake();
+      });
+      res.on('close', () => {
+        ended = true;
+        wake();
+      });
+
+      async function next(timeoutMs = 10_000): Promise<SseMessage | undefined> {
+        const deadline = Date.now() + timeoutMs;
+        while (true) {
+          const cut = buffer.indexOf('\n\n');
+          if (cut >= 0) {
+            const block = buffer.slice(0, cut);
+            buffer = buffer.slice(cut + 2);
+            const lines = block.split('\n').filter((line) => !line.startsWith(':'));
+            if (lines.length === 0) continue;
+            const field = (name: string) => lines.filter((l) => l.startsWith(`${name}: `)).map((l) => l.slice(name.length + 2));
+            return { id: field('id')[0], data: field('data').join('\n') };
+          }
+          if (ended) return undefined;
+          const left = deadline - Date.now();
+          if (left <= 0) assert.fail(`no server-sent event within ${timeoutMs} ms`);
+          await new Promise<void>((done) => {
+            const timer = setTimeout(done, left);
+            wake = () => {
+              clearTimeout(timer);
+              done();
+            };
+          });
+        }
+      }
+      resolve({ next, close: () => req.destroy() });
+    });
+    req.on('error', reject);
+  });
+}
