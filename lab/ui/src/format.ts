@@ -1,0 +1,37 @@
+// How times and values read on the page.
+
+/** "14:03:07" for today, "12 Mar 14:03" otherwise; "—" for nothing. */
+export function formatTime(value: string | number | null | undefined): string {
+  if (value === null || value === undefined || value === '') return '—';
+  const date = new Date(value);
+  if (Number.isNaN(date.getTime())) return String(value);
+  const today = new Date().toDateString() === date.toDateString();
+  return today
+    ? date.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false })
+    : date.toLocaleString([], { day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit', hour12: false });
+}
+
+export function formatJson(value: unknown): string {
+  return JSON.stringify(value, null, 2);
+}
+
+export function formatCount(value: number): string {
+  return value.toLocaleString('en');
+}
+
+/** "42 s", "3 min 5 s". */
+export function formatSeconds(seconds: number | null | undefined): string {
+  if (seconds === null || seconds === undefined || !Number.isFinite(seconds)) return '—';
+  const whole = Math.max(0, Math.round(seconds));
+  if (whole < 60) return `${whole} s`;
+  return `${Math.floor(whole / 60)} min ${whole % 60} s`;
+}
+
+/** Posts live in streams named `post-<id>`; other streams have no post. */
+export function postIdOfStream(streamId: string): string | undefined {
+  return streamId.startsWith('post-') ? streamId.slice('post-'.length) : undefined;
+}
+
+export function streamOfPost(postId: string): string {
+  return `post-${postId}`;
+}

@@ -1,0 +1,148 @@
+// The four blog commands as forms. Each form shows its own outcome beside it: the
+// event(s) written, or the server's reason for refusing (a broken rule, a version
+// conflict, bad input), so a refused command is read where it was given.
+
+import { api, ApiError, type CommandResult } from './api.js';
+import { fill, h } from './dom.js';
+
+export type CommandName = 'create' | 'edit' | 'publish' | 'unpublish';
+
+export interface FormsOptions {
+  onDone: (command: CommandName, result: CommandResult) => void;
+}
+
+type Fields = Record<string, string>;
+
+interface CommandSpec {
+  name: CommandName;
+  title: string;
+  submit: string;
+  fields: HTMLElement[];
+  send: (fields: Fields, expectedVersion: number | undefined) => Promise<CommandResult>;
+}
+
+function field(label: string, input: HTMLElement, wide = false): HTMLElement {
+  return h('label', { class: wide ? 'field wide' : 'field' }, h('span', {}, label), input);
+}
+
+const text = (name: string, attrs: Record<string, string | boolean> = {}) => h('input', { name, type: 'text', autocomplete: 'off', ...attrs });
+const postIdInput = () => text('postId', { required: true, placeholder: 'select a post', class: 'mono' });
+/** The expected version: the command is refused unless the post is at exactly this version. */
+const expectedInput = () =>
+  h('input', { name: 'expectedVersion', type: 'number', min: 0, step: 1, placeholder: 'any', class: 'mono', title: 'Expected version: refuse unless the post is at this version' });
+
+/** Blank fields are left out, so an edit changes only what was typed. */
+function present(value: string | undefined): string | undefined {
+  return value === undefined || value.trim() === '' ? undefined : value;
+}
+
+function required(fields: Fields, name: string): string {
+  return fields[name] ?? '';
+}
+
+/** A refusal that names a field (`details.field`) marks that field, when the form has it. */
+function markField(form: HTMLFormElement, error: unknown): void {
+  const field = error instanceof ApiError ? (error.details as { field?: unknown } | undefined)?.field : undefined;
+  if (typeof field !== 'string') return;
+  const input = form.querySelector<HTMLElement>(`[name="${CSS.escape(field)}"]`);
+  input?.setAttribute('aria-invalid', 'true');
+}
+
+export function createForms(root: HTMLElement, options: FormsOptions) {
+  const specs: CommandSpec[] = [
+    {
+      name: 'create',
+      title: 'Create a post',
+      submit: 'Create',
+      fields: [
+        field('Title', text('title', { required: true, placeholder: 'Hello, events' }), true),
+        field('Body', h('textarea', { name: 'body', rows: 2, placeholder: 'What happened…' }), true),
+        field('Author', text('authorId', { required: true, placeholder: 'ada' })),
+        field('Post id', text('postId', { placeholder: 'generated', class: 'mono' })),
+        field('At version', expectedInput()),
+      ],
+      send: (f, expectedVersion) =>
+        api.createPost({ title: required(f, 'title'), body: required(f, 'body'), authorId: required(f, 'authorId'), postId: present(f.postId), expectedVersion }),
+    },
+    {
+      name: 'edit',
+      title: 'Edit',
+      submit: 'Edit',
+      fields: [
+        field('Post id', postIdInput()),
+        field('At version', expectedInput()),
+        field('New title', text('title', { placeholder: 'unchanged' }), true),
+        field('New body', h('textarea', { name: 'body', rows: 2, placeholder: 'unchanged' }), true),
+      ],
+      send: (f, expectedVersion) => api.editPost(required(f, 'postId'), { title: present(f.title), body: present(f.body), expectedVersion }),
+    },
+    {
+      name: 'publish',
+      title: 'Publish',
+      submit: 'Publish',
+      fields: [field('Post id', postIdInput()), field('At version', expectedInput())],
+      send: (f, expectedVersion) => api.publishPost(required(f, 'postId'), { expectedVersion }),
+    },
+    {
+      name: 'unpublish',
+      title: 'Unpublish',
+      submit: 'Unpublish',
+      fields: [field('Post id', postIdInput()), field('At version', expectedInput())],
+      send: (f, expectedVersion) => api.unpublishPost(required(f, 'postId'), { expectedVersion }),
+    },
+  ];
+
+  const forms = specs.map((spec) => {
+    const outcome = h('p', { class: 'outcome', role: 'status', 'aria-live': 'polite' });
+    const button = h('button', { type: 'submit', class: spec.name === 'create' ? 'primary' : null }, spec.submit);
+    const form = h('form', { class: 'command', 'data-command': spec.name }, h('h3', {}, spec.title), h('div', { class: spec.fields.length === 2 ? 'fields compact' : 'fields' }, ...spec.fields, button), outcome);
+
+    form.addEventListener('input', (event) => (event.target as HTMLElement).removeAttribute('aria-invalid'));
+    form.addEventListener('submit', (submit) => {
+      submit.preventDefault();
+      form.querySelectorAll('[aria-invalid]').forEach((input) => input.removeAttribute('aria-invalid'));
+      const fields = Object.fromEntries([...new FormData(form)].map(([name, value]) => [name, String(value)]));
+      const expected = present(fields.expectedVersion);
+      button.disabled = true;
+      outcome.className = 'outcome pending';
+      outcome.textContent = 'sending…';
+      spec
+        .send(fields, expected === undefined ? undefined : Number(expected))
+        .then((result) => {
+          outcome.className = 'outcome ok';
+          outcome.textContent = `${result.events.map((event) => event.type).join(', ') || 'No new event'} · now v${result.version} · #${result.position}`;
+          if (spec.name === 'create') form.reset();
+          else form.querySelectorAll<HTMLInputElement>('input[name="expectedVersion"], input[name="title"], textarea').forEach((input) => (input.value = ''));
+          options.onDone(spec.name, result);
+        })
+        .catch((error: unknown) => {
+          outcome.className = 'outcome error';
+          if (error instanceof ApiError) fill(outcome, h('strong', {}, error.message), h('span', { class: 'code' }, error.status === 0 ? error.code : `${error.status} ${error.code}`));
+          else outcome.textContent = String(error);
+          markField(form, error);
+        })
+        .finally(() => (button.disabled = false));
+    });
+    return form;
+  });
+
+  root.append(...forms);
+
+  return {
+    /** Points the edit, publish and unpublish forms at a post. */
+    usePost(postId: string): void {
+      for (const form of forms) {
+        if (form.dataset.command === 'create') continue;
+        const input = form.querySelector<HTMLInputElement>('input[name="postId"]');
+        if (input === null || input.value === postId) continue;
+        input.value = postId;
+        // An outcome about another post would now read as if it were about this one.
+        const outcome = form.querySelector('.outcome');
+        if (outcome !== null) {
+          outcome.className = 'outcome';
+          outcome.textContent = '';
+        }
+      }
+    },
+  };
+}

@@ -1,0 +1,62 @@
+// The Lab page: wires the panels together. Selecting a post or a stream anywhere
+// selects it everywhere; a new event, a command's result or a moved projection
+// checkpoint reloads the parts of the read side that could have changed.
+
+import './styles.css';
+import type { ProjectionsStatus } from './api.js';
+import { byId, debounce } from './dom.js';
+import { postIdOfStream, streamOfPost } from './format.js';
+import { createForms } from './forms.js';
+import { createPostDetail } from './post-detail.js';
+import { createPostsPanel } from './posts.js';
+import { createProjectionsPanel } from './projections.js';
+import { createTimeline } from './timeline.js';
+import { setUpToken } from './token.js';
+
+setUpToken(byId('token'));
+
+const detail = createPostDetail(byId('post-detail'));
+const posts = createPostsPanel(byId('posts'), { onSelect: (post) => select(streamOfPost(post.postId)) });
+const forms = createForms(byId('commands'), {
+  onDone: (_command, result) => {
+    select(streamOfPost(result.postId));
+    refreshSoon();
+  },
+});
+
+// Read models are updated after the events are recorded, so the read side reloads
+// whenever a projection's checkpoint moves, not only when an event arrives.
+let checkpoints = '';
+const projections = createProjectionsPanel(byId('projections'), {
+  onStatus: (status: ProjectionsStatus) => {
+    const now = status.projections.map((projection) => `${projection.name}@${projection.position}`).join(',');
+    if (now === checkpoints) return;
+    checkpoints = now;
+    void posts.refresh();
+    void detail.refresh();
+  },
+});
+
+const timeline = createTimeline(byId('timeline'), {
+  indicator: byId('connection'),
+  onEvent: () => refreshSoon(),
+  onSelectStream: (streamId) => select(streamId),
+});
+
+/** One reload for a burst of events. */
+const refreshSoon = debounce(() => {
+  void projections.refresh();
+  void posts.refresh();
+  void detail.refresh();
+}, 100);
+
+function select(streamId: string): void {
+  const postId = postIdOfStream(streamId);
+  detail.show(streamId);
+  posts.setSelected(postId);
+  if (postId !== undefined) forms.usePost(postId);
+}
+
+void posts.refresh();
+void projections.refresh();
+void timeline.start();
