@@ -11,7 +11,7 @@ import { postQueries, postsProjection, type ListPostsOptions, type PostQueries, 
 /** Given: the posts table holds these rows (set up as the projection sets it up). */
 async function givenRows(store: EventStore, rows: Partial<PostRow>[]): Promise<void> {
   const readModels = store.readModels;
-  const tables = { posts: readModels.table('posts'), posts_published: '"posts_published"', posts_by_author: '"posts_by_author"' };
+  const tables = { posts: readModels.table('posts'), posts_published: '"posts_published"', posts_by_author: '"posts_by_author"', posts_newest: '"posts_newest"' };
   await readModels.transaction(tables, async (db) => {
     await postsProjection.setup(db);
     for (const row of rows) {

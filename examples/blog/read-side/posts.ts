@@ -33,7 +33,8 @@ const SETUP = `
     version      INTEGER NOT NULL
   );
   CREATE INDEX IF NOT EXISTS {posts_published} ON {posts} (status, published_at, post_id);
-  CREATE INDEX IF NOT EXISTS {posts_by_author} ON {posts} (author_id, created_at, post_id)`;
+  CREATE INDEX IF NOT EXISTS {posts_by_author} ON {posts} (author_id, created_at, post_id);
+  CREATE INDEX IF NOT EXISTS {posts_newest} ON {posts} (created_at, post_id)`;
 
 // Each change is guarded by the stream version, so an event applied twice (a replay
 // over rows that already have it) changes nothing.
@@ -83,9 +84,11 @@ async function apply(recorded: RecordedEvent, db: ReadModelDb): Promise<void> {
 
 export const postsProjection = defineProjection({
   name: 'posts',
+  // Version 2 added posts_newest; a store built by version 1 rebuilds once to get it.
+  version: 2,
   eventTypes: ['PostWasCreated', 'PostWasEdited', 'PostWasPublished', 'PostWasUnpublished'],
   tables: ['posts'],
-  indexes: ['posts_published', 'posts_by_author'],
+  indexes: ['posts_published', 'posts_by_author', 'posts_newest'],
   setup: SETUP,
   handle: apply,
 });

@@ -75,7 +75,7 @@ const SEARCH = `
 /**
  * listPosts with any of its filters: `status = $n`, `author_id = $n`, and after a
  * cursor `(created_at, post_id) < ($n, $m)`; `$1` is always the limit. With an author
- * the posts_by_author index serves the order.
+ * the posts_by_author index serves the order, without one posts_newest.
  */
 function listSql(filters: { status: boolean; author: boolean; after: boolean }): string {
   const where: string[] = [];
