@@ -2,7 +2,7 @@
 // one stream's events. These read the store, never a read model.
 
 import type { FastifyInstance } from 'fastify';
-import { ValidationError, type RecordedEvent } from '../../src/index.js';
+import { ValidationError } from '../../src/index.js';
 import type { LabContext } from './context.js';
 import { notFound } from './errors.js';
 import { cursorSchema, digits, eventJson, idParams, readInt } from './json.js';
@@ -37,28 +37,18 @@ export function eventRoutes(app: FastifyInstance, lab: LabContext): void {
       const limit = pageSize(request.query.limit);
       const { type } = request.query;
       const types = type === undefined ? undefined : Array.isArray(type) ? type : [type];
-      const events: RecordedEvent[] = [];
-      for await (const event of lab.store.readAll({ after, batchSize: limit, ...(types && { types }) })) {
-        events.push(event);
-        if (events.length === limit) break;
-      }
+      const events = await lab.store.readAllPage({ after, batchSize: limit, ...(types && { types }) });
       return { events: events.map(eventJson), lastPosition: events.at(-1)?.position ?? after };
     },
   );
 
-  // The store lists streams in its own order from the start; a cursor is the last stream
-  // id of a page, and the next page starts after the stream with exactly that id.
+  // A cursor is the last stream id of a page; the next page lists the streams after it.
   app.get<{ Querystring: { limit?: string; cursor?: string } }>('/api/streams', { schema: { querystring: streamsQuery } }, async (request) => {
     const limit = pageSize(request.query.limit);
     const after = request.query.cursor === undefined ? undefined : decodeStreamCursor(request.query.cursor);
     const items: { streamId: string; version: number }[] = [];
-    let passed = after === undefined;
     let more = false;
-    for await (const { streamId, version } of lab.store.listStreams({ batchSize: Math.min(limit + 1, MAX_PAGE) })) {
-      if (!passed) {
-        passed = streamId === after;
-        continue;
-      }
+    for await (const { streamId, version } of lab.store.listStreams({ ...(after !== undefined && { after }), batchSize: Math.min(limit + 1, MAX_PAGE) })) {
       if (items.length === limit) {
         more = true;
         break;

@@ -71,6 +71,8 @@ export interface FoldResult<State> {
 }
 
 export interface ListStreamsOptions {
+  /** List the streams whose id sorts after this one (in code point order): the cursor of a paged listing. */
+  after?: string;
   batchSize?: number;
 }
 
@@ -291,9 +293,10 @@ export function createEventStore(storage: EventStorage, options: EventStoreOptio
       assertOpen();
       const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
       assertCount(batchSize, 'batchSize', 1, MAX_BATCH_SIZE);
+      if (options.after !== undefined) assertName(options.after, 'after');
       return {
         async *[Symbol.asyncIterator]() {
-          let after: string | undefined;
+          let after = options.after;
           while (true) {
             assertOpen();
             const batch = await storage.listStreams(after, batchSize);

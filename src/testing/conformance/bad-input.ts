@@ -62,6 +62,7 @@ const BAD_READS: readonly [string, string, Attempt][] = [
   ['readAll after a negative position', 'after', async (s) => s.readAll({ after: -1 })],
   ['readAll in batches of 0', 'batchSize', async (s) => s.readAll({ batchSize: 0 })],
   ['readAllPage after a negative position', 'after', (s) => s.readAllPage({ after: -1 })],
+  ['listStreams after an empty stream id', 'after', async (s) => s.listStreams({ after: '' })],
   ['readAll with types that are not an array', 'types', async (s) => s.readAll({ types: 'A' as unknown as string[] })],
   ['readAll with an empty type', 'types[0]', async (s) => s.readAll({ types: [''] })],
   ['readAll with an empty stream prefix', 'streamPrefix', async (s) => s.readAll({ streamPrefix: '' })],

@@ -86,6 +86,15 @@ export function contractCases(options: ConformanceOptions): void {
     assert.deepEqual(folded, { state: 'initial', firstVersion: 0, version: 0, lastPosition: 0, events: 0 });
   });
 
+  it('lists streams in id order, from the start or after a given id', async (store) => {
+    for (const id of ['b', 'a', 'c', 'ab']) await store.appendToStream(id, [created(id)]);
+    const ids = async (options?: { after?: string; batchSize?: number }) => (await collect(store.listStreams(options))).map((s) => s.streamId);
+    assert.deepEqual(await ids({ batchSize: 1 }), ['a', 'ab', 'b', 'c']);
+    assert.deepEqual(await ids({ after: 'ab' }), ['b', 'c']);
+    assert.deepEqual(await ids({ after: 'aa', batchSize: 1 }), ['ab', 'b', 'c']);
+    assert.deepEqual(await ids({ after: 'c' }), []);
+  });
+
   it('reads a stream with no events as []', async (store) => {
     assert.deepEqual(await store.readStream('post-missing'), []);
   });
