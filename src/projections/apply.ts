@@ -31,13 +31,23 @@ export async function applyBatch(
   return readModels.transaction(tables, async (db) => {
     const checkpoint = await checkpoints.lock(db, projection.name);
     if (!checkpoint || checkpoint.position !== from || checkpoint.state !== 'running') return false;
+    let last: RecordedEvent | undefined;
     for (const event of events) {
       if (event.position <= from) continue;
+      last = event;
       try {
         await projection.handle(event, db);
       } catch (error) {
         throw new HandlerError(event, error);
       }
+    }
+    // Writes the handlers deferred fail here; which event caused it shows when the
+    // runner applies the batch again one event at a time.
+    try {
+      await db.flush();
+    } catch (error) {
+      if (last === undefined) throw error;
+      throw new HandlerError(last, error);
     }
     await checkpoints.advance(db, projection.name, to);
     return true;

@@ -18,6 +18,16 @@ export interface ReadModelDb {
   run(sql: string, params?: readonly SqlValue[]): Promise<number>;
   all<Row extends object>(sql: string, params?: readonly SqlValue[]): Promise<Row[]>;
   get<Row extends object>(sql: string, params?: readonly SqlValue[]): Promise<Row | undefined>;
+  /**
+   * Queues a statement whose result the caller does not need, as most projection writes.
+   * Queued statements run in order before the next exec, run, all, get or flush on the
+   * same transaction, and before it commits; an error in one fails that call. On
+   * PostgreSQL the whole queue travels in one round trip instead of one per statement;
+   * on SQLite the statement runs at once.
+   */
+  defer(sql: string, params?: readonly SqlValue[]): void;
+  /** Runs the queued statements now. */
+  flush(): Promise<void>;
 }
 
 /** Logical table name → the quoted, qualified name to use in SQL. */

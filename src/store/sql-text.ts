@@ -1,6 +1,7 @@
 // Turning portable statement text into what each driver wants: `{table}` names
-// replaced, and for SQLite `$n` placeholders turned into positional ones. String
-// literals and quoted identifiers are left alone.
+// replaced, for SQLite `$n` placeholders turned into positional ones, and for
+// PostgreSQL's deferred statements the values written into the text. String literals
+// and quoted identifiers are left alone.
 
 import type { ReadModelTables, SqlValue } from './read-models.js';
 
@@ -31,4 +32,26 @@ export function bindInOrder(params: readonly SqlValue[], order: readonly number[
     if (i >= params.length) throw new Error(`no value for $${i + 1}`);
     return params[i]!;
   });
+}
+
+/**
+ * `$n` → the nth value as a quoted literal, so that many statements can travel as one
+ * text. Every value is quoted (numbers too): an untyped literal takes its type from
+ * where it stands, as a parameter sent without a type does.
+ */
+export function inlineValues(sql: string, params: readonly SqlValue[]): string {
+  return sql.replace(TOKENS, (token, _name: string | undefined, index: string | undefined) => {
+    if (index === undefined) return token;
+    const i = Number(index) - 1;
+    if (i >= params.length) throw new Error(`no value for $${i + 1}`);
+    return literal(params[i]!);
+  });
+}
+
+function literal(value: SqlValue): string {
+  if (value === null) return 'NULL';
+  if (typeof value === 'number' && !Number.isFinite(value)) throw new Error(`${value} cannot be written to SQL`);
+  const text = String(value);
+  // E'' escapes backslashes whatever standard_conforming_strings says.
+  return text.includes('\\') ? `E'${text.replace(/\\/g, '\\\\').replace(/'/g, "''")}'` : `'${text.replace(/'/g, "''")}'`;
 }

@@ -8,7 +8,7 @@ import { prepareAppend } from './append.js';
 import { quoteSchema } from './identifiers.js';
 import { prepareReads } from './read.js';
 import { createListener } from './listener.js';
-import { postgresReadModelDb, postgresReadModelStorage } from './read-models.js';
+import { discardDeferred, flushDeferred, postgresReadModelDb, postgresReadModelStorage } from './read-models.js';
 import { migrate, notifyChannel } from './schema.js';
 import { prepareSnapshots } from './snapshots.js';
 
@@ -82,9 +82,11 @@ export async function openPostgresStorage(url: string, options: PostgresOptions)
           const appended = wrote ? await reads.readRange(client, result.lastPosition - events.length + 1, result.lastPosition) : [];
           const eventsAfter = (position: number) => reads.readRange(client, position + 1, result.lastPosition);
           await beforeCommit(appended, result, (tables) => postgresReadModelDb(client, tables), eventsAfter);
+          await flushDeferred(client);
           await client.query('COMMIT');
           return result;
         } catch (error) {
+          discardDeferred(client);
           await client.query('ROLLBACK');
           throw error;
         }

@@ -4,8 +4,25 @@
 
 import type { ClientBase, Pool, PoolConfig } from 'pg';
 import type { Lease, ReadModelDb, ReadModelStorage, ReadModelTables, SqlValue } from '../../store/read-models.js';
-import { substituteTables } from '../../store/sql-text.js';
+import { inlineValues, substituteTables } from '../../store/sql-text.js';
 import { LOCK_PROJECTION, lockKey, quoteSchema } from './identifiers.js';
+
+// Deferred statements wait per connection, so every ReadModelDb of one transaction
+// shares one queue and one order.
+const queues = new WeakMap<ClientBase, string[]>();
+
+/** Sends the statements deferred on `client` as one text: one round trip. */
+export async function flushDeferred(client: ClientBase): Promise<void> {
+  const queue = queues.get(client);
+  if (queue === undefined || queue.length === 0) return;
+  queues.delete(client);
+  await client.query(queue.join(';\n'));
+}
+
+/** Forgets what was deferred on `client`: its transaction is being rolled back. */
+export function discardDeferred(client: ClientBase): void {
+  queues.delete(client);
+}
 
 export function postgresReadModelDb(client: ClientBase, tables: ReadModelTables): ReadModelDb {
   const texts = new Map<string, { text: string; name: string }>();
@@ -19,6 +36,7 @@ export function postgresReadModelDb(client: ClientBase, tables: ReadModelTables)
     return entry;
   };
   const query = async <Row extends object>(sql: string, params: readonly SqlValue[]) => {
+    await flushDeferred(client);
     const { text, name } = resolve(sql);
     // Named statements are prepared once per connection and reused.
     const result = await client.query({ name, text, values: params as unknown[] });
@@ -27,6 +45,7 @@ export function postgresReadModelDb(client: ClientBase, tables: ReadModelTables)
   return {
     dialect: 'postgres',
     async exec(sql) {
+      await flushDeferred(client);
       await client.query(substituteTables(sql, tables));
     },
     async run(sql, params = []) {
@@ -39,6 +58,13 @@ export function postgresReadModelDb(client: ClientBase, tables: ReadModelTables)
       const { rows } = await query<Row>(sql, params);
       return rows[0];
     },
+    defer(sql, params = []) {
+      const text = inlineValues(resolve(sql).text, params);
+      const queue = queues.get(client);
+      if (queue) queue.push(text);
+      else queues.set(client, [text]);
+    },
+    flush: () => flushDeferred(client),
   };
 }
 
@@ -54,9 +80,11 @@ export function postgresReadModelStorage(pool: Pool, config: PoolConfig, schema:
         await client.query('BEGIN');
         try {
           const result = await work(postgresReadModelDb(client, tables));
+          await flushDeferred(client);
           await client.query('COMMIT');
           return result;
         } catch (error) {
+          discardDeferred(client);
           await client.query('ROLLBACK').catch(() => {});
           throw error;
         }

@@ -49,5 +49,12 @@ export function sqliteReadModelDb(db: Database, prepare: ReturnType<typeof creat
       const { statement, values } = resolve(sql, params);
       return statement.get(...values) as Row | undefined;
     },
+    // A statement costs no round trip here: it runs at once, and an error throws at once.
+    defer(sql, params = []) {
+      const { statement, values } = resolve(sql, params);
+      if (statement.reader) statement.all(...values);
+      else statement.run(...values);
+    },
+    async flush() {},
   };
 }

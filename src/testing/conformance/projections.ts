@@ -104,6 +104,61 @@ export function projectionCases(options: ConformanceOptions): void {
     });
   });
 
+  it('deferred statements run in order before the next read, and commit with the transaction', async (store) => {
+    const t = { t: store.readModels.table('deferred') };
+    const awkward = [`it's`, 'back\\slash', "quote'and\\both", 'ünïcödé 🙂', '$1 {t}', ''];
+    const seen = await store.readModels.transaction(t, async (db) => {
+      await db.exec('CREATE TABLE IF NOT EXISTS {t} (id INTEGER PRIMARY KEY, text TEXT, big BIGINT, note TEXT)');
+      awkward.forEach((text, i) => db.defer('INSERT INTO {t} (id, text, big, note) VALUES ($1, $2, $3, $4)', [i, text, 2 ** 40 + i, null]));
+      db.defer('UPDATE {t} SET note = $2 WHERE id = $1', [0, 'updated after its insert']);
+      return db.all<{ id: number; text: string; big: number | string; note: string | null }>('SELECT id, text, big, note FROM {t} ORDER BY id');
+    });
+    assert.deepEqual(seen.map((r) => r.text), awkward);
+    assert.deepEqual(seen.map((r) => Number(r.big)), awkward.map((_, i) => 2 ** 40 + i));
+    assert.deepEqual(seen.map((r) => r.note), ['updated after its insert', null, null, null, null, null]);
+
+    // Only deferred statements in a transaction: they still commit.
+    await store.readModels.transaction(t, async (db) => db.defer('DELETE FROM {t} WHERE id > $1', [0]));
+    const left = await store.readModels.transaction(t, (db) => db.all<{ id: number }>('SELECT id FROM {t}'));
+    assert.deepEqual(left.map((r) => Number(r.id)), [0]);
+  });
+
+  it('a deferred statement that fails fails its transaction, and none of it stays', async (store) => {
+    const t = { t: store.readModels.table('deferred_fail') };
+    await store.readModels.transaction(t, (db) => db.exec('CREATE TABLE IF NOT EXISTS {t} (id INTEGER PRIMARY KEY)'));
+    await assert.rejects(
+      store.readModels.transaction(t, async (db) => {
+        db.defer('INSERT INTO {t} (id) VALUES ($1)', [1]);
+        db.defer('INSERT INTO {t} (id) VALUES ($1)', [1]);
+        await db.flush();
+      }),
+    );
+    const rows = await store.readModels.transaction(t, (db) => db.all('SELECT id FROM {t}'));
+    assert.deepEqual(rows, []);
+  });
+
+  it('a projection whose deferred write fails stops in failed at that event', async (store) => {
+    const deferring = defineProjection({
+      name: 'deferring',
+      eventTypes: ['Counted', 'Poison'],
+      tables: ['deferring'],
+      setup: 'CREATE TABLE IF NOT EXISTS {deferring} (position BIGINT PRIMARY KEY, events INTEGER NOT NULL CHECK (events >= 0))',
+      handle(event, db) {
+        db.defer('INSERT INTO {deferring} (position, events) VALUES ($1, $2)', [event.position, event.type === 'Poison' ? -1 : 1]);
+      },
+    });
+    await withProjections(store, [deferring], {}, async (projections) => {
+      await store.appendToStream('a', counted(2));
+      const { lastPosition: poison } = await store.appendToStream('a', [{ type: 'Poison', data: {} }]);
+      await store.appendToStream('a', counted(1));
+      await assert.rejects(projections.waitFor('deferring', poison, 5000), /failed at position/);
+      const [failed] = await projections.status();
+      assert.deepEqual([failed!.state, failed!.errorPosition, failed!.position], ['failed', poison, poison - 1]);
+      const rows = await store.readModels.transaction({ t: store.readModels.table('deferring') }, (db) => db.all('SELECT position FROM {t}'));
+      assert.equal(rows.length, 2, 'the events before the poison took effect, once');
+    });
+  });
+
   it('a poison event stops its projection in failed; others go on; retry and skip recover it', async (store) => {
     let poisoned = true;
     const list = [countingProjection({ poisoned: () => poisoned }), countingProjection({ name: 'healthy', poisoned: () => false })];
