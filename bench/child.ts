@@ -70,7 +70,7 @@ const scratch = makeScratch(input.scratch);
 if (!input.seeded) await prepareScratch(scratch, place);
 const measurement = await measure(input, scratch);
 if (!input.keep || measurement.failed) await disposeScratch(scratch, place);
-const rssMB = Math.max(process.resourceUsage().maxRSS / 1024, measurement.writersRssMB ?? 0);
+const rssMB = Math.max(process.resourceUsage().maxRSS / 1024, measurement.spawnedRssMB ?? 0);
 await report({ ...measurement, rssMB });
 // A peer may leave handles open; the measurement is over either way.
 process.exit(0);

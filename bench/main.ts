@@ -1,4 +1,4 @@
-// `npm run bench`: runs the event-store workloads of WORKLOADS.md on Eventline's
+// `npm run bench`: runs the workloads of WORKLOADS.md on Eventline's
 // stores (and with --vs emmett, Emmett's and the raw-driver floors), each
 // measurement in a child process of its own, stores interleaved within each run.
 
@@ -56,7 +56,8 @@ function describe(workload: Workload, r: RunResult['result']): string {
   if (r.failed) return `fails: ${r.failed}`;
   if (r.skipped) return r.skipped;
   const counts = r.conflicts === undefined ? '' : `, conflicts ${r.conflicts}, lost ${r.lost}, duplicated ${r.duplicated}`;
-  return `${formatValue(r.value!, workload.unit)} ${workload.unit}${counts}, RSS ${r.rssMB?.toFixed(0)} MB`;
+  const http = r.p99Ms === undefined ? '' : `, p99 ${formatValue(r.p99Ms, 'ms')} ms, non-2xx ${r.non2xx}, errors ${r.errors}`;
+  return `${formatValue(r.value!, workload.unit)} ${workload.unit}${counts}${http}, RSS ${r.rssMB?.toFixed(0)} MB`;
 }
 
 function loadAverage(): string {

@@ -19,6 +19,11 @@ function cells(s: Summary, all: readonly Summary[]): string[] {
   if (s.conflicts !== undefined) notes.push(`conflicts ${Math.round(s.conflicts)}`);
   if (s.lost !== undefined) notes.push(`lost ${s.lost}`);
   if (s.duplicated !== undefined) notes.push(`duplicated ${s.duplicated}`);
+  if (s.p99Ms !== undefined) notes.push(`p99 ${formatValue(s.p99Ms, 'ms')} ms`);
+  if (s.non2xx !== undefined) {
+    const bad = `non-2xx ${s.non2xx}, errors ${s.errors}`;
+    notes.push(s.troubledRuns ? `**${bad}**${s.runs > 1 ? ` in ${s.troubledRuns} of ${s.runs} runs` : ''}` : bad);
+  }
   if (s.failed) notes.unshift(`**fails**${s.failedRuns < s.runs ? ` in ${s.failedRuns} of ${s.runs} runs` : ''}: ${s.failed.replace(/\|/g, '/')}`);
   if (s.skipped) notes.unshift(s.skipped);
   if (s.details) notes.push(Object.entries(s.details).map(([k, v]) => `${k} ${v}`).join(', '));
@@ -81,7 +86,7 @@ export function humanReport(summaries: readonly Summary[], withGoals: boolean): 
 
 const round = (n: number | undefined, digits: number) => (n === undefined ? undefined : Number(n.toFixed(digits)));
 
-/** One line per (workload, store): { workload, store, unit, median, min, max, rssMB } and W7's counts. */
+/** One line per (workload, store): { workload, store, unit, median, min, max, rssMB }, W7's counts and L1/L2's p99 and bad answers. */
 export function jsonLines(summaries: readonly Summary[]): string[] {
   return summaries.map((s) => {
     const digits = s.unit === 'ms' ? 2 : 0;
@@ -95,6 +100,8 @@ export function jsonLines(summaries: readonly Summary[]): string[] {
       rssMB: round(s.rssMB, 1),
     };
     if (s.conflicts !== undefined) Object.assign(line, { conflicts: s.conflicts, lost: s.lost, duplicated: s.duplicated });
+    if (s.p99Ms !== undefined) line.p99Ms = round(s.p99Ms, 2);
+    if (s.non2xx !== undefined) Object.assign(line, { non2xx: s.non2xx, errors: s.errors });
     if (s.failed) Object.assign(line, { failed: s.failed, failedRuns: s.failedRuns });
     if (s.skipped) line.skipped = s.skipped;
     if (s.details) Object.assign(line, s.details);

@@ -25,6 +25,11 @@ export interface Summary {
   conflicts?: number;
   lost?: number;
   duplicated?: number;
+  /** L1, L2: p99 latency (median over runs); non-2xx answers and errors summed over runs, and how many runs had any. */
+  p99Ms?: number;
+  non2xx?: number;
+  errors?: number;
+  troubledRuns?: number;
   /** The first failure, and in how many runs one happened. */
   failed?: string;
   failedRuns: number;
@@ -66,6 +71,16 @@ export function summarise(results: readonly RunResult[]): Summary[] {
     if (lost.length > 0) summary.lost = Math.max(...lost);
     const duplicated = counted((r) => r.duplicated);
     if (duplicated.length > 0) summary.duplicated = Math.max(...duplicated);
+    const p99 = counted((r) => r.p99Ms);
+    if (p99.length > 0) summary.p99Ms = median(p99);
+    // Every bad answer of every run counts: one run's errors never hide behind a median.
+    const non2xx = counted((r) => r.non2xx);
+    const errors = counted((r) => r.errors);
+    if (non2xx.length > 0 || errors.length > 0) {
+      summary.non2xx = non2xx.reduce((a, b) => a + b, 0);
+      summary.errors = errors.reduce((a, b) => a + b, 0);
+      summary.troubledRuns = results.filter((r) => (r.non2xx ?? 0) + (r.errors ?? 0) > 0).length;
+    }
     if (failures.length > 0) summary.failed = failures[0]!.failed;
     const detailed = results.flatMap((r) => (r.details && !r.failed ? [r.details] : []));
     if (detailed.length > 0) {

@@ -4,14 +4,15 @@ import { postDecider } from '../../examples/blog/decider.js';
 import { postsProjection } from '../../examples/blog/read-side/posts.js';
 import { ConcurrencyError, everyNEvents, loadState, openEventStore, rebuildProjection, startProjections, type EventStore } from '../../src/index.js';
 import { readSnapshotOptions, takeSnapshotIfDue } from '../../src/snapshots/index.js';
-import { conflict, type BenchStore, type OpenStore, type Scratch } from '../adapter.js';
+import { conflict, type BenchStore, type OpenStore } from '../adapter.js';
 import { evolvePost, initialPost } from '../events.js';
 import { PAGE_SIZE } from '../workloads/sizes.js';
+import { storeUrl } from './urls.js';
 
-export const openMemory: OpenStore = () => open('memory:');
-export const openSqlite: OpenStore = (scratch) => open(`sqlite:${scratch.sqlitePath}`);
-export const openSqliteFull: OpenStore = (scratch) => open(`sqlite:${scratch.sqlitePath}?synchronous=full`);
-export const openPostgres: OpenStore = (scratch: Scratch) => open(`${scratch.postgresUrl}?schema=${scratch.name}`);
+export const openMemory: OpenStore = (scratch) => open(storeUrl('memory', scratch));
+export const openSqlite: OpenStore = (scratch) => open(storeUrl('sqlite', scratch));
+export const openSqliteFull: OpenStore = (scratch) => open(storeUrl('sqlite-full', scratch));
+export const openPostgres: OpenStore = (scratch) => open(storeUrl('postgres', scratch));
 
 async function open(url: string): Promise<BenchStore> {
   const store: EventStore = await openEventStore(url);

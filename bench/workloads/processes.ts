@@ -47,8 +47,8 @@ export const w7p: Workload = {
       if (r.value.error !== undefined) return { status: 'rejected', reason: new Error(r.value.error) };
       return { status: 'fulfilled', value: r.value.conflicts };
     });
-    const writersRssMB = Math.max(...settled.map((r) => (r.status === 'fulfilled' ? r.value.rssMB : 0)));
+    const spawnedRssMB = Math.max(...settled.map((r) => (r.status === 'fulfilled' ? r.value.rssMB : 0)));
     const measurement = summarise(conflicts, ms, writers * appends, await checkStream(store, STREAM, writers, appends));
-    return { ...measurement, writersRssMB };
+    return { ...measurement, spawnedRssMB };
   },
 };

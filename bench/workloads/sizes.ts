@@ -27,6 +27,12 @@ export interface Sizes {
   /** P2: appends per second (does not scale) and for how long. */
   p2Rate: number;
   p2Seconds: number;
+  /** L1, L2: autocannon's connections (does not scale), how long it runs, and its untimed warm-up. */
+  httpConnections: number;
+  httpSeconds: number;
+  httpWarmupRequests: number;
+  /** L2: the posts stored before the list is read. */
+  l2Posts: number;
 }
 
 export function sizesFor(scale: number): Sizes {
@@ -49,5 +55,10 @@ export function sizesFor(scale: number): Sizes {
     p1EventsPerPost: 100,
     p2Rate: 1_000,
     p2Seconds: Math.max(1, 30 * scale),
+    httpConnections: 10,
+    // autocannon counts whole seconds.
+    httpSeconds: Math.max(1, Math.round(20 * scale)),
+    httpWarmupRequests: Math.max(50, n(1_000)),
+    l2Posts: n(10_000),
   };
 }

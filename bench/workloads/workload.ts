@@ -5,7 +5,7 @@ import type { Kind } from '../scratch.js';
 import type { Family } from '../targets.js';
 import type { Sizes } from './sizes.js';
 
-export type Unit = 'events/s' | 'ms';
+export type Unit = 'events/s' | 'ms' | 'req/s';
 
 /** One measurement; `failed` and `skipped` say why there is no figure. */
 export interface Measurement {
@@ -16,8 +16,12 @@ export interface Measurement {
   conflicts?: number;
   lost?: number;
   duplicated?: number;
-  /** W7p: the largest peak RSS among its writer processes. */
-  writersRssMB?: number;
+  /** The largest peak RSS among the processes the workload started (W7p's writers, L1/L2's Lab). */
+  spawnedRssMB?: number;
+  /** L1, L2: the 99th percentile latency, answers other than 2xx, and requests that got no answer (errors, timeouts). */
+  p99Ms?: number;
+  non2xx?: number;
+  errors?: number;
   /** More about the figure, printed with it: S1's size and snapshots, P2's p50 and p99. */
   details?: Record<string, number | boolean>;
 }

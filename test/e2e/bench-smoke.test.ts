@@ -1,6 +1,6 @@
 // `npm run bench` end to end, at 1% of the sizes and one run, on our stores only (the
 // peers are never installed here): every workload gives a figure on every store,
-// and W7 loses and duplicates nothing.
+// W7 loses and duplicates nothing, and the Lab (L1, L2) answers every request with a 2xx.
 
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -9,10 +9,11 @@ import { test } from 'node:test';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const S1 = ['S1-10', 'S1-1K', 'S1-100K', 'S1-10-SNAP100', 'S1-1K-SNAP100', 'S1-100K-SNAP100'];
-const WORKLOADS = ['W1', 'W2', 'W3', 'W4', 'W5', 'W6', 'W7', 'W7p', ...S1, 'P1', 'P2'];
+const HTTP = ['L1', 'L2'];
+const WORKLOADS = ['W1', 'W2', 'W3', 'W4', 'W5', 'W6', 'W7', 'W7p', ...S1, 'P1', 'P2', ...HTTP];
 // W7p races OS processes, which only the SQL stores can share a stream between; the
-// aggregate and projection workloads run on the SQL stores.
-const SQL_ONLY = new Set(['W7p', ...S1, 'P1', 'P2']);
+// aggregate, projection and HTTP workloads run on the SQL stores.
+const SQL_ONLY = new Set(['W7p', ...S1, 'P1', 'P2', ...HTTP]);
 /** Workloads whose figure is a time. */
 const IN_MS = new Set(['W5', ...S1, 'P2']);
 
@@ -27,10 +28,13 @@ interface Line {
   conflicts?: number;
   lost?: number;
   duplicated?: number;
+  p99Ms?: number;
+  non2xx?: number;
+  errors?: number;
   failed?: string;
 }
 
-test('the benchmark runs every workload on our stores and W7 loses nothing', { timeout: 120_000 }, () => {
+test('the benchmark runs every workload on our stores, W7 loses nothing and the Lab answers', { timeout: 120_000 }, () => {
   const stores = ['memory', 'sqlite', ...(process.env.EVENTLINE_POSTGRES_URL ? ['postgres'] : [])];
   const run = spawnSync(
     process.execPath,
@@ -48,7 +52,7 @@ test('the benchmark runs every workload on our stores and W7 loses nothing', { t
   for (const line of lines) {
     const where = `${line.workload} on ${line.store}`;
     assert.equal(line.failed, undefined, `${where} failed: ${line.failed}`);
-    assert.equal(line.unit, IN_MS.has(line.workload) ? 'ms' : 'events/s', where);
+    assert.equal(line.unit, IN_MS.has(line.workload) ? 'ms' : HTTP.includes(line.workload) ? 'req/s' : 'events/s', where);
     for (const figure of ['median', 'min', 'max', 'rssMB'] as const) {
       assert.ok(Number.isFinite(line[figure]) && line[figure] > 0, `${where}: ${figure} is ${line[figure]}`);
     }
@@ -57,6 +61,11 @@ test('the benchmark runs every workload on our stores and W7 loses nothing', { t
       assert.equal(line.lost, 0, `${where} lost events`);
       assert.equal(line.duplicated, 0, `${where} duplicated events`);
       assert.ok(Number.isInteger(line.conflicts), `${where}: conflicts is ${line.conflicts}`);
+    }
+    if (HTTP.includes(line.workload)) {
+      assert.ok(Number.isFinite(line.p99Ms) && line.p99Ms! > 0, `${where}: p99Ms is ${line.p99Ms}`);
+      assert.equal(line.non2xx, 0, `${where}: answers other than 2xx`);
+      assert.equal(line.errors, 0, `${where}: requests without an answer`);
     }
   }
 });
