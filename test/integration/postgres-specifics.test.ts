@@ -46,6 +46,25 @@ if (!postgres) {
     assert.equal(row!.version, SCHEMA_VERSION);
   });
 
+  test('reads that must come in an index order keep to it whatever the statistics say', async () => {
+    // A log that grew by a bulk load has stale statistics until autovacuum analyzes it;
+    // the planner may then sort every row after a position for each page. These reads
+    // run in functions that leave it only the index's order (schema.ts, readFunctions).
+    const url = await postgres.freshUrl();
+    const store = await openEventStore(url);
+    try {
+      const rows = await sql<{ name: string; config: string[] }>(
+        `SELECT proname AS name, proconfig AS config FROM pg_proc WHERE pronamespace = $1::regnamespace ORDER BY proname`,
+        [schemaOf(url)],
+      );
+      const ordered = rows.filter((r) => r.name.startsWith('read_'));
+      assert.deepEqual(ordered.map((r) => r.name), ['read_filtered', 'read_stream', 'read_stream_payloads']);
+      for (const { config } of ordered) assert.deepEqual(config, ['enable_bitmapscan=off', 'enable_seqscan=off', 'enable_sort=off']);
+    } finally {
+      await store.close();
+    }
+  });
+
   test('several stores opening a new schema at once migrate it once', async () => {
     const url = await postgres.freshUrl();
     const stores = await Promise.all([1, 2, 3, 4].map(() => openEventStore(url)));

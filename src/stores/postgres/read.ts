@@ -22,23 +22,18 @@ const limitOf = (n: number) => (n >= Number.MAX_SAFE_INTEGER ? null : n);
 
 export function prepareReads(pool: Pool, s: string) {
   const statements = {
-    forward: `SELECT ${STREAM_COLUMNS} FROM ${s}.events WHERE stream_id = $1 AND version >= $2 ORDER BY version LIMIT $3`,
+    // read_stream, read_stream_payloads and read_filtered (schema.ts) keep to an index's
+    // order whatever the planner's statistics say.
+    forward: `SELECT * FROM ${s}.read_stream($1, $2, $3)`,
     backward: `SELECT ${STREAM_COLUMNS} FROM ${s}.events WHERE stream_id = $1 AND version <= $2 ORDER BY version DESC LIMIT $3`,
-    payloads: `SELECT version, position, type, data, metadata FROM ${s}.events WHERE stream_id = $1 AND version >= $2 ORDER BY version LIMIT $3`,
+    payloads: `SELECT * FROM ${s}.read_stream_payloads($1, $2, $3)`,
     range: `SELECT ${COLUMNS} FROM ${s}.events WHERE position BETWEEN $1 AND $2 ORDER BY position`,
     all: `SELECT ${COLUMNS} FROM ${s}.events WHERE position > $1 ORDER BY position LIMIT $2`,
-    // starts_with is a literal prefix test: % and _ mean nothing to it. The upper bound
-    // is always bound (to the largest position when absent), so the index scan stops there.
-    // $7 is the correlation id as a JSON string: only a cheap text test here, see readAllBatch.
-    allFiltered: `
-      SELECT ${COLUMNS} FROM ${s}.events
-      WHERE position > $1 AND position < $5
-        AND ($2::text[] IS NULL OR type = ANY ($2))
-        AND ($3::text IS NULL OR starts_with(stream_id, $3))
-        AND ($6::timestamptz IS NULL OR recorded_at >= $6)
-        AND ($8::timestamptz IS NULL OR recorded_at < $8)
-        AND ($7::text IS NULL OR strpos(metadata, $7) > 0)
-      ORDER BY position LIMIT $4`,
+    // starts_with is a literal prefix test: % and _ mean nothing to it.
+    // The upper bound is always bound (to the largest position when absent), so the scan
+    // stops there. $7 is the correlation id as a JSON string: only a cheap text test
+    // there, see readAllBatch.
+    allFiltered: `SELECT * FROM ${s}.read_filtered($1, $2, $3, $4, $5, $6, $7, $8)`,
     streams: `SELECT stream_id AS "streamId", version FROM ${s}.streams
       WHERE $1::text IS NULL OR stream_id > $1 ORDER BY stream_id LIMIT $2`,
     head: `SELECT coalesce(max(position), 0) AS head FROM ${s}.events`,
