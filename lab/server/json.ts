@@ -4,24 +4,16 @@
 import type { RecordedEvent } from '../../src/index.js';
 import { ValidationError } from '../../src/index.js';
 import type { PostView } from '../../examples/blog/read-side/index.js';
+import type { EventJson, PostJson } from '../api-types.js';
 
-export interface EventJson {
-  position: number;
-  streamId: string;
-  version: number;
-  type: string;
-  data: unknown;
-  metadata: unknown;
-  eventId: string;
-  recordedAt: string;
-}
+export type { EventJson, PostJson } from '../api-types.js';
 
 export function eventJson(event: RecordedEvent): EventJson {
   const { position, streamId, version, type, data, metadata, eventId, recordedAt } = event;
   return { position, streamId, version, type, data, metadata: metadata ?? null, eventId, recordedAt: recordedAt.toISOString() };
 }
 
-export function postJson(post: PostView) {
+export function postJson(post: PostView): PostJson {
   const { postId, title, authorId, status, createdAt, publishedAt, version } = post;
   return { postId, title, authorId, status, createdAt: createdAt.toISOString(), publishedAt: publishedAt?.toISOString() ?? null, version };
 }

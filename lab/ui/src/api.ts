@@ -1,28 +1,11 @@
 // The Lab server's HTTP API as the page uses it: the shapes it returns and one
 // request function that turns every failure into an ApiError with a readable message.
 
-export interface RecordedEvent {
-  position: number;
-  streamId: string;
-  version: number;
-  type: string;
-  data: unknown;
-  metadata: unknown;
-  eventId: string;
-  recordedAt: string;
-}
+import type { EventJson, PostJson } from '../../api-types.js';
 
-export type PostStatus = 'draft' | 'published';
-
-export interface PostView {
-  postId: string;
-  title: string;
-  authorId: string;
-  status: PostStatus;
-  createdAt: string;
-  publishedAt: string | null;
-  version: number;
-}
+export type RecordedEvent = EventJson;
+export type PostView = PostJson;
+export type PostStatus = PostJson['status'];
 
 export interface Page<Item> {
   items: Item[];
