@@ -5,14 +5,16 @@ import { dumbo, rawSql, SQL } from '@event-driven-io/dumbo';
 import {
   getPostgreSQLEventStore,
   handleProjections,
+  postgreSQLEventStoreConsumer,
   postgreSQLRawSQLProjection,
   readMessagesBatch,
+  readProcessorCheckpoint,
   type PostgresReadEvent,
 } from '@event-driven-io/emmett-postgresql';
 import type { BlogEvent } from '../blog-events.js';
 import type { OpenStore } from '../adapter.js';
 import { PAGE_SIZE } from '../workloads/sizes.js';
-import { emmettBasics } from './emmett.js';
+import { appendForPosition, emmettBasics } from './emmett.js';
 
 export const open: OpenStore = async (scratch) => {
   const connectionString = scratch.postgresDatabaseUrl;
@@ -64,9 +66,41 @@ export const open: OpenStore = async (scratch) => {
       }
     },
 
+    // P2: Emmett's own async runner: a postgreSQLEventStoreConsumer polling the messages
+    // table, its projector running the same posts projection, at Emmett's defaults
+    // (DefaultPostgreSQLEventStoreProcessorBatchSize 100, ...PullingFrequencyInMs 50 ms; after
+    // a batch short of 100 its puller waits twice as long, 100 ms doubling to 1 s). The projector
+    // applies a batch in one transaction, storing its checkpoint in the processors table after
+    // each event: that checkpoint is the analogue of ours, so it is what visiblePosition reads.
+    async livePosts() {
+      const reader = dumbo({ connectionString });
+      await reader.execute.batchCommand(POSTS_SETUP);
+      const consumer = postgreSQLEventStoreConsumer({ connectionString });
+      consumer.projector<BlogEvent>({ processorId: POSTS_PROCESSOR, projection: posts });
+      let failure: unknown;
+      void consumer.start().catch((error: unknown) => (failure = error));
+      const checkpoint = async () => {
+        if (failure !== undefined) throw failure;
+        return (await readProcessorCheckpoint(reader.execute, { processorId: POSTS_PROCESSOR })).lastProcessedCheckpoint;
+      };
+      // The processor's row appears when it has started (its lock writes it): appends wait for that.
+      while ((await checkpoint()) === null) await new Promise((resolve) => setTimeout(resolve, 5));
+      return {
+        append: (streamId, events, expected) => appendForPosition(store, streamId, events, expected),
+        visiblePosition: async () => Number((await checkpoint()) ?? 0n),
+        async stop() {
+          await consumer.close();
+          await reader.close();
+        },
+      };
+    },
+
     close: () => store.close(),
   };
 };
+
+/** Emmett's default id for a projector of the projection named 'posts' (getProjectorId). */
+const POSTS_PROCESSOR = 'emt:processor:projector:posts';
 
 /** The blog's `posts` table (examples/blog/read-side/posts.ts). */
 const POSTS_SETUP = [

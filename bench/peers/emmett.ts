@@ -4,6 +4,9 @@
 import {
   STREAM_DOES_NOT_EXIST,
   isExpectedVersionConflictError,
+  type AppendToStreamOptions,
+  type AppendToStreamResultWithGlobalPosition,
+  type Event,
   type EventStore,
   type ReadEventMetadataWithGlobalPosition,
 } from '@event-driven-io/emmett';
@@ -20,7 +23,7 @@ export function emmettBasics(store: EmmettStore): Omit<BenchStore, 'close' | 're
     async append(streamId, events, expected) {
       try {
         const result = await store.appendToStream<BenchEvent | BlogEvent>(streamId, [...events], {
-          expectedStreamVersion: expected === 0 ? STREAM_DOES_NOT_EXIST : BigInt(expected),
+          expectedStreamVersion: expectedVersion(expected),
         });
         return { ok: true, nextVersion: Number(result.nextExpectedStreamVersion) };
       } catch (error) {
@@ -62,6 +65,20 @@ export function emmettBasics(store: EmmettStore): Omit<BenchStore, 'close' | 're
       });
       return Number(currentStreamVersion);
     },
-    noLivePosts: 'not measured: Emmett async projections run in its consumers, not wired into this bench',
+    // The SQL stores replace this with livePosts; P2's read model is a SQL table.
+    noLivePosts: 'not measured: P2 projects into a SQL table; the in-memory store has none',
   };
+}
+
+const expectedVersion = (expected: number) => (expected === 0 ? STREAM_DOES_NOT_EXIST : BigInt(expected));
+
+/** The SQL stores' append, which also says where its events landed. */
+interface PositionedStore {
+  appendToStream<E extends Event>(streamName: string, events: E[], options?: AppendToStreamOptions): Promise<AppendToStreamResultWithGlobalPosition>;
+}
+
+/** P2's append: Emmett's appendToStream, resolving to its lastEventGlobalPosition. */
+export async function appendForPosition(store: PositionedStore, streamId: string, events: readonly unknown[], expected: number): Promise<number> {
+  const result = await store.appendToStream(streamId, [...events] as BlogEvent[], { expectedStreamVersion: expectedVersion(expected) });
+  return Number(result.lastEventGlobalPosition);
 }
