@@ -43,7 +43,12 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  const message = error instanceof ConfigError || error instanceof Error ? error.message : String(error);
+  const inUse = (error as { code?: string }).code === 'EADDRINUSE';
+  const message = inUse
+    ? `${(error as Error).message.replace(/^listen EADDRINUSE: /, '')}: another process listens there; set PORT to another port (PORT=0 picks a free one)`
+    : error instanceof ConfigError || error instanceof Error
+      ? error.message
+      : String(error);
   process.stderr.write(`eventline lab: ${redactPasswords(message).replace(/\s*\n\s*/g, ' ')}\n`);
   process.exit(1);
 });

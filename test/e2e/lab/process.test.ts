@@ -122,6 +122,20 @@ describe('settings the Lab refuses', () => {
     assert.equal(lines.length, 1, lab.stderr());
     assert.match(lines[0]!, /refusing to listen on 0\.0\.0\.0 without EVENTLINE_TOKEN/);
   });
+
+  test('a port another process listens on: one line saying so and what to do, exit 1', async () => {
+    const first = await startLab(`sqlite:${join(dir, 'first.db')}`);
+    try {
+      const port = new URL(first.url).port;
+      const second = spawnLab({ HOST: '127.0.0.1', PORT: port, EVENTLINE_STORE: `sqlite:${join(dir, 'second.db')}` });
+      assert.equal(await second.exited, 1);
+      const lines = second.stderr().split('\n').filter(Boolean);
+      assert.equal(lines.length, 1, second.stderr());
+      assert.match(lines[0]!, new RegExp(`address already in use 127\\.0\\.0\\.1:${port}: another process listens there; set PORT`));
+    } finally {
+      assert.equal(await first.stop(), 0);
+    }
+  });
 });
 
 describe('the Lab with a token, listening on every interface', () => {
