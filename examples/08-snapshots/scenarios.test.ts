@@ -3,7 +3,7 @@
 
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { everyNEvents, handleCommand, loadState, type EventStore, type ReadStreamOptions } from '../../src/index.js';
+import { everyNEvents, handleCommand, loadState, type EventStore, type FoldOptions } from '../../src/index.js';
 import { testStores } from '../../src/testing/index.js';
 import { POST_SNAPSHOT_SCHEMA_VERSION, postDecider, postStreamId, type PostEvent } from '../blog/index.js';
 
@@ -17,15 +17,15 @@ async function givenLongPost(store: EventStore, count: number): Promise<void> {
   for (let i = 0; i < events.length; i += 500) await store.appendToStream(STREAM, events.slice(i, i + 500));
 }
 
-/** The store, counting the events its readStream gives back. */
+/** The store, counting the events each fold of a stream reads. */
 function counting(store: EventStore) {
-  const reads: { options: ReadStreamOptions | undefined; events: number }[] = [];
+  const reads: { options: FoldOptions | undefined; events: number }[] = [];
   const spy: EventStore = {
     ...store,
-    async readStream(streamId, options) {
-      const events = await store.readStream(streamId, options);
-      reads.push({ options, events: events.length });
-      return events;
+    async foldStream(streamId, initial, evolve, options) {
+      const folded = await store.foldStream(streamId, initial, evolve, options);
+      reads.push({ options, events: folded.events });
+      return folded;
     },
   };
   return { store: spy, reads };
