@@ -51,6 +51,12 @@ test('never hands out a position twice, even after the newest events are deleted
   await store.close();
 });
 
+async function collectStreams(store: Awaited<ReturnType<typeof openEventStore>>) {
+  const streams = [];
+  for await (const stream of store.listStreams()) streams.push(stream);
+  return streams;
+}
+
 test('reopening a file keeps its events and does not migrate again', async () => {
   const url = `sqlite:${freshFile()}`;
   const first = await openEventStore(url);
@@ -68,8 +74,11 @@ test('upgrades a file from an older Eventline, keeping its events', async () => 
   await old.appendToStream('post-1', [created]);
   await old.close();
   const db = new Database(file);
-  // Back to the first schema: no snapshots, and streams carrying a version column.
-  db.exec(`DROP TABLE snapshots; ALTER TABLE streams ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
+  // Back to the first schema: no snapshots, no positions_used, and a streams table
+  // whose rows carry a version.
+  db.exec(`DROP TABLE snapshots; DROP TRIGGER events_deleted; DROP TABLE positions_used;
+    CREATE TABLE streams (stream_id TEXT PRIMARY KEY, version INTEGER NOT NULL) WITHOUT ROWID;
+    INSERT INTO streams (stream_id, version) VALUES ('post-1', 1);
     UPDATE eventline_schema SET version = 1`);
   db.close();
   const upgraded = await openEventStore(url);
@@ -78,8 +87,39 @@ test('upgrades a file from an older Eventline, keeping its events', async () => 
   const after = new Database(file, { readonly: true });
   assert.equal(after.prepare('SELECT version FROM eventline_schema').pluck().get(), SCHEMA_VERSION);
   assert.equal(after.prepare(`SELECT count(*) FROM sqlite_master WHERE name = 'snapshots'`).pluck().get(), 1);
-  assert.deepEqual(after.prepare(`SELECT name FROM pragma_table_info('streams')`).pluck().all(), ['stream_id']);
+  // Streams are listed from the events' index since schema 4; appends write no other table.
+  assert.equal(after.prepare(`SELECT count(*) FROM sqlite_master WHERE name = 'streams'`).pluck().get(), 0);
   after.close();
+});
+
+test('an upgrade from AUTOINCREMENT positions keeps every position it handed out used', async () => {
+  const file = freshFile();
+  const url = `sqlite:${file}`;
+  const old = await openEventStore(url);
+  await old.appendToStream('post-1', [created, created, created]);
+  await old.close();
+  // A file of schema 3: positions by AUTOINCREMENT, and the newest two events deleted
+  // (sqlite_sequence still remembers position 3).
+  const db = new Database(file);
+  db.exec(`
+    CREATE TABLE streams (stream_id TEXT PRIMARY KEY) WITHOUT ROWID;
+    INSERT INTO streams (stream_id) VALUES ('post-1');
+    CREATE TABLE events_old (
+      position INTEGER PRIMARY KEY AUTOINCREMENT, stream_id TEXT NOT NULL, version INTEGER NOT NULL,
+      event_id TEXT NOT NULL UNIQUE, type TEXT NOT NULL, data TEXT NOT NULL, metadata TEXT,
+      recorded_at INTEGER NOT NULL, UNIQUE (stream_id, version));
+    INSERT INTO events_old SELECT position, stream_id, version, event_id, type, data, metadata, recorded_at FROM events;
+    DROP TABLE events; DROP TABLE positions_used;
+    ALTER TABLE events_old RENAME TO events;
+    DELETE FROM events WHERE position > 1;
+    UPDATE eventline_schema SET version = 3`);
+  db.close();
+
+  const upgraded = await openEventStore(url);
+  assert.deepEqual((await collectStreams(upgraded)), [{ streamId: 'post-1', version: 1 }]);
+  const { lastPosition } = await upgraded.appendToStream('post-2', [created]);
+  assert.equal(lastPosition, 4, 'positions 2 and 3 were handed out before the upgrade');
+  await upgraded.close();
 });
 
 test('refuses a file from a newer Eventline', async () => {

@@ -13,11 +13,13 @@ const FIND_EVENT = `
 // The (stream_id, version) index answers this from its last entry.
 const STREAM_VERSION = `SELECT max(version) FROM events WHERE stream_id = ?`;
 
+// Each event's position follows both the largest one stored and the largest one ever
+// deleted (schema.ts, migration 4): never one handed out before.
 const INSERT_EVENT = `
-  INSERT INTO events (stream_id, version, event_id, type, data, metadata, recorded_at)
-  VALUES (?, ?, ?, ?, ?, ?, ?)`;
-
-const REGISTER_STREAM = `INSERT INTO streams (stream_id) VALUES (?)`;
+  INSERT INTO events (position, stream_id, version, event_id, type, data, metadata, recorded_at)
+  VALUES (
+    max(coalesce((SELECT max(position) FROM events), 0), (SELECT position FROM positions_used WHERE id = 1)) + 1,
+    ?, ?, ?, ?, ?, ?, ?)`;
 
 export type AppendInTransaction = (
   streamId: string,
@@ -30,7 +32,6 @@ export function prepareAppend(db: Database): AppendInTransaction {
   const findEvent = db.prepare<[string], StoredEventId>(FIND_EVENT);
   const streamVersion = db.prepare<[string], { version: number }>(STREAM_VERSION).pluck();
   const insertEvent = db.prepare(INSERT_EVENT);
-  const registerStream = db.prepare(REGISTER_STREAM);
 
   return (streamId, events, expectedVersion) => {
     const existing: StoredEventId[] = [];
@@ -53,8 +54,6 @@ export function prepareAppend(db: Database): AppendInTransaction {
       const info = insertEvent.run(streamId, version + i + 1, e.eventId, e.type, e.data, e.metadata, recordedAt);
       lastPosition = Number(info.lastInsertRowid);
     }
-    const nextExpectedVersion = version + events.length;
-    if (version === 0) registerStream.run(streamId);
-    return { nextExpectedVersion, lastPosition };
+    return { nextExpectedVersion: version + events.length, lastPosition };
   };
 }

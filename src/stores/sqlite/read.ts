@@ -49,16 +49,22 @@ const RANGE = `
   SELECT ${COLUMNS} FROM events
   WHERE position BETWEEN ? AND ? ORDER BY position`;
 
+// Streams in id order, each found by one seek in the (stream_id, version) index for the
+// next id after the last: a page costs its streams, not their events.
 const STREAMS = `
-  SELECT stream_id AS streamId,
-    (SELECT max(version) FROM events e WHERE e.stream_id = streams.stream_id) AS version
-  FROM streams
-  WHERE @after IS NULL OR stream_id > @after ORDER BY stream_id LIMIT @limit`;
+  WITH RECURSIVE ids(stream_id, n) AS (
+    SELECT (SELECT stream_id FROM events WHERE stream_id > @after ORDER BY stream_id LIMIT 1), 1
+    UNION ALL
+    SELECT (SELECT e.stream_id FROM events e WHERE e.stream_id > ids.stream_id ORDER BY e.stream_id LIMIT 1), n + 1
+    FROM ids WHERE ids.stream_id IS NOT NULL AND n < @limit
+  )
+  SELECT stream_id AS streamId, (SELECT max(version) FROM events e WHERE e.stream_id = ids.stream_id) AS version
+  FROM ids WHERE stream_id IS NOT NULL`;
 
 const HEAD = `SELECT coalesce(max(position), 0) FROM events`;
 
 const COUNTS = `
-  SELECT (SELECT count(*) FROM events) AS events, (SELECT count(*) FROM streams) AS streams`;
+  SELECT (SELECT count(*) FROM events) AS events, (SELECT count(DISTINCT stream_id) FROM events) AS streams`;
 
 
 export interface SqliteReads {
@@ -114,7 +120,8 @@ export function prepareReads(db: Database): SqliteReads {
       return (range.all(first, last) as Row[]).map(storedFromRow);
     },
     listStreams(after, limit) {
-      return streams.all({ after: after ?? null, limit }) as StreamInfo[];
+      // Every stream id is non-empty, so all of them sort after ''.
+      return streams.all({ after: after ?? '', limit }) as StreamInfo[];
     },
     head() {
       return head.get() as number;
