@@ -3,9 +3,11 @@
 // EVENTLINE_POSTGRES_URL names a server. Without that variable PostgreSQL is
 // reported unavailable (a skip), and under CI=true as required (a failure).
 
+import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { describe, test } from 'node:test';
 import { openEventStore } from '../store/open.js';
 import type { EventStore } from '../store/event-store.js';
 import { postgresTestUrl, postgresUnavailable } from './postgres.js';
@@ -21,6 +23,25 @@ export interface TestStore {
 
 export function testStores(env: NodeJS.ProcessEnv = process.env): TestStore[] {
   return [memoryStore, sqliteStore, postgresStore(env)];
+}
+
+/**
+ * Tells the same stories once per store, each under `describe(title(name))`. A store
+ * that cannot run here is one test that skips with the reason, or fails when required.
+ *
+ * @example
+ * onEveryStore((name) => `the blog on ${name}`, (backend) => {
+ *   test('a post is created', () => backend.withStore(async (store) => { … }));
+ * });
+ */
+export function onEveryStore(title: (name: string) => string, stories: (backend: TestStore) => void, env: NodeJS.ProcessEnv = process.env): void {
+  for (const backend of testStores(env)) {
+    describe(title(backend.name), () => {
+      const reason = backend.unavailable;
+      if (reason === undefined) stories(backend);
+      else test(`${backend.name} scenarios`, (t) => (backend.required ? assert.fail(reason) : t.skip(reason)));
+    });
+  }
 }
 
 const memoryStore: TestStore = {

@@ -3,9 +3,9 @@
 // exactly once. Bad input is refused with a ValidationError naming the field.
 
 import assert from 'node:assert/strict';
-import { describe, test } from 'node:test';
+import { test } from 'node:test';
 import { ValidationError, type EventStore } from '../../src/index.js';
-import { testStores } from '../../src/testing/index.js';
+import { onEveryStore } from '../../src/testing/index.js';
 import { postQueries, postsProjection, type ListPostsOptions, type PostQueries, type PostRow } from '../../examples/blog/read-side/index.js';
 
 /** Given: the posts table holds these rows (set up as the projection sets it up). */
@@ -46,65 +46,57 @@ const rows: Partial<PostRow>[] = [
   { post_id: 'e', created_at: 3000, author_id: 'bo' },
 ];
 
-for (const backend of testStores()) {
-  describe(`listPosts on ${backend.name}`, () => {
-    if (backend.unavailable !== undefined) {
-      const reason = backend.unavailable;
-      test(`${backend.name} scenarios`, (t) => (backend.required ? assert.fail(reason) : t.skip(reason)));
-      return;
-    }
+onEveryStore((name) => `listPosts on ${name}`, (backend) => {
+  test('without filters: every post, drafts too, newest created first, ties broken by post id, a page at a time', () =>
+    backend.withStore(async (store) => {
+      await givenRows(store, rows);
+      const queries = postQueries(store.readModels);
 
-    test('without filters: every post, drafts too, newest created first, ties broken by post id, a page at a time', () =>
-      backend.withStore(async (store) => {
-        await givenRows(store, rows);
-        const queries = postQueries(store.readModels);
+      assert.deepEqual(await allPages(queries, { limit: 2 }), [['e', 'd'], ['c', 'b'], ['a']]);
+      assert.deepEqual(ids((await queries.listPosts()).items), ['e', 'd', 'c', 'b', 'a']);
+    }));
 
-        assert.deepEqual(await allPages(queries, { limit: 2 }), [['e', 'd'], ['c', 'b'], ['a']]);
-        assert.deepEqual(ids((await queries.listPosts()).items), ['e', 'd', 'c', 'b', 'a']);
-      }));
+  test('by status, by author, and by both', () =>
+    backend.withStore(async (store) => {
+      await givenRows(store, rows);
+      const queries = postQueries(store.readModels);
 
-    test('by status, by author, and by both', () =>
-      backend.withStore(async (store) => {
-        await givenRows(store, rows);
-        const queries = postQueries(store.readModels);
+      assert.deepEqual(await allPages(queries, { status: 'published', limit: 2 }), [['d', 'c'], ['a']]);
+      assert.deepEqual(await allPages(queries, { status: 'draft' }), [['e', 'b']]);
+      assert.deepEqual(await allPages(queries, { authorId: 'ada', limit: 1 }), [['d'], ['b'], ['a']]);
+      assert.deepEqual(await allPages(queries, { authorId: 'bo', status: 'published' }), [['c']]);
+      assert.deepEqual(await allPages(queries, { authorId: 'nobody' }), [[]]);
+    }));
 
-        assert.deepEqual(await allPages(queries, { status: 'published', limit: 2 }), [['d', 'c'], ['a']]);
-        assert.deepEqual(await allPages(queries, { status: 'draft' }), [['e', 'b']]);
-        assert.deepEqual(await allPages(queries, { authorId: 'ada', limit: 1 }), [['d'], ['b'], ['a']]);
-        assert.deepEqual(await allPages(queries, { authorId: 'bo', status: 'published' }), [['c']]);
-        assert.deepEqual(await allPages(queries, { authorId: 'nobody' }), [[]]);
-      }));
+  test('a post created between two pages neither shifts nor repeats the next page', () =>
+    backend.withStore(async (store) => {
+      await givenRows(store, rows);
+      const queries = postQueries(store.readModels);
+      const first = await queries.listPosts({ limit: 3 });
 
-    test('a post created between two pages neither shifts nor repeats the next page', () =>
-      backend.withStore(async (store) => {
-        await givenRows(store, rows);
-        const queries = postQueries(store.readModels);
-        const first = await queries.listPosts({ limit: 3 });
+      await givenRows(store, [{ post_id: 'z', created_at: 9000 }]);
 
-        await givenRows(store, [{ post_id: 'z', created_at: 9000 }]);
+      assert.deepEqual(ids(first.items), ['e', 'd', 'c']);
+      assert.deepEqual(ids((await queries.listPosts({ limit: 3, cursor: first.nextCursor! })).items), ['b', 'a']);
+    }));
 
-        assert.deepEqual(ids(first.items), ['e', 'd', 'c']);
-        assert.deepEqual(ids((await queries.listPosts({ limit: 3, cursor: first.nextCursor! })).items), ['b', 'a']);
-      }));
-
-    test('bad input is refused with a ValidationError naming the field', () =>
-      backend.withStore(async (store) => {
-        await givenRows(store, rows);
-        const queries = postQueries(store.readModels);
-        const draftsCursor = (await queries.listPosts({ status: 'draft', limit: 1 })).nextCursor!;
-        const publishedCursor = (await queries.publishedPosts({ limit: 1 })).nextCursor!;
-        const bad: [string, string, () => Promise<unknown>][] = [
-          ['an unknown status', 'status', () => queries.listPosts({ status: 'deleted' as never })],
-          ['an empty author', 'authorId', () => queries.listPosts({ authorId: '' })],
-          ['limit 0', 'limit', () => queries.listPosts({ limit: 0 })],
-          ['limit 101', 'limit', () => queries.listPosts({ limit: 101 })],
-          ['a cursor that is not one', 'cursor', () => queries.listPosts({ cursor: 'nope!' })],
-          ['a cursor of the list with other filters', 'cursor', () => queries.listPosts({ status: 'published', cursor: draftsCursor })],
-          ['a cursor of another query', 'cursor', () => queries.listPosts({ cursor: publishedCursor })],
-        ];
-        for (const [what, field, attempt] of bad) {
-          await assert.rejects(attempt(), (error: unknown) => error instanceof ValidationError && error.field === field, what);
-        }
-      }));
-  });
-}
+  test('bad input is refused with a ValidationError naming the field', () =>
+    backend.withStore(async (store) => {
+      await givenRows(store, rows);
+      const queries = postQueries(store.readModels);
+      const draftsCursor = (await queries.listPosts({ status: 'draft', limit: 1 })).nextCursor!;
+      const publishedCursor = (await queries.publishedPosts({ limit: 1 })).nextCursor!;
+      const bad: [string, string, () => Promise<unknown>][] = [
+        ['an unknown status', 'status', () => queries.listPosts({ status: 'deleted' as never })],
+        ['an empty author', 'authorId', () => queries.listPosts({ authorId: '' })],
+        ['limit 0', 'limit', () => queries.listPosts({ limit: 0 })],
+        ['limit 101', 'limit', () => queries.listPosts({ limit: 101 })],
+        ['a cursor that is not one', 'cursor', () => queries.listPosts({ cursor: 'nope!' })],
+        ['a cursor of the list with other filters', 'cursor', () => queries.listPosts({ status: 'published', cursor: draftsCursor })],
+        ['a cursor of another query', 'cursor', () => queries.listPosts({ cursor: publishedCursor })],
+      ];
+      for (const [what, field, attempt] of bad) {
+        await assert.rejects(attempt(), (error: unknown) => error instanceof ValidationError && error.field === field, what);
+      }
+    }));
+});

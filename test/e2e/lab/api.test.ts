@@ -2,10 +2,10 @@
 // given a blog, when a request, then the answer the UI is written against.
 
 import assert from 'node:assert/strict';
-import { describe, test } from 'node:test';
+import { test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { isUuid } from '../../../src/index.js';
-import { testStores } from '../../../src/testing/index.js';
+import { onEveryStore } from '../../../src/testing/index.js';
 import { assertError, call, eventually, withLab } from './support.js';
 
 interface CommandAnswer {
@@ -39,192 +39,184 @@ async function givenPost(app: FastifyInstance, postId: string, fields: Partial<{
 
 const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
 
-for (const backend of testStores()) {
-  describe(`the Lab's API on ${backend.name}`, () => {
-    if (backend.unavailable !== undefined) {
-      const reason = backend.unavailable;
-      test(`${backend.name} stories`, (t) => (backend.required ? assert.fail(reason) : t.skip(reason)));
-      return;
-    }
+onEveryStore((name) => `the Lab's API on ${name}`, (backend) => {
+  test("a post's life: each command answers with the events it wrote, and a read right after sees them", () =>
+    backend.withStore((store) =>
+      withLab(store, async (app) => {
+        const created = await givenPost(app, 'hello', { title: 'Hello' });
+        assert.equal(created.postId, 'hello');
+        assert.equal(created.version, 1);
+        assert.deepEqual(created.events.map((e) => [e.streamId, e.version, e.type, e.position]), [['post-hello', 1, 'PostWasCreated', created.position]]);
+        const [event] = created.events;
+        assert.deepEqual(Object.keys(event!), ['position', 'streamId', 'version', 'type', 'data', 'metadata', 'eventId', 'recordedAt']);
+        assert.match(event!.recordedAt, ISO);
+        assert.ok(isUuid(event!.eventId));
+        assert.deepEqual(event!.data, { postId: 'hello', title: 'Hello', body: 'Body.', authorId: 'ada' });
 
-    test("a post's life: each command answers with the events it wrote, and a read right after sees them", () =>
-      backend.withStore((store) =>
-        withLab(store, async (app) => {
-          const created = await givenPost(app, 'hello', { title: 'Hello' });
-          assert.equal(created.postId, 'hello');
-          assert.equal(created.version, 1);
-          assert.deepEqual(created.events.map((e) => [e.streamId, e.version, e.type, e.position]), [['post-hello', 1, 'PostWasCreated', created.position]]);
-          const [event] = created.events;
-          assert.deepEqual(Object.keys(event!), ['position', 'streamId', 'version', 'type', 'data', 'metadata', 'eventId', 'recordedAt']);
-          assert.match(event!.recordedAt, ISO);
-          assert.ok(isUuid(event!.eventId));
-          assert.deepEqual(event!.data, { postId: 'hello', title: 'Hello', body: 'Body.', authorId: 'ada' });
+        const draft = await call<PostJson>(app, 'GET', '/api/posts/hello');
+        assert.equal(draft.status, 200);
+        assert.deepEqual({ ...draft.body, createdAt: 'ISO' }, { postId: 'hello', title: 'Hello', authorId: 'ada', status: 'draft', createdAt: 'ISO', publishedAt: null, version: 1 });
+        assert.match(draft.body.createdAt, ISO);
 
-          const draft = await call<PostJson>(app, 'GET', '/api/posts/hello');
-          assert.equal(draft.status, 200);
-          assert.deepEqual({ ...draft.body, createdAt: 'ISO' }, { postId: 'hello', title: 'Hello', authorId: 'ada', status: 'draft', createdAt: 'ISO', publishedAt: null, version: 1 });
-          assert.match(draft.body.createdAt, ISO);
+        const edited = await call<CommandAnswer>(app, 'PUT', '/api/posts/hello', { title: 'Hello, world' });
+        assert.deepEqual([edited.status, edited.body.version, edited.body.events[0]!.type], [200, 2, 'PostWasEdited']);
+        assert.equal((await call<PostJson>(app, 'GET', '/api/posts/hello')).body.title, 'Hello, world');
 
-          const edited = await call<CommandAnswer>(app, 'PUT', '/api/posts/hello', { title: 'Hello, world' });
-          assert.deepEqual([edited.status, edited.body.version, edited.body.events[0]!.type], [200, 2, 'PostWasEdited']);
-          assert.equal((await call<PostJson>(app, 'GET', '/api/posts/hello')).body.title, 'Hello, world');
+        const published = await call<CommandAnswer>(app, 'POST', '/api/posts/hello/publish');
+        assert.deepEqual([published.status, published.body.version, published.body.events[0]!.type], [200, 3, 'PostWasPublished']);
+        const shown = (await call<PostJson>(app, 'GET', '/api/posts/hello')).body;
+        assert.deepEqual([shown.status, shown.version], ['published', 3]);
+        assert.match(shown.publishedAt!, ISO);
 
-          const published = await call<CommandAnswer>(app, 'POST', '/api/posts/hello/publish');
-          assert.deepEqual([published.status, published.body.version, published.body.events[0]!.type], [200, 3, 'PostWasPublished']);
-          const shown = (await call<PostJson>(app, 'GET', '/api/posts/hello')).body;
-          assert.deepEqual([shown.status, shown.version], ['published', 3]);
-          assert.match(shown.publishedAt!, ISO);
+        const unpublished = await call<CommandAnswer>(app, 'POST', '/api/posts/hello/unpublish', {});
+        assert.deepEqual([unpublished.status, unpublished.body.version], [200, 4]);
+        assert.equal((await call<PostJson>(app, 'GET', '/api/posts/hello')).body.status, 'draft');
+      }),
+    ));
 
-          const unpublished = await call<CommandAnswer>(app, 'POST', '/api/posts/hello/unpublish', {});
-          assert.deepEqual([unpublished.status, unpublished.body.version], [200, 4]);
-          assert.equal((await call<PostJson>(app, 'GET', '/api/posts/hello')).body.status, 'draft');
-        }),
-      ));
+  test('a post without a postId gets a UUIDv7, and a refused command writes nothing', () =>
+    backend.withStore((store) =>
+      withLab(store, async (app) => {
+        const created = await call<CommandAnswer>(app, 'POST', '/api/posts', { title: 'Untitled?', body: '', authorId: 'bo' });
+        assert.equal(created.status, 201);
+        assert.ok(isUuid(created.body.postId));
+        assert.equal(created.body.postId[14], '7', 'a version 7 UUID');
+        assert.equal(created.body.events[0]!.streamId, `post-${created.body.postId}`);
 
-    test('a post without a postId gets a UUIDv7, and a refused command writes nothing', () =>
-      backend.withStore((store) =>
-        withLab(store, async (app) => {
-          const created = await call<CommandAnswer>(app, 'POST', '/api/posts', { title: 'Untitled?', body: '', authorId: 'bo' });
-          assert.equal(created.status, 201);
-          assert.ok(isUuid(created.body.postId));
-          assert.equal(created.body.postId[14], '7', 'a version 7 UUID');
-          assert.equal(created.body.events[0]!.streamId, `post-${created.body.postId}`);
+        assertError(await call(app, 'POST', '/api/posts', { postId: created.body.postId, title: 'Again', body: '', authorId: 'bo' }), 409, {
+          error: 'DOMAIN_RULE_VIOLATED',
+          message: /^Post already exists$/,
+        });
+        assertError(await call(app, 'POST', '/api/posts/nobody/publish'), 404, { error: 'NOT_FOUND', message: /^Post does not exist$/ });
+        assertError(await call(app, 'GET', '/api/posts/nobody'), 404, { message: /^Post does not exist$/ });
+        assert.equal((await store.stats()).events, 1);
+      }),
+    ));
 
-          assertError(await call(app, 'POST', '/api/posts', { postId: created.body.postId, title: 'Again', body: '', authorId: 'bo' }), 409, {
-            error: 'DOMAIN_RULE_VIOLATED',
-            message: /^Post already exists$/,
-          });
-          assertError(await call(app, 'POST', '/api/posts/nobody/publish'), 404, { error: 'NOT_FOUND', message: /^Post does not exist$/ });
-          assertError(await call(app, 'GET', '/api/posts/nobody'), 404, { message: /^Post does not exist$/ });
-          assert.equal((await store.stats()).events, 1);
-        }),
-      ));
+  test('expectedVersion: the version the caller saw is the one written on, and a stale one is refused with 409', () =>
+    backend.withStore((store) =>
+      withLab(store, async (app) => {
+        assert.equal((await call(app, 'POST', '/api/posts', { postId: 'p', title: 'T', body: 'B', authorId: 'ada', expectedVersion: 0 })).status, 201);
+        assert.equal((await call(app, 'PUT', '/api/posts/p', { body: 'B2', expectedVersion: 1 })).status, 200);
 
-    test('expectedVersion: the version the caller saw is the one written on, and a stale one is refused with 409', () =>
-      backend.withStore((store) =>
-        withLab(store, async (app) => {
-          assert.equal((await call(app, 'POST', '/api/posts', { postId: 'p', title: 'T', body: 'B', authorId: 'ada', expectedVersion: 0 })).status, 201);
-          assert.equal((await call(app, 'PUT', '/api/posts/p', { body: 'B2', expectedVersion: 1 })).status, 200);
+        const stale = await call(app, 'POST', '/api/posts/p/publish', { expectedVersion: 1 });
 
-          const stale = await call(app, 'POST', '/api/posts/p/publish', { expectedVersion: 1 });
+        assertError(stale, 409, { error: 'CONCURRENCY_CONFLICT' });
+        assert.deepEqual(stale.body.details, { streamId: 'post-p', expected: 1, actual: 2 });
+        assertError(await call(app, 'POST', '/api/posts', { postId: 'p', title: 'T', body: 'B', authorId: 'ada', expectedVersion: 0 }), 409, {
+          error: 'CONCURRENCY_CONFLICT',
+        });
+        assert.equal((await call(app, 'POST', '/api/posts/p/publish', { expectedVersion: 2 })).status, 200);
+        assert.equal((await store.stats()).events, 3);
+      }),
+    ));
 
-          assertError(stale, 409, { error: 'CONCURRENCY_CONFLICT' });
-          assert.deepEqual(stale.body.details, { streamId: 'post-p', expected: 1, actual: 2 });
-          assertError(await call(app, 'POST', '/api/posts', { postId: 'p', title: 'T', body: 'B', authorId: 'ada', expectedVersion: 0 }), 409, {
-            error: 'CONCURRENCY_CONFLICT',
-          });
-          assert.equal((await call(app, 'POST', '/api/posts/p/publish', { expectedVersion: 2 })).status, 200);
-          assert.equal((await store.stats()).events, 3);
-        }),
-      ));
+  test('the post list: newest first, filtered by status and author, a page at a time', () =>
+    backend.withStore((store) =>
+      withLab(store, async (app) => {
+        for (const [postId, authorId] of [['a', 'ada'], ['b', 'bo'], ['c', 'ada'], ['d', 'ada']]) await givenPost(app, postId!, { authorId: authorId! });
+        await call(app, 'POST', '/api/posts/a/publish');
+        await call(app, 'POST', '/api/posts/c/publish');
 
-    test('the post list: newest first, filtered by status and author, a page at a time', () =>
-      backend.withStore((store) =>
-        withLab(store, async (app) => {
-          for (const [postId, authorId] of [['a', 'ada'], ['b', 'bo'], ['c', 'ada'], ['d', 'ada']]) await givenPost(app, postId!, { authorId: authorId! });
-          await call(app, 'POST', '/api/posts/a/publish');
-          await call(app, 'POST', '/api/posts/c/publish');
+        const ids = (page: Page<PostJson>) => page.items.map((p) => p.postId);
+        const first = (await call<Page<PostJson>>(app, 'GET', '/api/posts?limit=3')).body;
+        const second = (await call<Page<PostJson>>(app, 'GET', `/api/posts?limit=3&cursor=${first.nextCursor}`)).body;
+        // Created in this order; those created in the same millisecond go by post id, descending, which agrees.
+        assert.deepEqual([ids(first), ids(second), second.nextCursor], [['d', 'c', 'b'], ['a'], null]);
+        assert.deepEqual(ids((await call<Page<PostJson>>(app, 'GET', '/api/posts?status=published')).body), ['c', 'a']);
+        assert.deepEqual(ids((await call<Page<PostJson>>(app, 'GET', '/api/posts?status=draft&authorId=ada')).body), ['d']);
+        assert.deepEqual(ids((await call<Page<PostJson>>(app, 'GET', '/api/posts?authorId=nobody')).body), []);
+        assertError(await call(app, 'GET', '/api/posts?status=deleted'), 400, { field: 'status' });
+        assertError(await call(app, 'GET', '/api/posts?limit=0'), 400, { field: 'limit' });
+        assertError(await call(app, 'GET', '/api/posts?limit=ten'), 400, { field: 'limit' });
+        assertError(await call(app, 'GET', `/api/posts?status=published&cursor=${first.nextCursor}`), 400, { field: 'cursor' });
+      }),
+    ));
 
-          const ids = (page: Page<PostJson>) => page.items.map((p) => p.postId);
-          const first = (await call<Page<PostJson>>(app, 'GET', '/api/posts?limit=3')).body;
-          const second = (await call<Page<PostJson>>(app, 'GET', `/api/posts?limit=3&cursor=${first.nextCursor}`)).body;
-          // Created in this order; those created in the same millisecond go by post id, descending, which agrees.
-          assert.deepEqual([ids(first), ids(second), second.nextCursor], [['d', 'c', 'b'], ['a'], null]);
-          assert.deepEqual(ids((await call<Page<PostJson>>(app, 'GET', '/api/posts?status=published')).body), ['c', 'a']);
-          assert.deepEqual(ids((await call<Page<PostJson>>(app, 'GET', '/api/posts?status=draft&authorId=ada')).body), ['d']);
-          assert.deepEqual(ids((await call<Page<PostJson>>(app, 'GET', '/api/posts?authorId=nobody')).body), []);
-          assertError(await call(app, 'GET', '/api/posts?status=deleted'), 400, { field: 'status' });
-          assertError(await call(app, 'GET', '/api/posts?limit=0'), 400, { field: 'limit' });
-          assertError(await call(app, 'GET', '/api/posts?limit=ten'), 400, { field: 'limit' });
-          assertError(await call(app, 'GET', `/api/posts?status=published&cursor=${first.nextCursor}`), 400, { field: 'cursor' });
-        }),
-      ));
+  test("a post's history folds its events up to any version; its snapshot is taken every 5 events", () =>
+    backend.withStore((store) =>
+      withLab(store, async (app) => {
+        await givenPost(app, 'h', { title: 'v1' });
+        for (const title of ['v2', 'v3', 'v4']) await call(app, 'PUT', '/api/posts/h', { title });
+        assert.deepEqual((await call(app, 'GET', '/api/posts/h/snapshot')).body, { streamVersion: 4, snapshot: null });
 
-    test("a post's history folds its events up to any version; its snapshot is taken every 5 events", () =>
-      backend.withStore((store) =>
-        withLab(store, async (app) => {
-          await givenPost(app, 'h', { title: 'v1' });
-          for (const title of ['v2', 'v3', 'v4']) await call(app, 'PUT', '/api/posts/h', { title });
-          assert.deepEqual((await call(app, 'GET', '/api/posts/h/snapshot')).body, { streamVersion: 4, snapshot: null });
+        await call(app, 'POST', '/api/posts/h/publish');
 
-          await call(app, 'POST', '/api/posts/h/publish');
+        const snapshot = (await call<{ streamVersion: number; snapshot: { version: number; schemaVersion: number; takenAt: string } }>(app, 'GET', '/api/posts/h/snapshot')).body;
+        assert.deepEqual([snapshot.streamVersion, snapshot.snapshot.version, snapshot.snapshot.schemaVersion], [5, 5, 1]);
+        assert.match(snapshot.snapshot.takenAt, ISO);
+        const asOf = async (query: string) => (await call(app, 'GET', `/api/posts/h/history${query}`)).body;
+        assert.deepEqual(await asOf('?version=2'), { version: 2, state: { status: 'draft', postId: 'h', title: 'v2', body: 'Body.', authorId: 'ada' } });
+        assert.deepEqual(await asOf(''), { version: 5, state: { status: 'published', postId: 'h', title: 'v4', body: 'Body.', authorId: 'ada' } });
+        assertError(await call(app, 'GET', '/api/posts/h/history?version=0'), 400, { field: 'version' });
+        assertError(await call(app, 'GET', '/api/posts/h/history?version=6'), 400, { field: 'version' });
+        assertError(await call(app, 'GET', '/api/posts/nobody/history?version=1'), 404);
+        assertError(await call(app, 'GET', '/api/posts/nobody/snapshot'), 404);
+      }),
+    ));
 
-          const snapshot = (await call<{ streamVersion: number; snapshot: { version: number; schemaVersion: number; takenAt: string } }>(app, 'GET', '/api/posts/h/snapshot')).body;
-          assert.deepEqual([snapshot.streamVersion, snapshot.snapshot.version, snapshot.snapshot.schemaVersion], [5, 5, 1]);
-          assert.match(snapshot.snapshot.takenAt, ISO);
-          const asOf = async (query: string) => (await call(app, 'GET', `/api/posts/h/history${query}`)).body;
-          assert.deepEqual(await asOf('?version=2'), { version: 2, state: { status: 'draft', postId: 'h', title: 'v2', body: 'Body.', authorId: 'ada' } });
-          assert.deepEqual(await asOf(''), { version: 5, state: { status: 'published', postId: 'h', title: 'v4', body: 'Body.', authorId: 'ada' } });
-          assertError(await call(app, 'GET', '/api/posts/h/history?version=0'), 400, { field: 'version' });
-          assertError(await call(app, 'GET', '/api/posts/h/history?version=6'), 400, { field: 'version' });
-          assertError(await call(app, 'GET', '/api/posts/nobody/history?version=1'), 404);
-          assertError(await call(app, 'GET', '/api/posts/nobody/snapshot'), 404);
-        }),
-      ));
+  test('the log: events after a position, by type, a page at a time; the streams; one stream', () =>
+    backend.withStore((store) =>
+      withLab(store, async (app) => {
+        for (const postId of ['a', 'b', 'c']) await givenPost(app, postId);
+        await call(app, 'POST', '/api/posts/b/publish');
 
-    test('the log: events after a position, by type, a page at a time; the streams; one stream', () =>
-      backend.withStore((store) =>
-        withLab(store, async (app) => {
-          for (const postId of ['a', 'b', 'c']) await givenPost(app, postId);
-          await call(app, 'POST', '/api/posts/b/publish');
+        type Events = { events: CommandAnswer['events']; lastPosition: number };
+        const all = (await call<Events>(app, 'GET', '/api/events')).body;
+        assert.deepEqual(all.events.map((e) => [e.position, e.type]), [[1, 'PostWasCreated'], [2, 'PostWasCreated'], [3, 'PostWasCreated'], [4, 'PostWasPublished']]);
+        assert.equal(all.lastPosition, 4);
+        const page = (await call<Events>(app, 'GET', '/api/events?after=1&limit=2')).body;
+        assert.deepEqual([page.events.map((e) => e.position), page.lastPosition], [[2, 3], 3]);
+        const published = (await call<Events>(app, 'GET', '/api/events?type=PostWasPublished')).body;
+        assert.deepEqual(published.events.map((e) => e.streamId), ['post-b']);
+        const either = (await call<Events>(app, 'GET', '/api/events?type=PostWasPublished&type=PostWasEdited&after=4')).body;
+        assert.deepEqual(either, { events: [], lastPosition: 4 });
+        assertError(await call(app, 'GET', '/api/events?limit=1001'), 400, { field: 'limit' });
+        assertError(await call(app, 'GET', '/api/events?after=-1'), 400, { field: 'after' });
 
-          type Events = { events: CommandAnswer['events']; lastPosition: number };
-          const all = (await call<Events>(app, 'GET', '/api/events')).body;
-          assert.deepEqual(all.events.map((e) => [e.position, e.type]), [[1, 'PostWasCreated'], [2, 'PostWasCreated'], [3, 'PostWasCreated'], [4, 'PostWasPublished']]);
-          assert.equal(all.lastPosition, 4);
-          const page = (await call<Events>(app, 'GET', '/api/events?after=1&limit=2')).body;
-          assert.deepEqual([page.events.map((e) => e.position), page.lastPosition], [[2, 3], 3]);
-          const published = (await call<Events>(app, 'GET', '/api/events?type=PostWasPublished')).body;
-          assert.deepEqual(published.events.map((e) => e.streamId), ['post-b']);
-          const either = (await call<Events>(app, 'GET', '/api/events?type=PostWasPublished&type=PostWasEdited&after=4')).body;
-          assert.deepEqual(either, { events: [], lastPosition: 4 });
-          assertError(await call(app, 'GET', '/api/events?limit=1001'), 400, { field: 'limit' });
-          assertError(await call(app, 'GET', '/api/events?after=-1'), 400, { field: 'after' });
+        type Streams = Page<{ streamId: string; version: number }>;
+        const first = (await call<Streams>(app, 'GET', '/api/streams?limit=2')).body;
+        const rest = (await call<Streams>(app, 'GET', `/api/streams?limit=2&cursor=${first.nextCursor}`)).body;
+        assert.deepEqual([...first.items, ...rest.items], [
+          { streamId: 'post-a', version: 1 },
+          { streamId: 'post-b', version: 2 },
+          { streamId: 'post-c', version: 1 },
+        ]);
+        assert.equal(rest.nextCursor, null);
+        assertError(await call(app, 'GET', '/api/streams?cursor=!!'), 400, { field: 'cursor' });
 
-          type Streams = Page<{ streamId: string; version: number }>;
-          const first = (await call<Streams>(app, 'GET', '/api/streams?limit=2')).body;
-          const rest = (await call<Streams>(app, 'GET', `/api/streams?limit=2&cursor=${first.nextCursor}`)).body;
-          assert.deepEqual([...first.items, ...rest.items], [
-            { streamId: 'post-a', version: 1 },
-            { streamId: 'post-b', version: 2 },
-            { streamId: 'post-c', version: 1 },
-          ]);
-          assert.equal(rest.nextCursor, null);
-          assertError(await call(app, 'GET', '/api/streams?cursor=!!'), 400, { field: 'cursor' });
+        const stream = (await call<{ streamId: string; version: number; events: CommandAnswer['events'] }>(app, 'GET', '/api/streams/post-b?fromVersion=2')).body;
+        assert.deepEqual([stream.streamId, stream.version, stream.events.map((e) => e.type)], ['post-b', 2, ['PostWasPublished']]);
+        assertError(await call(app, 'GET', '/api/streams/post-nobody'), 404);
+      }),
+    ));
 
-          const stream = (await call<{ streamId: string; version: number; events: CommandAnswer['events'] }>(app, 'GET', '/api/streams/post-b?fromVersion=2')).body;
-          assert.deepEqual([stream.streamId, stream.version, stream.events.map((e) => e.type)], ['post-b', 2, ['PostWasPublished']]);
-          assertError(await call(app, 'GET', '/api/streams/post-nobody'), 404);
-        }),
-      ));
+  test('projections: status per projection; a rebuild runs in the background, and a second one at the same time is refused', () =>
+    backend.withStore((store) =>
+      withLab(store, async (app) => {
+        for (const postId of ['a', 'b']) await givenPost(app, postId);
+        const health = (await call(app, 'GET', '/api/health')).body;
+        assert.deepEqual(health, { status: 'ok', store: store.kind, tokenRequired: false, headPosition: 2 });
 
-    test('projections: status per projection; a rebuild runs in the background, and a second one at the same time is refused', () =>
-      backend.withStore((store) =>
-        withLab(store, async (app) => {
-          for (const postId of ['a', 'b']) await givenPost(app, postId);
-          const health = (await call(app, 'GET', '/api/health')).body;
-          assert.deepEqual(health, { status: 'ok', store: store.kind, tokenRequired: false, headPosition: 2 });
+        type Status = { headPosition: number; projections: { name: string; position: number; lag: number; state: string; error: string | null; active: boolean; rebuild: unknown }[] };
+        const status = (await call<Status>(app, 'GET', '/api/projections')).body;
+        assert.equal(status.headPosition, 2);
+        assert.deepEqual(
+          status.projections.map(({ name, position, lag, state, error, active, rebuild }) => ({ name, position, lag, state, error, active, rebuild })),
+          ['posts', 'author_stats'].map((name) => ({ name, position: 2, lag: 0, state: 'running', error: null, active: true, rebuild: null })),
+        );
 
-          type Status = { headPosition: number; projections: { name: string; position: number; lag: number; state: string; error: string | null; active: boolean; rebuild: unknown }[] };
-          const status = (await call<Status>(app, 'GET', '/api/projections')).body;
-          assert.equal(status.headPosition, 2);
-          assert.deepEqual(
-            status.projections.map(({ name, position, lag, state, error, active, rebuild }) => ({ name, position, lag, state, error, active, rebuild })),
-            ['posts', 'author_stats'].map((name) => ({ name, position: 2, lag: 0, state: 'running', error: null, active: true, rebuild: null })),
-          );
+        const [started, again] = await Promise.all([call(app, 'POST', '/api/projections/posts/rebuild'), call(app, 'POST', '/api/projections/posts/rebuild')]);
+        assert.equal(started.status, 202);
+        assert.deepEqual(Object.keys(started.body.rebuild as object), ['processed', 'total', 'eventsPerSecond', 'etaSeconds']);
+        assertError(again, 409, { error: 'PROJECTION_BUSY' });
+        assertError(await call(app, 'POST', '/api/projections/nothing/rebuild'), 404);
 
-          const [started, again] = await Promise.all([call(app, 'POST', '/api/projections/posts/rebuild'), call(app, 'POST', '/api/projections/posts/rebuild')]);
-          assert.equal(started.status, 202);
-          assert.deepEqual(Object.keys(started.body.rebuild as object), ['processed', 'total', 'eventsPerSecond', 'etaSeconds']);
-          assertError(again, 409, { error: 'PROJECTION_BUSY' });
-          assertError(await call(app, 'POST', '/api/projections/nothing/rebuild'), 404);
-
-          await eventually('the rebuild ends', async () => {
-            const posts = (await call<Status>(app, 'GET', '/api/projections')).body.projections.find((p) => p.name === 'posts')!;
-            return posts.rebuild === null && posts.state === 'running' ? posts : undefined;
-          });
-          assert.equal((await call<Page<PostJson>>(app, 'GET', '/api/posts')).body.items.length, 2, 'the rebuilt read model has every post');
-        }),
-      ));
-  });
-}
+        await eventually('the rebuild ends', async () => {
+          const posts = (await call<Status>(app, 'GET', '/api/projections')).body.projections.find((p) => p.name === 'posts')!;
+          return posts.rebuild === null && posts.state === 'running' ? posts : undefined;
+        });
+        assert.equal((await call<Page<PostJson>>(app, 'GET', '/api/posts')).body.items.length, 2, 'the rebuilt read model has every post');
+      }),
+    ));
+});

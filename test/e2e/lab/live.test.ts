@@ -3,10 +3,10 @@
 // stopping when the client goes.
 
 import assert from 'node:assert/strict';
-import { describe, test } from 'node:test';
+import { test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import type { EventStore } from '../../../src/index.js';
-import { testStores } from '../../../src/testing/index.js';
+import { onEveryStore } from '../../../src/testing/index.js';
 import { call, eventually, openSse, withLab } from './support.js';
 
 /** The store, counting the subscriptions that have not ended yet. */
@@ -35,66 +35,58 @@ async function listen(app: FastifyInstance): Promise<string> {
 
 const create = (app: FastifyInstance, postId: string) => call(app, 'POST', '/api/posts', { postId, title: 'T', body: 'B', authorId: 'ada' });
 
-for (const backend of testStores()) {
-  describe(`the live feed on ${backend.name}`, () => {
-    if (backend.unavailable !== undefined) {
-      const reason = backend.unavailable;
-      test(`${backend.name} stories`, (t) => (backend.required ? assert.fail(reason) : t.skip(reason)));
-      return;
-    }
+onEveryStore((name) => `the live feed on ${name}`, (backend) => {
+  test('it starts at the head by default, after `after` when given, and after Last-Event-ID before either', () =>
+    backend.withStore((store) =>
+      withLab(store, async (app) => {
+        for (const postId of ['a', 'b', 'c']) await create(app, postId);
+        const live = await listen(app);
 
-    test('it starts at the head by default, after `after` when given, and after Last-Event-ID before either', () =>
-      backend.withStore((store) =>
-        withLab(store, async (app) => {
-          for (const postId of ['a', 'b', 'c']) await create(app, postId);
+        const fromHead = await openSse(live);
+        const fromAfter = await openSse(`${live}?after=1`);
+        const fromLastId = await openSse(`${live}?after=0`, { 'last-event-id': '2' });
+        await create(app, 'd');
+
+        assert.deepEqual([(await fromHead.next())?.id], ['4']);
+        assert.deepEqual([(await fromAfter.next())?.id, (await fromAfter.next())?.id, (await fromAfter.next())?.id], ['2', '3', '4']);
+        assert.deepEqual([(await fromLastId.next())?.id, (await fromLastId.next())?.id], ['3', '4']);
+        for (const reader of [fromHead, fromAfter, fromLastId]) reader.close();
+      }),
+    ));
+
+  test('a quiet stream gets a comment heartbeat, and bad positions are refused before it opens', () =>
+    backend.withStore((store) =>
+      withLab(
+        store,
+        async (app) => {
           const live = await listen(app);
+          const response = await fetch(live);
+          const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
+          let text = '';
+          while (!text.includes(': heartbeat\n\n')) text += (await reader.read()).value ?? '';
+          await reader.cancel();
 
-          const fromHead = await openSse(live);
-          const fromAfter = await openSse(`${live}?after=1`);
-          const fromLastId = await openSse(`${live}?after=0`, { 'last-event-id': '2' });
-          await create(app, 'd');
+          for (const [query, headers, field] of [['?after=-1', {}, 'after'], ['', { 'last-event-id': 'x' }, 'last-event-id']] as const) {
+            const refused = await fetch(`${live}${query}`, { headers });
+            assert.equal(refused.status, 400);
+            assert.equal(((await refused.json()) as { details: { field: string } }).details.field, field);
+          }
+        },
+        { heartbeatMs: 50 },
+      ),
+    ));
 
-          assert.deepEqual([(await fromHead.next())?.id], ['4']);
-          assert.deepEqual([(await fromAfter.next())?.id, (await fromAfter.next())?.id, (await fromAfter.next())?.id], ['2', '3', '4']);
-          assert.deepEqual([(await fromLastId.next())?.id, (await fromLastId.next())?.id], ['3', '4']);
-          for (const reader of [fromHead, fromAfter, fromLastId]) reader.close();
-        }),
-      ));
+  test("the stream's subscription stops when the client goes", () =>
+    backend.withStore(async (store) => {
+      const counted = countingSubscriptions(store);
+      await withLab(counted.store, async (app) => {
+        const live = await listen(app);
+        const reader = await openSse(live);
+        assert.equal(counted.open(), 1);
 
-    test('a quiet stream gets a comment heartbeat, and bad positions are refused before it opens', () =>
-      backend.withStore((store) =>
-        withLab(
-          store,
-          async (app) => {
-            const live = await listen(app);
-            const response = await fetch(live);
-            const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
-            let text = '';
-            while (!text.includes(': heartbeat\n\n')) text += (await reader.read()).value ?? '';
-            await reader.cancel();
+        reader.close();
 
-            for (const [query, headers, field] of [['?after=-1', {}, 'after'], ['', { 'last-event-id': 'x' }, 'last-event-id']] as const) {
-              const refused = await fetch(`${live}${query}`, { headers });
-              assert.equal(refused.status, 400);
-              assert.equal(((await refused.json()) as { details: { field: string } }).details.field, field);
-            }
-          },
-          { heartbeatMs: 50 },
-        ),
-      ));
-
-    test("the stream's subscription stops when the client goes", () =>
-      backend.withStore(async (store) => {
-        const counted = countingSubscriptions(store);
-        await withLab(counted.store, async (app) => {
-          const live = await listen(app);
-          const reader = await openSse(live);
-          assert.equal(counted.open(), 1);
-
-          reader.close();
-
-          await eventually('the subscription stops', async () => (counted.open() === 0 ? true : undefined), 5_000);
-        });
-      }));
-  });
-}
+        await eventually('the subscription stops', async () => (counted.open() === 0 ? true : undefined), 5_000);
+      });
+    }));
+});
