@@ -5,25 +5,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ValidationError, type EventStore } from '../../src/index.js';
-import { postQueries, postsProjection, type PostRow } from '../blog/read-side/index.js';
+import { postQueries, type PostRow } from '../blog/read-side/index.js';
+import { givenPostRows } from '../blog/read-side/testing.js';
 import { onEveryStore } from '../../src/testing/index.js';
 import { startBlog } from './app.js';
 
-/** Given: the posts table holds these rows (set up as the projection sets it up). */
-async function givenRows(store: EventStore, rows: Partial<PostRow>[]): Promise<void> {
-  const readModels = store.readModels;
-  const tables = { posts: readModels.table('posts'), posts_published: '"posts_published"', posts_by_author: '"posts_by_author"', posts_newest: '"posts_newest"' };
-  await readModels.transaction(tables, async (db) => {
-    await postsProjection.setup(db);
-    for (const row of rows) {
-      const full = { title: row.post_id!, author_id: 'ada', status: 'published', created_at: 1000, published_at: 2000, version: 2, ...row };
-      await db.run(
-        `INSERT INTO {posts} (post_id, title, title_lower, author_id, status, created_at, published_at, version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-        [full.post_id!, full.title, full.title.toLowerCase(), full.author_id, full.status, full.created_at, full.published_at, full.version],
-      );
-    }
-  });
-}
+/** Given: the posts table holds these rows, published posts unless a row says otherwise. */
+const givenRows = (store: EventStore, rows: Partial<PostRow>[]) => givenPostRows(store, rows, { status: 'published', published_at: 2000, version: 2 });
 
 const ids = (items: { postId: string }[]) => items.map((p) => p.postId);
 

@@ -4,25 +4,10 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ValidationError, type EventStore } from '../../src/index.js';
+import { ValidationError } from '../../src/index.js';
 import { onEveryStore } from '../../src/testing/index.js';
-import { postQueries, postsProjection, type ListPostsOptions, type PostQueries, type PostRow } from '../../examples/blog/read-side/index.js';
-
-/** Given: the posts table holds these rows (set up as the projection sets it up). */
-async function givenRows(store: EventStore, rows: Partial<PostRow>[]): Promise<void> {
-  const readModels = store.readModels;
-  const tables = { posts: readModels.table('posts'), posts_published: '"posts_published"', posts_by_author: '"posts_by_author"', posts_newest: '"posts_newest"' };
-  await readModels.transaction(tables, async (db) => {
-    await postsProjection.setup(db);
-    for (const row of rows) {
-      const full = { title: row.post_id!, author_id: 'ada', status: 'draft', created_at: 1000, published_at: null, version: 1, ...row };
-      await db.run(
-        `INSERT INTO {posts} (post_id, title, title_lower, author_id, status, created_at, published_at, version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-        [full.post_id!, full.title, full.title.toLowerCase(), full.author_id, full.status, full.created_at, full.published_at, full.version],
-      );
-    }
-  });
-}
+import { postQueries, type ListPostsOptions, type PostQueries, type PostRow } from '../../examples/blog/read-side/index.js';
+import { givenPostRows as givenRows } from '../../examples/blog/read-side/testing.js';
 
 const ids = (items: { postId: string }[]) => items.map((p) => p.postId);
 
