@@ -21,11 +21,12 @@ const INSERT_EVENT = `
     max(coalesce((SELECT max(position) FROM events), 0), (SELECT position FROM positions_used WHERE id = 1)) + 1,
     ?, ?, ?, ?, ?, ?, ?)`;
 
+/** The append's result, and whether it wrote (false for an idempotent retry). */
 export type AppendInTransaction = (
   streamId: string,
   events: readonly EventToStore[],
   expectedVersion: ExpectedVersion,
-) => AppendResult;
+) => AppendResult & { wrote: boolean };
 
 /** Returns the statements of an append, prepared once. Call it inside a write transaction. */
 export function prepareAppend(db: Database): AppendInTransaction {
@@ -42,7 +43,7 @@ export function prepareAppend(db: Database): AppendInTransaction {
       if (stored) existing.push(stored);
     }
     const retried = idempotentResult(streamId, events, existing);
-    if (retried) return retried;
+    if (retried) return { ...retried, wrote: false };
 
     const version = (streamVersion.get(streamId) as number | undefined) ?? 0;
     checkExpectedVersion(streamId, expectedVersion, version);
@@ -54,6 +55,6 @@ export function prepareAppend(db: Database): AppendInTransaction {
       const info = insertEvent.run(streamId, version + i + 1, e.eventId, e.type, e.data, e.metadata, recordedAt);
       lastPosition = Number(info.lastInsertRowid);
     }
-    return { nextExpectedVersion: version + events.length, lastPosition };
+    return { nextExpectedVersion: version + events.length, lastPosition, wrote: true };
   };
 }

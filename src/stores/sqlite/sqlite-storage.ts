@@ -81,7 +81,6 @@ export async function openSqliteStorage(url: string, options: SqliteOptions): Pr
   const appendInTransaction = prepareAppend(db);
   const append = db.transaction(appendInTransaction);
   const reads = prepareReads(db);
-  const streamVersion = db.prepare('SELECT max(version) FROM events WHERE stream_id = ?').pluck();
 
   // Appends in this process notify at once; appends by other processes show up as a
   // new data_version, which is cheap to poll while anyone is watching.
@@ -111,17 +110,15 @@ export async function openSqliteStorage(url: string, options: SqliteOptions): Pr
     path,
 
     async append(streamId, events, expectedVersion) {
-      const result = await lock.run(() => append.immediate(streamId, events, expectedVersion));
+      const { nextExpectedVersion, lastPosition } = await lock.run(() => append.immediate(streamId, events, expectedVersion));
       watchers.notify();
-      return result;
+      return { nextExpectedVersion, lastPosition };
     },
 
     async appendWithHook(streamId, events, expectedVersion, beforeCommit) {
       const result = await lock.transaction(async () => {
         // An idempotent retry returns the original result and writes nothing.
-        const before = (streamVersion.get(streamId) as number | undefined) ?? 0;
-        const result = appendInTransaction(streamId, events, expectedVersion);
-        const wrote = result.nextExpectedVersion > before;
+        const { wrote, ...result } = appendInTransaction(streamId, events, expectedVersion);
         const appended = wrote ? reads.readRange(result.lastPosition - events.length + 1, result.lastPosition) : [];
         const eventsAfter = async (position: number) => reads.readRange(position + 1, result.lastPosition);
         await beforeCommit(appended, result, readModels.dbFor, eventsAfter);
