@@ -2,6 +2,7 @@
 // rebuilds that swap in while queries keep answering.
 
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { ValidationError } from '../../core/errors.js';
 import type { RecordedEvent } from '../../core/events.js';
 import { defineProjection, type Projection } from '../../projections/projection.js';
@@ -91,6 +92,17 @@ export function projectionCases(options: ConformanceOptions): void {
       await store.appendToStream('a', counted(1));
       await store.appendToStream('b', counted(1));
       assert.deepEqual(await counts(store), { a: 3, b: 1 });
+    });
+  });
+
+  it('an inline projection applies a retried append once', async (store) => {
+    await withProjections(store, [countingProjection()], { inline: ['stream_counts'], pollIntervalMs: 60_000 }, async (projections) => {
+      await projections.waitFor('stream_counts', 0);
+      const events = counted(2).map((e) => ({ ...e, eventId: randomUUID() }));
+      const first = await store.appendToStream('a', events);
+      const retried = await store.appendToStream('a', events);
+      assert.deepEqual(retried, first);
+      assert.deepEqual(await counts(store), { a: 2 });
     });
   });
 
