@@ -6,6 +6,7 @@
 import type { RecordedEvent } from '../core/events.js';
 import type { EventStore } from '../store/event-store.js';
 import type { Lease } from '../store/read-models.js';
+import { createWakeup } from '../subscriptions/wakeup.js';
 import { applyBatch, HandlerError } from './apply.js';
 import { checkpoints, type Checkpoint } from './checkpoints.js';
 import type { Projection } from './projection.js';
@@ -34,42 +35,20 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 export function startRunner(store: EventStore, projection: Projection, options: RunnerOptions): Runner {
   const readModels = store.readModels;
   let stopped = false;
-  let changed = true;
-  let wake: (() => void) | undefined;
-  const nudge = () => {
-    changed = true;
-    wake?.();
-  };
-  const unwatch = store.watch(nudge);
-
-  // Even with more to do, a turn of the event loop between batches: on SQLite every
-  // statement is synchronous, and a long catch-up would otherwise starve the process.
-  const idle = (ms: number) =>
-    changed
-      ? new Promise<void>((resolve) => setImmediate(resolve))
-      : new Promise<void>((resolve) => {
-          const timer = setTimeout(done, ms);
-          function done() {
-            clearTimeout(timer);
-            wake = undefined;
-            resolve();
-          }
-          wake = done;
-        });
+  const wakeup = createWakeup();
+  const unwatch = store.watch(wakeup.nudge);
 
   /** Waits `ms`, or less if stopped; changes in the store do not cut it short. */
+  let endPause: (() => void) | undefined;
   const pause = (ms: number) =>
     new Promise<void>((resolve) => {
       const timer = setTimeout(done, ms);
-      const previous = wake;
       function done() {
         clearTimeout(timer);
+        endPause = undefined;
         resolve();
       }
-      wake = () => {
-        previous?.();
-        if (stopped) done();
-      };
+      endPause = done;
     });
 
   /**
@@ -123,8 +102,7 @@ export function startRunner(store: EventStore, projection: Projection, options: 
       checkpoint = await load();
     }
     while (!stopped && lease.held) {
-      await idle(options.pollIntervalMs);
-      changed = false;
+      await wakeup.wait(options.pollIntervalMs);
       checkpoint = (await readModels.transaction(tablesOf(projection, readModels, checkpoint.generation), (db) => checkpoints.get(db, projection.name)))!;
       // A failed projection waits for an operator; a rebuild elsewhere swaps tables under us.
       if (checkpoint.state !== 'running') continue;
@@ -139,7 +117,8 @@ export function startRunner(store: EventStore, projection: Projection, options: 
         if (!(error instanceof HandlerError)) throw error;
         await applyOneByOne(checkpoint, events, lease);
       }
-      if (!caughtUp) changed = true;
+      // More is waiting: the next wait returns after a turn of the event loop.
+      if (!caughtUp) wakeup.nudge();
     }
   }
 
@@ -165,10 +144,11 @@ export function startRunner(store: EventStore, projection: Projection, options: 
   })().finally(unwatch);
 
   return {
-    nudge,
+    nudge: wakeup.nudge,
     async stop() {
       stopped = true;
-      nudge();
+      wakeup.nudge();
+      endPause?.();
       await running;
     },
   };

@@ -5,6 +5,7 @@
 import { ValidationError } from '../core/errors.js';
 import type { RecordedEvent } from '../core/events.js';
 import type { EventStore, ReadAllOptions } from '../store/event-store.js';
+import { createWakeup } from './wakeup.js';
 
 export interface SubscribeOptions extends ReadAllOptions {
   handler: (event: RecordedEvent) => Promise<void> | void;
@@ -34,30 +35,13 @@ export function startSubscription(store: EventStore, watch: Watch | undefined, o
 
   let position = read.after ?? 0;
   let stopping = false;
-  let changed = true;
-  let wake: (() => void) | undefined;
-  const onChange = () => {
-    changed = true;
-    wake?.();
-  };
-  const unwatch = watch?.(onChange);
-
-  const idle = () =>
-    new Promise<void>((resolve) => {
-      const timer = setTimeout(done, pollIntervalMs);
-      function done() {
-        clearTimeout(timer);
-        wake = undefined;
-        resolve();
-      }
-      wake = done;
-    });
+  const wakeup = createWakeup();
+  const unwatch = watch?.(wakeup.nudge);
 
   const done = (async () => {
     try {
       while (!stopping) {
-        if (!changed) await idle();
-        changed = false;
+        await wakeup.wait(pollIntervalMs);
         for await (const event of store.readAll({ ...read, after: position })) {
           await handler(event);
           position = event.position;
@@ -76,7 +60,7 @@ export function startSubscription(store: EventStore, watch: Watch | undefined, o
     },
     async stop() {
       stopping = true;
-      onChange();
+      wakeup.nudge();
       await done;
     },
     done,
