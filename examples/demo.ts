@@ -5,6 +5,7 @@
 import { pathToFileURL } from 'node:url';
 import { DomainError, defaultStoreUrl, loadState, openEventStore, uuidv7, type EventStore, type RecordedEvent } from '../src/index.js';
 import { handlePostCommand, postDecider, postStreamId, type PostCommand } from './blog/index.js';
+import { storyteller } from './story.js';
 
 interface Step {
   who: string;
@@ -31,11 +32,7 @@ export interface DemoResult {
 }
 
 export async function main(storeUrl = defaultStoreUrl(), print: (line: string) => void = console.log): Promise<DemoResult> {
-  const lines: string[] = [];
-  const say = (line = '') => {
-    lines.push(line);
-    print(line);
-  };
+  const { lines, say } = storyteller(print);
 
   const run = uuidv7().slice(-6);
   const hello = `hello-${run}`;

@@ -4,6 +4,7 @@
 import { pathToFileURL } from 'node:url';
 import { ConcurrencyError, openEventStore, type EventStore, type RecordedEvent } from '../../src/index.js';
 import type { PostEvent } from '../blog/index.js';
+import { storyteller } from '../story.js';
 
 export interface Story {
   lines: string[];
@@ -17,11 +18,7 @@ export interface Story {
 
 /** Tells the story on `storeUrl` (an empty store), printing each line with `print`. */
 export async function main(storeUrl = 'memory:', print: (line: string) => void = console.log): Promise<Story> {
-  const lines: string[] = [];
-  const say = (line = '') => {
-    lines.push(line);
-    print(line);
-  };
+  const { lines, say } = storyteller(print);
   const store = await openEventStore(storeUrl);
   try {
     say(`An event store on ${storeUrl}`);

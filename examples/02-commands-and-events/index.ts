@@ -4,6 +4,7 @@
 import { pathToFileURL } from 'node:url';
 import { DomainError, openEventStore, type RecordedEvent } from '../../src/index.js';
 import { handlePostCommand, postStreamId, type PostCommand } from '../blog/index.js';
+import { storyteller } from '../story.js';
 
 export interface Outcome {
   command: PostCommand;
@@ -24,11 +25,7 @@ export interface Story {
 
 /** Tells the story on `storeUrl` (an empty store), printing each line with `print`. */
 export async function main(storeUrl = 'memory:', print: (line: string) => void = console.log): Promise<Story> {
-  const lines: string[] = [];
-  const say = (line = '') => {
-    lines.push(line);
-    print(line);
-  };
+  const { lines, say } = storyteller(print);
   const store = await openEventStore(storeUrl);
   try {
     say(`Commands and events on ${storeUrl}`);

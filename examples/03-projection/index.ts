@@ -6,6 +6,7 @@ import { pathToFileURL } from 'node:url';
 import { openEventStore, startProjections, type EventStore } from '../../src/index.js';
 import { handlePostCommand, type PostCommand } from '../blog/index.js';
 import { projections, type AuthorStatsRow, type PostRow } from '../blog/read-side/index.js';
+import { storyteller } from '../story.js';
 
 export interface Step {
   command: PostCommand;
@@ -23,11 +24,7 @@ export interface Story {
 
 /** Tells the story on `storeUrl` (an empty store), printing each line with `print`. */
 export async function main(storeUrl = 'memory:', print: (line: string) => void = console.log): Promise<Story> {
-  const lines: string[] = [];
-  const say = (line = '') => {
-    lines.push(line);
-    print(line);
-  };
+  const { lines, say } = storyteller(print);
   const store = await openEventStore(storeUrl);
   // Async projections: each follows the log from its checkpoint, in the background.
   const running = startProjections(store, projections, { pollIntervalMs: 100 });

@@ -6,6 +6,7 @@ import { openEventStore } from '../../src/index.js';
 import type { PostCommand } from '../blog/index.js';
 import type { AuthorStats, PostView } from '../blog/read-side/index.js';
 import { startBlog } from './app.js';
+import { storyteller } from '../story.js';
 
 export interface Story {
   lines: string[];
@@ -20,11 +21,7 @@ export interface Story {
 
 /** Tells the story on `storeUrl` (an empty store), printing each line with `print`. */
 export async function main(storeUrl = 'memory:', print: (line: string) => void = console.log): Promise<Story> {
-  const lines: string[] = [];
-  const say = (line = '') => {
-    lines.push(line);
-    print(line);
-  };
+  const { lines, say } = storyteller(print);
   const store = await openEventStore(storeUrl);
   const blog = startBlog(store);
   try {

@@ -6,6 +6,7 @@ import { pathToFileURL } from 'node:url';
 import { findEvents, openEventStore, startProjections, type EventStore, type RecordedEvent, type RowDiff, type TableAsOf } from '../../src/index.js';
 import { handlePostCommand, postStreamId, type PostEvent, type PostState } from '../blog/index.js';
 import { postAsOf, postQueries, postsAsOf, postsChangedBetween, projections, type PostView } from '../blog/read-side/index.js';
+import { storyteller } from '../story.js';
 
 export interface Story {
   lines: string[];
@@ -24,11 +25,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Tells the story on `storeUrl` (an empty store), printing each line with `print`. */
 export async function main(storeUrl = 'memory:', print: (line: string) => void = console.log): Promise<Story> {
-  const lines: string[] = [];
-  const say = (line = '') => {
-    lines.push(line);
-    print(line);
-  };
+  const { lines, say } = storyteller(print);
   const store = await openEventStore(storeUrl);
   const running = startProjections(store, projections, { pollIntervalMs: 100 });
   try {

@@ -5,6 +5,7 @@
 import { pathToFileURL } from 'node:url';
 import { ConcurrencyError, DomainError, handleCommand, openEventStore, type RecordedEvent } from '../../src/index.js';
 import { postDecider, postRepository, postStreamId, type PostCommand } from '../blog/index.js';
+import { storyteller } from '../story.js';
 
 export interface Story {
   lines: string[];
@@ -21,11 +22,7 @@ const hello = { title: 'Hello, Eventline', body: 'The first post.', authorId: 'a
 
 /** Tells the story on `storeUrl` (an empty store), printing each line with `print`. */
 export async function main(storeUrl = 'memory:', print: (line: string) => void = console.log): Promise<Story> {
-  const lines: string[] = [];
-  const say = (line = '') => {
-    lines.push(line);
-    print(line);
-  };
+  const { lines, say } = storyteller(print);
   const refusals: string[] = [];
   const store = await openEventStore(storeUrl);
   try {

@@ -5,6 +5,7 @@
 import { pathToFileURL } from 'node:url';
 import { everyNEvents, handleCommand, loadState, openEventStore, type EventStore, type SnapshotOptions } from '../../src/index.js';
 import { POST_SNAPSHOT_SCHEMA_VERSION, postDecider, postStreamId, type PostEvent } from '../blog/index.js';
+import { storyteller } from '../story.js';
 
 export interface Story {
   lines: string[];
@@ -27,11 +28,7 @@ const BATCH = 500;
 
 /** Tells the story on `storeUrl` (an empty store) with a stream of `events` events. */
 export async function main(storeUrl = 'memory:', print: (line: string) => void = console.log, events = 10_000): Promise<Story> {
-  const lines: string[] = [];
-  const say = (line = '') => {
-    lines.push(line);
-    print(line);
-  };
+  const { lines, say } = storyteller(print);
   const n = (value: number) => value.toLocaleString('en');
   const store = await openEventStore(storeUrl);
   try {
