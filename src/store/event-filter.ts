@@ -7,18 +7,8 @@ import { ValidationError } from '../core/errors.js';
 import { assertCount, assertName, describe } from '../core/validation.js';
 import type { EventFilter, StoredEvent } from './storage.js';
 
-/** The filtering part of ReadAllOptions, as a caller writes it. */
-export interface EventFilterOptions {
-  types?: readonly string[];
-  streamPrefix?: string;
-  before?: number;
-  recordedFrom?: Date;
-  recordedTo?: Date;
-  correlationId?: string;
-}
-
 /** Checks every filter option and returns the filter a storage receives. */
-export function toEventFilter(options: EventFilterOptions): EventFilter {
+export function toEventFilter(options: EventFilter): EventFilter {
   const filter: EventFilter = {};
   if (options.types !== undefined) {
     if (!Array.isArray(options.types)) throw new ValidationError('types', 'must be an array of event types');

@@ -11,7 +11,7 @@ import { startSubscription, type SubscribeOptions, type Subscription } from '../
 import { toEventFilter } from './event-filter.js';
 import { createSnapshotStore, type SnapshotStore } from './snapshot-store.js';
 import type { ReadModelDb, ReadModelStorage, ReadModelTables } from './read-models.js';
-import type { AppendResult, Direction, EventStorage, EventToStore, StoreStats, StoredEvent, StreamInfo } from './storage.js';
+import type { AppendResult, Direction, EventFilter, EventStorage, EventToStore, StoreStats, StoredEvent, StreamInfo } from './storage.js';
 
 export interface AppendOptions {
   /** Default 'any'. */
@@ -25,20 +25,10 @@ export interface ReadStreamOptions {
   direction?: Direction;
 }
 
-export interface ReadAllOptions {
+/** Where to start, how much to fetch at a time, and the filters (EventFilter). */
+export interface ReadAllOptions extends EventFilter {
   /** Read events with a position greater than this. Default 0: from the start. */
   after?: number;
-  types?: readonly string[];
-  /** A literal prefix of the stream id: `%` and `_` are ordinary characters. */
-  streamPrefix?: string;
-  /** Read events with a position less than this (exclusive). Default: no bound. */
-  before?: number;
-  /** Only events recorded at or after this time. */
-  recordedFrom?: Date;
-  /** Only events recorded before this time (exclusive). */
-  recordedTo?: Date;
-  /** Only events whose metadata has this string as its `correlationId` (metadata written as JSON, as the default codec does). */
-  correlationId?: string;
   /** Events fetched per round trip. Default 500. */
   batchSize?: number;
 }

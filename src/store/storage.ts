@@ -45,16 +45,20 @@ export interface StreamRange {
 }
 
 export interface EventFilter {
+  /** Only events of these types. */
   types?: readonly string[];
-  /** A literal prefix of the stream id. */
+  /** A literal prefix of the stream id: `%` and `_` are ordinary characters. */
   streamPrefix?: string;
-  /** Only positions below this one (exclusive). */
+  /** Only positions below this one (exclusive). Default: no bound. */
   before?: number;
   /** Only events recorded at or after this time. */
   recordedFrom?: Date;
   /** Only events recorded before this time (exclusive). */
   recordedTo?: Date;
-  /** Only events whose metadata is a JSON object with this string as its `correlationId` (see event-filter.ts). */
+  /**
+   * Only events whose metadata is a JSON object with this string as its `correlationId`
+   * (metadata written as JSON, as the default codec does; see event-filter.ts).
+   */
   correlationId?: string;
 }
 
