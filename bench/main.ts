@@ -20,7 +20,7 @@ async function main(options: Options): Promise<void> {
   const workloads = selectWorkloads(options.only);
   const targets = selectTargets(options.stores, options.vs !== undefined);
   if (targets.length === 0) throw new Error('no store selected');
-  if (options.vs) ensurePeers();
+  if (targets.some((t) => t.usesPeers)) ensurePeers();
   if (targets.some((t) => t.kind === 'postgres')) await assertPostgresReachable();
   const profileDir = options.prof ? fileURLToPath(new URL('./results/profiles/', import.meta.url)) : undefined;
 

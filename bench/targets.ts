@@ -17,9 +17,15 @@ export interface Target extends Place {
   open: string;
   /** Part of a plain run, or only of --vs emmett. */
   vsOnly: boolean;
+  /** Loads a package of bench/peers, which is installed on first use. */
+  usesPeers: boolean;
 }
 
-const target = (t: Omit<Target, 'vsOnly'> & { vsOnly?: boolean }): Target => ({ vsOnly: t.family !== 'ours', ...t });
+const target = (t: Omit<Target, 'vsOnly' | 'usesPeers'> & { vsOnly?: boolean; usesPeers?: boolean }): Target => ({
+  vsOnly: t.family !== 'ours',
+  usesPeers: t.family === 'emmett',
+  ...t,
+});
 
 export const TARGETS: readonly Target[] = [
   target({ name: 'memory', kind: 'memory', family: 'ours', durability: 'none', module: './stores/eventline.ts', open: 'openMemory' }),
@@ -34,7 +40,7 @@ export const TARGETS: readonly Target[] = [
   target({ name: 'floor-better-sqlite3', kind: 'sqlite', family: 'floor', durability: 'WAL, synchronous=NORMAL', module: './floors/better-sqlite3.ts', open: 'openNormal' }),
   target({ name: 'floor-better-sqlite3-full', kind: 'sqlite', family: 'floor', durability: 'WAL, synchronous=FULL', module: './floors/better-sqlite3.ts', open: 'openFull' }),
   target({ name: 'floor-pg', kind: 'postgres', family: 'floor', durability: 'server default', module: './floors/pg.ts', open: 'open' }),
-  target({ name: 'floor-postgres', kind: 'postgres', family: 'floor', durability: 'server default', module: './floors/postgres.ts', open: 'open' }),
+  target({ name: 'floor-postgres', kind: 'postgres', family: 'floor', durability: 'server default', module: './floors/postgres.ts', open: 'open', usesPeers: true }),
 ];
 
 export function findTarget(name: string): Target {
