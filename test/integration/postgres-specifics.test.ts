@@ -41,7 +41,7 @@ if (!postgres) {
     await store.close();
     const tables = await sql<{ table_name: string }>(
       'SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY 1', [schemaOf(url)]);
-    assert.deepEqual(tables.map((t) => t.table_name), ['events', 'schema_version', 'snapshots', 'streams']);
+    assert.deepEqual(tables.map((t) => t.table_name), ['events', 'schema_version', 'snapshots']);
     const [row] = await sql<{ version: number }>(`SELECT version FROM "${schemaOf(url)}".schema_version`);
     assert.equal(row!.version, SCHEMA_VERSION);
   });
@@ -117,6 +117,41 @@ if (!postgres) {
     await (await openEventStore(url)).close();
     await sql(`UPDATE "${schemaOf(url)}".schema_version SET version = 99`);
     await assert.rejects(openEventStore(url), /has version 99, newer than this Eventline/);
+  });
+
+  test('upgrading a schema 4 store replaces its append function and streams table and keeps its events and retries', async () => {
+    // Schema 4's append_events took six arguments and always looked its event ids up,
+    // and kept each stream's version in a streams table as well.
+    const url = await postgres.freshUrl();
+    const s = `"${schemaOf(url)}"`;
+    const store = await openEventStore(url);
+    const eventId = '0190a8f2-7c1e-7a00-8000-000000000001';
+    const first = await store.appendToStream('post-1', [{ ...created, eventId }]);
+    await store.close();
+    await sql(`DROP FUNCTION ${s}.append_events(text, bigint, uuid[], text[], text[], text[], boolean)`);
+    await sql(`CREATE FUNCTION ${s}.append_events(text, bigint, uuid[], text[], text[], text[])
+      RETURNS TABLE (out_event_id uuid, out_stream_id text, out_version bigint, out_position bigint)
+      LANGUAGE sql AS 'SELECT NULL::uuid, NULL::text, NULL::bigint, NULL::bigint'`);
+    await sql(`CREATE TABLE ${s}.streams (stream_id text COLLATE "C" PRIMARY KEY, version bigint NOT NULL)`);
+    await sql(`INSERT INTO ${s}.streams VALUES ('post-1', 1)`);
+    await sql(`UPDATE ${s}.schema_version SET version = 4`);
+
+    const upgraded = await openEventStore(url);
+    try {
+      const functions = await sql<{ args: string }>(
+        `SELECT pg_get_function_identity_arguments(oid) AS args FROM pg_proc WHERE pronamespace = $1::regnamespace AND proname = 'append_events'`,
+        [schemaOf(url)],
+      );
+      assert.equal(functions.length, 1);
+      assert.match(functions[0]!.args, /p_lookup_ids boolean$/);
+      const streamsTables = await sql(`SELECT 1 FROM information_schema.tables WHERE table_schema = $1 AND table_name = 'streams'`, [schemaOf(url)]);
+      assert.equal(streamsTables.length, 0);
+      assert.deepEqual(await upgraded.appendToStream('post-1', [{ ...created, eventId }]), first);
+      assert.equal((await upgraded.appendToStream('post-1', [created], { expectedVersion: 1 })).nextExpectedVersion, 2);
+      assert.equal((await upgraded.readStream('post-1')).length, 2);
+    } finally {
+      await upgraded.close();
+    }
   });
 
   const base = process.env.EVENTLINE_POSTGRES_URL!;

@@ -10,7 +10,7 @@ type Row = { out_event_id: string | null; out_stream_id: string; out_version: nu
 const EXPECTED_CODES = { any: -1, no_stream: -2, stream_exists: -3 } as const;
 
 export function prepareAppend(s: string) {
-  const text = `SELECT * FROM ${s}.append_events($1, $2, $3, $4, $5, $6)`;
+  const text = `SELECT * FROM ${s}.append_events($1, $2, $3, $4, $5, $6, $7)`;
   const name = `eventline_append_${s}`;
 
   return async function append(
@@ -32,6 +32,7 @@ export function prepareAppend(s: string) {
           events.map((e) => e.type),
           events.map((e) => e.data),
           events.map((e) => e.metadata),
+          events.some((e) => e.idGiven !== false),
         ],
       }));
     } catch (error) {

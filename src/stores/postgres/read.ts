@@ -4,18 +4,31 @@
 import type { ClientBase, Pool } from 'pg';
 import { correlationNeedle, hasCorrelationId, isUnfiltered } from '../../store/event-filter.js';
 import type { EventFilter, StoredEvent, StreamInfo, StreamPayload, StreamRange } from '../../store/storage.js';
+import { RECORDED_MS } from './schema.js';
 import { payloadFromRow, storedFromRow, storedFromStreamRow, type EventRow, type PayloadRow, type StreamRow } from '../event-row.js';
 
 // Rows come back as arrays (no object per row), and the time as epoch milliseconds:
-// parsing a timestamptz string costs more than the rest of the row. date_part gives a
-// float8 directly; extract would compute in numeric, several times slower per row.
-const RECORDED_MS = `date_part('epoch', recorded_at) * 1000 AS recorded_at`;
-const COLUMNS = `position, stream_id, version, event_id, type, data, metadata, ${RECORDED_MS}`;
+// parsing a timestamptz string costs more than the rest of the row.
+const COLUMNS = `position, stream_id, version, event_id, type, data, metadata, ${RECORDED_MS} AS recorded_at`;
 // A stream's reader knows its id already.
-const STREAM_COLUMNS = `position, version, event_id, type, data, metadata, ${RECORDED_MS}`;
+const STREAM_COLUMNS = `position, version, event_id, type, data, metadata, ${RECORDED_MS} AS recorded_at`;
 
 type Row = EventRow;
 
+
+/**
+ * The stream ids after `after` in id order, at most `limit` (NULL: no bound), each found
+ * by one seek in the (stream_id, version) index for the next id after the last: a page
+ * costs its streams, not their events.
+ */
+function streamIds(s: string, after: string, limit: string): string {
+  const next = (than: string) => `(SELECT e.stream_id FROM ${s}.events e WHERE e.stream_id > ${than} ORDER BY e.stream_id LIMIT 1)`;
+  return `WITH RECURSIVE ids(stream_id, n) AS (
+      SELECT ${next(`coalesce(${after}::text, '')`)}, 1
+      UNION ALL
+      SELECT ${next('ids.stream_id')}, n + 1 FROM ids
+      WHERE ids.stream_id IS NOT NULL AND (${limit}::bigint IS NULL OR n < ${limit}::bigint))`;
+}
 
 // PostgreSQL's LIMIT is a bigint; the "no limit" sentinel is bound as NULL (LIMIT ALL).
 const limitOf = (n: number) => (n >= Number.MAX_SAFE_INTEGER ? null : n);
@@ -34,10 +47,12 @@ export function prepareReads(pool: Pool, s: string) {
     // stops there. $7 is the correlation id as a JSON string: only a cheap text test
     // there, see readAllBatch.
     allFiltered: `SELECT * FROM ${s}.read_filtered($1, $2, $3, $4, $5, $6, $7, $8)`,
-    streams: `SELECT stream_id AS "streamId", version FROM ${s}.streams
-      WHERE $1::text IS NULL OR stream_id > $1 ORDER BY stream_id LIMIT $2`,
+    streams: `${streamIds(s, '$1', '$2')}
+      SELECT stream_id AS "streamId", (SELECT max(version) FROM ${s}.events e WHERE e.stream_id = ids.stream_id) AS version
+      FROM ids WHERE stream_id IS NOT NULL`,
     head: `SELECT coalesce(max(position), 0) AS head FROM ${s}.events`,
-    counts: `SELECT (SELECT count(*) FROM ${s}.events) AS events, (SELECT count(*) FROM ${s}.streams) AS streams,
+    counts: `${streamIds(s, 'NULL', 'NULL')}
+      SELECT (SELECT count(*) FROM ${s}.events) AS events, (SELECT count(*) FROM ids WHERE stream_id IS NOT NULL) AS streams,
       (SELECT coalesce(sum(pg_total_relation_size(c.oid)), 0) FROM pg_class c
         WHERE c.relnamespace = '${s}'::regnamespace AND c.relkind IN ('r', 'm'))::bigint AS bytes`,
   };

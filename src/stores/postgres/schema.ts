@@ -11,15 +11,18 @@ import { LOCK_APPEND, LOCK_MIGRATE, lockKey } from './identifiers.js';
  * uncommitted (docs/ordering.md explains why this matters and what it costs).
  *
  * Expected version is encoded as: >= 0 exact, -1 any, -2 no_stream, -3 stream_exists.
- * Returns the already-stored rows of any given event id (the caller decides between an
- * idempotent retry and a duplicate), or one row with a null position on a version
- * conflict, or one row with the new version and last position.
+ * With `p_lookup_ids` (the caller gave event ids: it may be retrying), it first returns the
+ * already-stored rows of those ids (the caller decides between an idempotent retry and a
+ * duplicate); ids Eventline generated just now cannot be stored yet, and skipping that
+ * lookup is most of what a single append costs beyond its INSERT. Then it returns one row
+ * with a null position on a version conflict, or one row with the new version and last
+ * position.
  */
 export function appendFunction(s: string, schema: string): string {
   return `
   CREATE OR REPLACE FUNCTION ${s}.append_events(
     p_stream_id text, p_expected bigint,
-    p_event_ids uuid[], p_types text[], p_data text[], p_metadata text[])
+    p_event_ids uuid[], p_types text[], p_data text[], p_metadata text[], p_lookup_ids boolean)
   RETURNS TABLE (out_event_id uuid, out_stream_id text, out_version bigint, out_position bigint)
   LANGUAGE plpgsql AS $fn$
   DECLARE
@@ -28,13 +31,15 @@ export function appendFunction(s: string, schema: string): string {
   BEGIN
     PERFORM pg_advisory_xact_lock(${LOCK_APPEND}, ${lockKey(schema)});
 
-    RETURN QUERY
-      SELECT e.event_id, e.stream_id, e.version, e.position
-      FROM ${s}.events e WHERE e.event_id = ANY (p_event_ids);
-    IF FOUND THEN RETURN; END IF;
+    IF p_lookup_ids THEN
+      RETURN QUERY
+        SELECT e.event_id, e.stream_id, e.version, e.position
+        FROM ${s}.events e WHERE e.event_id = ANY (p_event_ids);
+      IF FOUND THEN RETURN; END IF;
+    END IF;
 
-    SELECT st.version INTO v_current FROM ${s}.streams st WHERE st.stream_id = p_stream_id;
-    v_current := coalesce(v_current, 0);
+    -- A stream's version is the newest in its (stream_id, version) index: one seek.
+    SELECT coalesce(max(e.version), 0) INTO v_current FROM ${s}.events e WHERE e.stream_id = p_stream_id;
     IF NOT (p_expected = -1
          OR (p_expected = -2 AND v_current = 0)
          OR (p_expected = -3 AND v_current > 0)
@@ -43,17 +48,20 @@ export function appendFunction(s: string, schema: string): string {
       RETURN;
     END IF;
 
-    WITH inserted AS (
+    IF cardinality(p_event_ids) = 1 THEN
+      -- Most appends carry one event: a plain INSERT skips unnest and its sort.
       INSERT INTO ${s}.events (stream_id, version, event_id, type, data, metadata)
-      SELECT p_stream_id, v_current + u.ord, u.id, u.type, u.data, u.metadata
-      FROM unnest(p_event_ids, p_types, p_data, p_metadata) WITH ORDINALITY AS u(id, type, data, metadata, ord)
-      ORDER BY u.ord
-      RETURNING position)
-    SELECT max(i.position) INTO v_last FROM inserted i;
-
-    INSERT INTO ${s}.streams AS st (stream_id, version)
-    VALUES (p_stream_id, v_current + cardinality(p_event_ids))
-    ON CONFLICT (stream_id) DO UPDATE SET version = EXCLUDED.version;
+      VALUES (p_stream_id, v_current + 1, p_event_ids[1], p_types[1], p_data[1], p_metadata[1])
+      RETURNING position INTO v_last;
+    ELSE
+      WITH inserted AS (
+        INSERT INTO ${s}.events (stream_id, version, event_id, type, data, metadata)
+        SELECT p_stream_id, v_current + u.ord, u.id, u.type, u.data, u.metadata
+        FROM unnest(p_event_ids, p_types, p_data, p_metadata) WITH ORDINALITY AS u(id, type, data, metadata, ord)
+        ORDER BY u.ord
+        RETURNING position)
+      SELECT max(i.position) INTO v_last FROM inserted i;
+    END IF;
 
     -- Delivered at commit, to every process listening: subscribers wake at once.
     PERFORM pg_notify('${notifyChannel(schema)}', v_last::text);
@@ -102,6 +110,16 @@ function migrations(s: string, schema: string): string[] {
     // Appends notify subscribers.
     appendFunction(s, schema),
     readFunctions(s),
+    // append_events looks for earlier copies only of the event ids a caller gave, and
+    // reads a stream's version from the events' own index: no streams table to keep.
+    `
+    DROP FUNCTION IF EXISTS ${s}.append_events(text, bigint, uuid[], text[], text[], text[]);
+    ${appendFunction(s, schema)};
+    DROP TABLE ${s}.streams;
+    DROP FUNCTION ${s}.read_filtered(bigint, text[], text, bigint, bigint, timestamptz, text, timestamptz);
+    DROP FUNCTION ${s}.read_stream(text, bigint, bigint);
+    ${readFunctions(s)};
+    `,
   ];
 }
 
@@ -116,6 +134,12 @@ function migrations(s: string, schema: string): string[] {
  * quadratic (0.47 s a page at 500,000 of 1,000,000 events, against 6 ms by the key);
  * a long stream is sorted on disk. Inside these functions only the key's order is on offer.
  */
+/**
+ * An event's time as whole epoch milliseconds, what a JavaScript Date holds: an integer
+ * is cheaper to print and to parse than a float, and reads send one per event.
+ */
+export const RECORDED_MS = `floor(date_part('epoch', recorded_at) * 1000)::bigint`;
+
 export function readFunctions(s: string): string {
   const settings = 'SET enable_bitmapscan = off SET enable_seqscan = off SET enable_sort = off';
   return `
@@ -123,10 +147,10 @@ export function readFunctions(s: string): string {
     p_after bigint, p_types text[], p_prefix text, p_limit bigint,
     p_before bigint, p_from timestamptz, p_needle text, p_to timestamptz)
   RETURNS TABLE (o_position bigint, o_stream_id text, o_version bigint, o_event_id uuid,
-    o_type text, o_data text, o_metadata text, o_recorded_at float8)
+    o_type text, o_data text, o_metadata text, o_recorded_at bigint)
   LANGUAGE sql STABLE ${settings}
   AS $fn$
-    SELECT position, stream_id, version, event_id, type, data, metadata, date_part('epoch', recorded_at) * 1000
+    SELECT position, stream_id, version, event_id, type, data, metadata, ${RECORDED_MS}
     FROM ${s}.events
     WHERE position > p_after AND position < p_before
       AND (p_types IS NULL OR type = ANY (p_types))
@@ -139,10 +163,10 @@ export function readFunctions(s: string): string {
 
   CREATE OR REPLACE FUNCTION ${s}.read_stream(p_stream_id text, p_from bigint, p_limit bigint)
   RETURNS TABLE (o_position bigint, o_version bigint, o_event_id uuid,
-    o_type text, o_data text, o_metadata text, o_recorded_at float8)
+    o_type text, o_data text, o_metadata text, o_recorded_at bigint)
   LANGUAGE sql STABLE ${settings}
   AS $fn$
-    SELECT position, version, event_id, type, data, metadata, date_part('epoch', recorded_at) * 1000
+    SELECT position, version, event_id, type, data, metadata, ${RECORDED_MS}
     FROM ${s}.events WHERE stream_id = p_stream_id AND version >= p_from
     ORDER BY version LIMIT p_limit
   $fn$;
