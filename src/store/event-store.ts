@@ -171,18 +171,16 @@ export function createEventStore(storage: EventStorage, options: EventStoreOptio
     return eventId;
   }
 
+  // A storage hands over each stored event as a fresh object (storage.ts), so it becomes
+  // the recorded event in place: one object per event read instead of two, which a read
+  // of thousands of events feels in its allocations.
   function decode(stored: StoredEvent): RecordedEvent {
     const { type, data, metadata } = codec.decode(stored);
-    return {
-      streamId: stored.streamId,
-      version: stored.version,
-      position: stored.position,
-      eventId: stored.eventId,
-      type,
-      data,
-      metadata,
-      recordedAt: stored.recordedAt,
-    };
+    const event = stored as unknown as RecordedEvent;
+    event.type = type;
+    event.data = data;
+    event.metadata = metadata;
+    return event;
   }
 
   function readAllArguments(options: ReadAllOptions) {

@@ -15,7 +15,10 @@ export interface EventToStore extends EncodedPayload {
   idGiven?: boolean;
 }
 
-/** One event as stored. */
+/**
+ * One event as stored. Every read hands over objects of its own, which the caller may
+ * change: the EventStore turns each into the event it returns, in place.
+ */
 export interface StoredEvent extends EventToStore {
   streamId: string;
   version: number;

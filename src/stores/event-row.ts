@@ -6,11 +6,13 @@ import type { StoredEvent, StreamPayload } from '../store/storage.js';
 /** position, stream_id, version, event_id, type, data, metadata, recorded_at (ms). */
 export type EventRow = [number, string, number, string, string, string, string | null, number];
 
+// The fields in RecordedEvent's order: the EventStore turns these very objects into
+// recorded events, and JSON prints them in this order.
 export function storedFromRow(row: EventRow): StoredEvent {
   return {
-    position: row[0],
     streamId: row[1],
     version: row[2],
+    position: row[0],
     eventId: row[3],
     type: row[4],
     data: row[5],
@@ -24,9 +26,9 @@ export type StreamRow = [number, number, string, string, string, string | null, 
 
 export function storedFromStreamRow(streamId: string, row: StreamRow): StoredEvent {
   return {
-    position: row[0],
     streamId,
     version: row[1],
+    position: row[0],
     eventId: row[2],
     type: row[3],
     data: row[4],

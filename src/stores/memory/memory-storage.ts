@@ -10,6 +10,9 @@ import type { EventStorage, EventToStore, StoredEvent, StoredEventId } from '../
 import { createMemoryReadModels } from './read-models.js';
 import { createMemorySnapshots } from './snapshots.js';
 
+/** Reads hand over copies: the EventStore turns what it reads into recorded events in place. */
+const copyOf = (e: StoredEvent): StoredEvent => ({ ...e, recordedAt: new Date(e.recordedAt) });
+
 export function createMemoryStorage(): EventStorage {
   const streams = new Map<string, StoredEvent[]>();
   const log: StoredEvent[] = [];
@@ -74,8 +77,8 @@ export function createMemoryStorage(): EventStorage {
     async appendWithHook(streamId, events, expectedVersion, beforeCommit) {
       return turn.hold(async () => {
         const { result, staged } = stage(streamId, events, expectedVersion);
-        const eventsAfter = async (position: number) => [...log.filter((e) => e.position > position), ...staged];
-        await readModels.during((dbFor) => beforeCommit(staged, result, dbFor, eventsAfter));
+        const eventsAfter = async (position: number) => [...log.filter((e) => e.position > position), ...staged].map(copyOf);
+        await readModels.during((dbFor) => beforeCommit(staged.map(copyOf), result, dbFor, eventsAfter));
         commit(streamId, staged);
         return result;
       });
@@ -91,10 +94,10 @@ export function createMemoryStorage(): EventStorage {
       const stream = streams.get(streamId) ?? [];
       if (direction === 'forward') {
         const start = Math.max(fromVersion, 1) - 1;
-        return stream.slice(start, start + maxCount);
+        return stream.slice(start, start + maxCount).map(copyOf);
       }
       const end = Math.min(fromVersion, stream.length);
-      return stream.slice(Math.max(end - maxCount, 0), end).reverse();
+      return stream.slice(Math.max(end - maxCount, 0), end).reverse().map(copyOf);
     },
 
     // A stored event is a payload too; the facade only reads from it.
@@ -110,7 +113,7 @@ export function createMemoryStorage(): EventStorage {
       const unfiltered = isUnfiltered(filter);
       for (let i = after; i < end && batch.length < limit; i++) {
         const event = log[i]!;
-        if (unfiltered || matchesEventFilter(event, filter)) batch.push(event);
+        if (unfiltered || matchesEventFilter(event, filter)) batch.push(copyOf(event));
       }
       return batch;
     },

@@ -95,6 +95,20 @@ export function contractCases(options: ConformanceOptions): void {
     assert.deepEqual(await ids({ after: 'c' }), []);
   });
 
+  it('hands every reader events of its own: changing one read changes nothing stored', async (store) => {
+    await store.appendToStream('post-1', [created('1')]);
+    const [read] = await store.readStream('post-1');
+    read!.data = { postId: 'changed' };
+    read!.type = 'Changed';
+    read!.recordedAt.setTime(0);
+    const [page] = await store.readAllPage();
+    page!.version = 99;
+    for (const again of [...(await store.readStream('post-1')), ...(await collect(store.readAll()))]) {
+      assert.deepEqual([again.type, again.version, again.data], ['PostWasCreated', 1, { postId: '1', title: 'Hello' }]);
+      assert.notEqual(again.recordedAt.getTime(), 0);
+    }
+  });
+
   it('reads a stream with no events as []', async (store) => {
     assert.deepEqual(await store.readStream('post-missing'), []);
   });
