@@ -9,6 +9,7 @@ import { isUuid, uuidv7 } from '../core/uuid.js';
 import { assertCount, assertExpectedVersion, assertName, assertPlainObject } from '../core/validation.js';
 import { startSubscription, type SubscribeOptions, type Subscription } from '../subscriptions/subscription.js';
 import { toEventFilter } from './event-filter.js';
+import { readAhead } from './read-ahead.js';
 import { createSnapshotStore, type SnapshotStore } from './snapshot-store.js';
 import type { ReadModelDb, ReadModelStorage, ReadModelTables } from './read-models.js';
 import type { AppendResult, Direction, EventFilter, EventStorage, EventToStore, StoreStats, StoredEvent, StreamInfo } from './storage.js';
@@ -258,17 +259,17 @@ export function createEventStore(storage: EventStorage, options: EventStoreOptio
 
     readAll(options = {}) {
       const { after, batchSize, filter } = readAllArguments(options);
+      const read = (from: number) => {
+        assertOpen();
+        return storage.readAllBatch(from, filter, batchSize);
+      };
       return {
-        async *[Symbol.asyncIterator]() {
-          let cursor = after;
-          while (true) {
-            assertOpen();
-            const batch = await storage.readAllBatch(cursor, filter, batchSize);
-            for (const stored of batch) yield decode(stored);
-            if (batch.length < batchSize) return;
-            cursor = batch[batch.length - 1]!.position;
-          }
-        },
+        [Symbol.asyncIterator]: () =>
+          readAhead(
+            read(after),
+            (batch) => (batch.length < batchSize ? undefined : read(batch[batch.length - 1]!.position)),
+            decode,
+          ),
       };
     },
 

@@ -30,41 +30,79 @@ function streamIds(s: string, after: string, limit: string): string {
       WHERE ids.stream_id IS NOT NULL AND (${limit}::bigint IS NULL OR n < ${limit}::bigint))`;
 }
 
-// PostgreSQL's LIMIT is a bigint; the "no limit" sentinel is bound as NULL (LIMIT ALL).
-const limitOf = (n: number) => (n >= Number.MAX_SAFE_INTEGER ? null : n);
+const STREAM_PAGE_SIZE = 1000;
 
-export function prepareReads(pool: Pool, s: string) {
-  const statements = {
-    // read_stream, read_stream_payloads and read_filtered (schema.ts) keep to an index's
-    // order whatever the planner's statistics say.
-    forward: `SELECT * FROM ${s}.read_stream($1, $2, $3)`,
+/**
+ * `logPool`'s connections may only walk an index in its order (postgres-storage.ts):
+ * each read there is an ordered page over the primary key or the (stream_id, version)
+ * key with filters the planner may misjudge, and must stay one whatever the statistics say.
+ */
+export function prepareReads(pool: Pool, logPool: Pool, s: string) {
+  const onLog = {
+    forward: `SELECT ${STREAM_COLUMNS} FROM ${s}.events WHERE stream_id = $1 AND version >= $2 ORDER BY version LIMIT $3`,
     backward: `SELECT ${STREAM_COLUMNS} FROM ${s}.events WHERE stream_id = $1 AND version <= $2 ORDER BY version DESC LIMIT $3`,
-    payloads: `SELECT * FROM ${s}.read_stream_payloads($1, $2, $3)`,
-    range: `SELECT ${COLUMNS} FROM ${s}.events WHERE position BETWEEN $1 AND $2 ORDER BY position`,
-    all: `SELECT ${COLUMNS} FROM ${s}.events WHERE position > $1 ORDER BY position LIMIT $2`,
+    payloads: `SELECT version, position, type, data, metadata FROM ${s}.events
+      WHERE stream_id = $1 AND version >= $2 ORDER BY version LIMIT $3`,
     // starts_with is a literal prefix test: % and _ mean nothing to it.
     // The upper bound is always bound (to the largest position when absent), so the scan
     // stops there. $7 is the correlation id as a JSON string: only a cheap text test
     // there, see readAllBatch.
-    allFiltered: `SELECT * FROM ${s}.read_filtered($1, $2, $3, $4, $5, $6, $7, $8)`,
+    allFiltered: `SELECT ${COLUMNS} FROM ${s}.events
+      WHERE position > $1 AND position < $5
+        AND ($2::text[] IS NULL OR type = ANY ($2::text[]))
+        AND ($3::text IS NULL OR starts_with(stream_id, $3::text))
+        AND ($6::timestamptz IS NULL OR recorded_at >= $6::timestamptz)
+        AND ($8::timestamptz IS NULL OR recorded_at < $8::timestamptz)
+        AND ($7::text IS NULL OR strpos(metadata, $7::text) > 0)
+      ORDER BY position LIMIT $4`,
     streams: `${streamIds(s, '$1', '$2')}
       SELECT stream_id AS "streamId", (SELECT max(version) FROM ${s}.events e WHERE e.stream_id = ids.stream_id) AS version
       FROM ids WHERE stream_id IS NOT NULL`,
-    head: `SELECT coalesce(max(position), 0) AS head FROM ${s}.events`,
     counts: `${streamIds(s, 'NULL', 'NULL')}
       SELECT (SELECT count(*) FROM ${s}.events) AS events, (SELECT count(*) FROM ids WHERE stream_id IS NOT NULL) AS streams,
       (SELECT coalesce(sum(pg_total_relation_size(c.oid)), 0) FROM pg_class c
         WHERE c.relnamespace = '${s}'::regnamespace AND c.relkind IN ('r', 'm'))::bigint AS bytes`,
   };
-  const run = async <T extends object>(key: keyof typeof statements, values: unknown[], db: Pool | ClientBase = pool) =>
-    (await db.query<T>({ name: `eventline_${key}_${s}`, text: statements[key], values })).rows;
-  const rowsOf = async <R extends unknown[] = Row>(key: keyof typeof statements, values: unknown[], db: Pool | ClientBase = pool): Promise<R[]> =>
+  const onPool = {
+    // With no filter to misjudge, the primary key's order is always the cheapest plan; and
+    // on the pool that appends, the newest events are read where they were written.
+    all: `SELECT ${COLUMNS} FROM ${s}.events WHERE position > $1 ORDER BY position LIMIT $2`,
+    // Inside an append's transaction, on its client: a few positions of the primary key.
+    range: `SELECT ${COLUMNS} FROM ${s}.events WHERE position BETWEEN $1 AND $2 ORDER BY position`,
+    head: `SELECT coalesce(max(position), 0) AS head FROM ${s}.events`,
+  };
+  const statements = { ...onLog, ...onPool };
+  const dbFor = (key: keyof typeof statements): Pool => (key in onLog ? logPool : pool);
+  const run = async <T extends object>(key: keyof typeof statements, values: unknown[]) =>
+    (await dbFor(key).query<T>({ name: `eventline_${key}_${s}`, text: statements[key], values })).rows;
+  const rowsOf = async <R extends unknown[] = Row>(key: keyof typeof statements, values: unknown[], db: Pool | ClientBase = dbFor(key)): Promise<R[]> =>
     (await db.query<R>({ name: `eventline_${key}_${s}`, text: statements[key], values, rowMode: 'array' })).rows;
 
   return {
+    // A long stream comes in pages, each asked for before the rows of the one before
+    // become events: the database works while this process does, and each page's rows
+    // are dropped before the next arrive, rather than all living at once (which makes the
+    // garbage collector copy them all). Appends to a stream commit in version order, so
+    // the pages join into one unbroken run of versions.
     async readStream(streamId: string, { fromVersion, maxCount, direction }: StreamRange): Promise<StoredEvent[]> {
-      const rows = await rowsOf<StreamRow>(direction, [streamId, fromVersion, limitOf(maxCount)]);
-      return rows.map((row) => storedFromStreamRow(streamId, row));
+      const events: StoredEvent[] = [];
+      const page = (from: number, wanted: number) => rowsOf<StreamRow>(direction, [streamId, from, wanted]);
+      let limit = Math.min(STREAM_PAGE_SIZE, maxCount);
+      let coming: Promise<StreamRow[]> | undefined = page(fromVersion, limit);
+      while (coming) {
+        const rows = await coming;
+        const rest = maxCount - events.length - rows.length;
+        coming = undefined;
+        if (rows.length === limit && rest > 0) {
+          const last = rows[rows.length - 1]![1];
+          limit = Math.min(STREAM_PAGE_SIZE, rest);
+          coming = page(direction === 'forward' ? last + 1 : last - 1, limit);
+          // If turning these rows into events throws, nobody awaits the next page.
+          coming.catch(() => {});
+        }
+        for (const row of rows) events.push(storedFromStreamRow(streamId, row));
+      }
+      return events;
     },
     async readStreamPayloads(streamId: string, fromVersion: number, limit: number): Promise<StreamPayload[]> {
       return (await rowsOf<PayloadRow>('payloads', [streamId, fromVersion, limit])).map(payloadFromRow);

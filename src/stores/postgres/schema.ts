@@ -109,77 +109,28 @@ function migrations(s: string, schema: string): string[] {
     `,
     // Appends notify subscribers.
     appendFunction(s, schema),
-    readFunctions(s),
+    // Schema 4 held read functions with planner settings of their own; the log reader's
+    // connections carry those settings now (postgres-storage.ts), and 5 drops them.
+    'SELECT 1',
     // append_events looks for earlier copies only of the event ids a caller gave, and
     // reads a stream's version from the events' own index: no streams table to keep.
+    // The read functions of 4 go (see above).
     `
     DROP FUNCTION IF EXISTS ${s}.append_events(text, bigint, uuid[], text[], text[], text[]);
     ${appendFunction(s, schema)};
     DROP TABLE ${s}.streams;
-    DROP FUNCTION ${s}.read_filtered(bigint, text[], text, bigint, bigint, timestamptz, text, timestamptz);
-    DROP FUNCTION ${s}.read_stream(text, bigint, bigint);
-    ${readFunctions(s)};
+    DROP FUNCTION IF EXISTS ${s}.read_filtered(bigint, text[], text, bigint, bigint, timestamptz, text, timestamptz);
+    DROP FUNCTION IF EXISTS ${s}.read_stream(text, bigint, bigint);
+    DROP FUNCTION IF EXISTS ${s}.read_stream_payloads(text, bigint, bigint);
     `,
   ];
 }
 
 /**
- * The reads whose order an index gives, as functions so that they can carry their own
- * planner settings. Their rows must come in position or version order, and the primary
- * key or the (stream_id, version) key gives them so, stopping after `limit`. But when
- * the table's statistics are stale (a table that just grew by a bulk load or a burst of
- * appends, before autovacuum analyzes it), the planner guesses the filters leave a few
- * rows and picks a bitmap scan of every row after the position, then a sort: each page
- * of a filtered read then costs the whole rest of the table, and reading all becomes
- * quadratic (0.47 s a page at 500,000 of 1,000,000 events, against 6 ms by the key);
- * a long stream is sorted on disk. Inside these functions only the key's order is on offer.
- */
-/**
  * An event's time as whole epoch milliseconds, what a JavaScript Date holds: an integer
  * is cheaper to print and to parse than a float, and reads send one per event.
  */
 export const RECORDED_MS = `floor(date_part('epoch', recorded_at) * 1000)::bigint`;
-
-export function readFunctions(s: string): string {
-  const settings = 'SET enable_bitmapscan = off SET enable_seqscan = off SET enable_sort = off';
-  return `
-  CREATE OR REPLACE FUNCTION ${s}.read_filtered(
-    p_after bigint, p_types text[], p_prefix text, p_limit bigint,
-    p_before bigint, p_from timestamptz, p_needle text, p_to timestamptz)
-  RETURNS TABLE (o_position bigint, o_stream_id text, o_version bigint, o_event_id uuid,
-    o_type text, o_data text, o_metadata text, o_recorded_at bigint)
-  LANGUAGE sql STABLE ${settings}
-  AS $fn$
-    SELECT position, stream_id, version, event_id, type, data, metadata, ${RECORDED_MS}
-    FROM ${s}.events
-    WHERE position > p_after AND position < p_before
-      AND (p_types IS NULL OR type = ANY (p_types))
-      AND (p_prefix IS NULL OR starts_with(stream_id, p_prefix))
-      AND (p_from IS NULL OR recorded_at >= p_from)
-      AND (p_to IS NULL OR recorded_at < p_to)
-      AND (p_needle IS NULL OR strpos(metadata, p_needle) > 0)
-    ORDER BY position LIMIT p_limit
-  $fn$;
-
-  CREATE OR REPLACE FUNCTION ${s}.read_stream(p_stream_id text, p_from bigint, p_limit bigint)
-  RETURNS TABLE (o_position bigint, o_version bigint, o_event_id uuid,
-    o_type text, o_data text, o_metadata text, o_recorded_at bigint)
-  LANGUAGE sql STABLE ${settings}
-  AS $fn$
-    SELECT position, version, event_id, type, data, metadata, ${RECORDED_MS}
-    FROM ${s}.events WHERE stream_id = p_stream_id AND version >= p_from
-    ORDER BY version LIMIT p_limit
-  $fn$;
-
-  CREATE OR REPLACE FUNCTION ${s}.read_stream_payloads(p_stream_id text, p_from bigint, p_limit bigint)
-  RETURNS TABLE (o_version bigint, o_position bigint, o_type text, o_data text, o_metadata text)
-  LANGUAGE sql STABLE ${settings}
-  AS $fn$
-    SELECT version, position, type, data, metadata
-    FROM ${s}.events WHERE stream_id = p_stream_id AND version >= p_from
-    ORDER BY version LIMIT p_limit
-  $fn$`;
-}
 
 export const SCHEMA_VERSION = migrations('"eventline"', 'eventline').length;
 
