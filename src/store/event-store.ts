@@ -157,8 +157,13 @@ export function createEventStore(storage: EventStorage, options: EventStoreOptio
         if (error instanceof ValidationError) throw new ValidationError(`${field}.${error.field}`, error.reason);
         throw error;
       }
-      const bytes = Buffer.byteLength(encoded.data) + (encoded.metadata === null ? 0 : Buffer.byteLength(encoded.metadata));
-      if (bytes > maxEventBytes) throw new EventTooLargeError(field, bytes, maxEventBytes);
+      // UTF-8 takes at most 3 bytes per UTF-16 unit: most events are clearly within the
+      // limit without counting their bytes.
+      const units = encoded.data.length + (encoded.metadata?.length ?? 0);
+      if (units * 3 > maxEventBytes) {
+        const bytes = Buffer.byteLength(encoded.data) + (encoded.metadata === null ? 0 : Buffer.byteLength(encoded.metadata));
+        if (bytes > maxEventBytes) throw new EventTooLargeError(field, bytes, maxEventBytes);
+      }
       return { eventId, idGiven: event.eventId !== undefined, type: encoded.type, data: encoded.data, metadata: encoded.metadata };
     });
   }

@@ -21,6 +21,12 @@ const INSERT_EVENT = `
     max(coalesce((SELECT max(position) FROM events), 0), (SELECT position FROM positions_used WHERE id = 1)) + 1,
     ?, ?, ?, ?, ?, ?, ?)`;
 
+// The events after the first of an append take the positions right after it: the
+// append holds the write lock, so no one else can take them.
+const INSERT_NEXT_EVENT = `
+  INSERT INTO events (position, stream_id, version, event_id, type, data, metadata, recorded_at)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?)`;
+
 /** The append's result, and whether it wrote (false for an idempotent retry). */
 export type AppendInTransaction = (
   streamId: string,
@@ -33,6 +39,7 @@ export function prepareAppend(db: Database): AppendInTransaction {
   const findEvent = db.prepare<[string], StoredEventId>(FIND_EVENT);
   const streamVersion = db.prepare<[string], { version: number }>(STREAM_VERSION).pluck();
   const insertEvent = db.prepare(INSERT_EVENT);
+  const insertNextEvent = db.prepare(INSERT_NEXT_EVENT);
 
   return (streamId, events, expectedVersion) => {
     const existing: StoredEventId[] = [];
@@ -49,11 +56,13 @@ export function prepareAppend(db: Database): AppendInTransaction {
     checkExpectedVersion(streamId, expectedVersion, version);
 
     const recordedAt = Date.now();
-    let lastPosition = 0;
-    for (let i = 0; i < events.length; i++) {
-      const e = events[i]!;
-      const info = insertEvent.run(streamId, version + i + 1, e.eventId, e.type, e.data, e.metadata, recordedAt);
-      lastPosition = Number(info.lastInsertRowid);
+    const [first, ...rest] = events;
+    const info = insertEvent.run(streamId, version + 1, first!.eventId, first!.type, first!.data, first!.metadata, recordedAt);
+    let lastPosition = Number(info.lastInsertRowid);
+    for (let i = 0; i < rest.length; i++) {
+      const e = rest[i]!;
+      lastPosition++;
+      insertNextEvent.run(lastPosition, streamId, version + i + 2, e.eventId, e.type, e.data, e.metadata, recordedAt);
     }
     return { nextExpectedVersion: version + events.length, lastPosition, wrote: true };
   };

@@ -64,10 +64,14 @@ export function concurrencyCases(options: ConformanceOptions): void {
       })();
 
       try {
-        const writers = ['p0', 'p1', 'p2', 'p3'];
-        const writing = writers.map((writer) => startProcess('writer', [url, `gap-${writer}`, writer, '300', '2']).result);
         const committing = startProcess('hold', [url, 'held-commit', committedId, '2000', 'commit']);
         const rollingBack = startProcess('hold', [url, 'held-rollback', rolledBackId, '2000', 'rollback']);
+        // The writers start once a transaction holds its event uncommitted, so they are
+        // surely writing while it is held (a fast writer could otherwise be done before
+        // a holding process has even started).
+        await committing.printed('holding');
+        const writers = ['p0', 'p1', 'p2', 'p3'];
+        const writing = writers.map((writer) => startProcess('writer', [url, `gap-${writer}`, writer, '300', '2']).result);
         await Promise.all([...writing, committing.result, rollingBack.result]);
       } finally {
         done = true;
