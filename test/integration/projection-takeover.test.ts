@@ -59,10 +59,11 @@ if (postgres) {
     const url = await postgres.freshUrl();
     const store = await openEventStore(url);
     const projectors = [1, 2, 3].map(() => startProcess('projector', [url, BANK, '--batch-size', '20']));
+    let writer: ReturnType<typeof keepAppending> | undefined;
     try {
       await appendBankEvents(store, 200);
       await Promise.all(projectors.map((p) => p.printed('running')));
-      const writer = keepAppending(store);
+      writer = keepAppending(store);
 
       await waitUntil('balances applied the first events', async () => (await ledgerAppliers(store)).length > 300);
       const before = runsOfAppliers(await ledgerAppliers(store));
@@ -94,6 +95,9 @@ if (postgres) {
       assert.ok(survivors.some((p) => p.pid === runs[1]));
       assert.deepEqual(await readModelRows(store), await rebuiltFromScratch(store));
     } finally {
+      // A failed assertion leaves the writer appending: stop it before the store closes,
+      // so the failure shows rather than the writer's StoreClosedError.
+      await writer?.stop().catch(() => 0);
       await Promise.all(projectors.map((p) => p.kill()));
       await store.close();
     }
