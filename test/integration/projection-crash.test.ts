@@ -12,7 +12,7 @@ import { openEventStore, ProjectionBusyError, rebuildProjection, type EventStore
 import { postgresTestUrl } from '../../src/testing/postgres.js';
 import { startProcess } from '../../src/testing/processes/spawn.js';
 import { appendBankEvents, bankStatus, readModelRows, rebuiltFromScratch, waitCaughtUp, waitUntil } from '../fixtures/bank.js';
-import { BANK, eventline, startEventline } from '../fixtures/cli.js';
+import { BANK, eventline, ROOT, startEventline } from '../fixtures/cli.js';
 import { bankProjections } from '../fixtures/projections.js';
 
 interface Backend {
@@ -79,7 +79,10 @@ for (const backend of backends) {
         await waitCaughtUp(store, 40_000);
         const before = await readModelRows(store);
 
-        const rebuild = startEventline(['--store', url, 'projections', 'rebuild', 'balances', '--projections', BANK]);
+        // Slowed down, so that the kill surely lands before the rebuild could finish.
+        const rebuild = startEventline(['--store', url, 'projections', 'rebuild', 'balances', '--projections', BANK], ROOT, {
+          BANK_APPLY_DELAY_MS: '1',
+        });
         await rebuild.stderrMatches(/^rebuilding balances: \d+%/);
         assert.deepEqual(await readModelRows(store), before, 'queries answer from the live tables during the rebuild');
         const killed = await rebuild.kill();
