@@ -6,7 +6,7 @@
 import type { RecordedEvent } from '../core/events.js';
 import type { EventStore } from '../store/event-store.js';
 import type { Lease } from '../store/read-models.js';
-import { createWakeup } from '../subscriptions/wakeup.js';
+import { createWakeup, delay } from '../subscriptions/wakeup.js';
 import { applyBatch, HandlerError } from './apply.js';
 import { checkpoints, type Checkpoint } from './checkpoints.js';
 import type { Projection } from './projection.js';
@@ -40,16 +40,10 @@ export function startRunner(store: EventStore, projection: Projection, options: 
 
   /** Waits `ms`, or less if stopped; changes in the store do not cut it short. */
   let endPause: (() => void) | undefined;
-  const pause = (ms: number) =>
-    new Promise<void>((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
-        clearTimeout(timer);
-        endPause = undefined;
-        resolve();
-      }
-      endPause = done;
-    });
+  const pause = async (ms: number) => {
+    await delay(ms, (cut) => (endPause = cut));
+    endPause = undefined;
+  };
 
   /**
    * Sets up the tables and creates the checkpoint in one transaction: an inline append

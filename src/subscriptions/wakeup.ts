@@ -20,20 +20,21 @@ export function createWakeup(): Wakeup {
       wake?.();
     },
     async wait(ms) {
-      await new Promise<void>((resolve) => {
-        if (pending) {
-          setImmediate(resolve);
-          return;
-        }
-        const timer = setTimeout(done, ms);
-        function done() {
-          clearTimeout(timer);
-          wake = undefined;
-          resolve();
-        }
-        wake = done;
-      });
+      if (pending) await new Promise<void>((resolve) => setImmediate(resolve));
+      else await delay(ms, (cut) => (wake = cut));
+      wake = undefined;
       pending = false;
     },
   };
+}
+
+/** Resolves after `ms`, or as soon as the function handed to `onCut` is called. */
+export function delay(ms: number, onCut: (cut: () => void) => void): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    onCut(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
 }
