@@ -3,26 +3,43 @@
 // overlaps the work on the one before, instead of adding to it.
 
 /**
- * Iterates the items of `first` and of the pages after it. `next(page)` starts reading
- * the page after `page`, or gives undefined when `page` was the last. Each item passes
- * through `map` only when the caller reaches it.
+ * The pages from `first` on. `next(page)` starts reading the page after `page`, or gives
+ * undefined when `page` was the last; it is called as soon as `page` arrives, before the
+ * caller gets it.
+ */
+export async function* pagesAhead<Item>(
+  first: Promise<Item[]>,
+  next: (page: Item[]) => Promise<Item[]> | undefined,
+): AsyncGenerator<Item[], void, undefined> {
+  let coming: Promise<Item[]> | undefined = settled(first);
+  while (coming) {
+    const page: Item[] = await coming;
+    const after = next(page);
+    coming = after && settled(after);
+    yield page;
+  }
+}
+
+/**
+ * The items of the pages from `first` on (see pagesAhead), each passed through `map`
+ * only when the caller reaches it. Only turning a page awaits; an item of the page in
+ * hand comes at once.
  */
 export function readAhead<Item, Out>(
   first: Promise<Item[]>,
   next: (page: Item[]) => Promise<Item[]> | undefined,
   map: (item: Item) => Out,
 ): AsyncIterableIterator<Out> {
+  const pages = pagesAhead(first, next);
   let page: Item[] = [];
   let index = 0;
-  let coming: Promise<Item[]> | undefined = settled(first);
 
   async function turnPage(): Promise<IteratorResult<Out>> {
     while (index >= page.length) {
-      if (coming === undefined) return { value: undefined, done: true };
-      page = await coming;
+      const turned = await pages.next();
+      if (turned.done) return { value: undefined, done: true };
+      page = turned.value;
       index = 0;
-      const after = next(page);
-      coming = after && settled(after);
     }
     return { value: map(page[index++]!), done: false };
   }
@@ -37,8 +54,8 @@ export function readAhead<Item, Out>(
     },
     // A caller that stops early leaves the page in flight unread.
     async return() {
-      coming = undefined;
       page = [];
+      await pages.return();
       return { value: undefined, done: true };
     },
   };

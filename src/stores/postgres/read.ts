@@ -4,6 +4,7 @@
 import type { ClientBase, Pool } from 'pg';
 import { correlationNeedle, hasCorrelationId, isUnfiltered } from '../../store/event-filter.js';
 import type { EventFilter, StoredEvent, StreamInfo, StreamPayload, StreamRange } from '../../store/storage.js';
+import { pagesAhead } from '../../store/read-ahead.js';
 import { RECORDED_MS } from './schema.js';
 import { payloadFromRow, storedFromRow, storedFromStreamRow, type EventRow, type PayloadRow, type StreamRow } from '../event-row.js';
 
@@ -86,20 +87,17 @@ export function prepareReads(pool: Pool, logPool: Pool, s: string) {
     // the pages join into one unbroken run of versions.
     async readStream(streamId: string, { fromVersion, maxCount, direction }: StreamRange): Promise<StoredEvent[]> {
       const events: StoredEvent[] = [];
-      const page = (from: number, wanted: number) => rowsOf<StreamRow>(direction, [streamId, from, wanted]);
-      let limit = Math.min(STREAM_PAGE_SIZE, maxCount);
-      let coming: Promise<StreamRow[]> | undefined = page(fromVersion, limit);
-      while (coming) {
-        const rows = await coming;
+      let wanted = Math.min(STREAM_PAGE_SIZE, maxCount);
+      const page = (from: number) => rowsOf<StreamRow>(direction, [streamId, from, wanted]);
+      // Called as each page arrives, before its rows join `events`.
+      const nextPage = (rows: StreamRow[]) => {
         const rest = maxCount - events.length - rows.length;
-        coming = undefined;
-        if (rows.length === limit && rest > 0) {
-          const last = rows[rows.length - 1]![1];
-          limit = Math.min(STREAM_PAGE_SIZE, rest);
-          coming = page(direction === 'forward' ? last + 1 : last - 1, limit);
-          // If turning these rows into events throws, nobody awaits the next page.
-          coming.catch(() => {});
-        }
+        if (rows.length < wanted || rest <= 0) return undefined;
+        const last = rows[rows.length - 1]![1];
+        wanted = Math.min(STREAM_PAGE_SIZE, rest);
+        return page(direction === 'forward' ? last + 1 : last - 1);
+      };
+      for await (const rows of pagesAhead(page(fromVersion), nextPage)) {
         for (const row of rows) events.push(storedFromStreamRow(streamId, row));
       }
       return events;

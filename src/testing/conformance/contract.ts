@@ -95,6 +95,20 @@ export function contractCases(options: ConformanceOptions): void {
     assert.deepEqual(await ids({ after: 'c' }), []);
   });
 
+  it('reads a long stream whole and in parts, across the pages a store may read it in', async (store) => {
+    for (let from = 0; from < 2500; from += 500) {
+      await store.appendToStream('long', Array.from({ length: 500 }, (_, i) => ({ type: 'N', data: { n: from + i + 1 } })));
+    }
+    const versions = async (o: Parameters<typeof store.readStream>[1]) => (await store.readStream('long', o)).map((e) => e.version);
+    const run = (first: number, count: number, step = 1) => Array.from({ length: count }, (_, i) => first + i * step);
+    assert.deepEqual(await versions({}), run(1, 2500));
+    assert.deepEqual(await versions({ fromVersion: 700, maxCount: 1500 }), run(700, 1500));
+    assert.deepEqual(await versions({ fromVersion: 1001, maxCount: 1000 }), run(1001, 1000));
+    assert.deepEqual(await versions({ direction: 'backward', maxCount: 1200 }), run(2500, 1200, -1));
+    assert.deepEqual(await versions({ direction: 'backward', fromVersion: 1100 }), run(1100, 1100, -1));
+    assert.deepEqual((await store.readStream('long', { fromVersion: 2000 })).map((e) => (e.data as { n: number }).n), run(2000, 501));
+  });
+
   it('hands every reader events of its own: changing one read changes nothing stored', async (store) => {
     await store.appendToStream('post-1', [created('1')]);
     const [read] = await store.readStream('post-1');
