@@ -56,13 +56,13 @@ export function prepareAppend(db: Database): AppendInTransaction {
     checkExpectedVersion(streamId, expectedVersion, version);
 
     const recordedAt = Date.now();
-    const [first, ...rest] = events;
-    const info = insertEvent.run(streamId, version + 1, first!.eventId, first!.type, first!.data, first!.metadata, recordedAt);
+    const first = events[0]!;
+    const info = insertEvent.run(streamId, version + 1, first.eventId, first.type, first.data, first.metadata, recordedAt);
     let lastPosition = Number(info.lastInsertRowid);
-    for (let i = 0; i < rest.length; i++) {
-      const e = rest[i]!;
+    for (let i = 1; i < events.length; i++) {
+      const e = events[i]!;
       lastPosition++;
-      insertNextEvent.run(lastPosition, streamId, version + i + 2, e.eventId, e.type, e.data, e.metadata, recordedAt);
+      insertNextEvent.run(lastPosition, streamId, version + i + 1, e.eventId, e.type, e.data, e.metadata, recordedAt);
     }
     return { nextExpectedVersion: version + events.length, lastPosition, wrote: true };
   };
