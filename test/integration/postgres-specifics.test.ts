@@ -76,11 +76,12 @@ if (!postgres) {
         client.release();
       }
       assert.deepEqual((await store.readStream('post-1')).map((e) => e.version), [1, 2, 3]);
+      // The main pool, which serves read models, keeps the planner's defaults.
+      const { rows } = await storage.pool.query<{ setting: string }>(`SELECT setting FROM pg_settings WHERE name = 'enable_sort'`);
+      assert.deepEqual(rows, [{ setting: 'on' }]);
     } finally {
       await store.close();
     }
-    // The main pool, which serves read models, keeps the planner's defaults.
-    assert.deepEqual(await sql<{ setting: string }>(`SELECT setting FROM pg_settings WHERE name = 'enable_sort'`), [{ setting: 'on' }]);
   });
 
   test('several stores opening a new schema at once migrate it once', async () => {
