@@ -5,7 +5,40 @@
 import { ValidationError } from './errors.js';
 
 export function assertJsonFaithful(value: unknown, path: string): void {
-  visit(value, path, new Set());
+  // Most values are fine: a walk that builds no paths says so, and only a refused value
+  // pays for the walk that finds what and where.
+  if (!isPlainJson(value, 0)) visit(value, path, new Set());
+}
+
+// Deeper than this, the quick walk gives up and the full one decides (it finds cycles).
+const QUICK_DEPTH = 64;
+
+function isPlainJson(value: unknown, depth: number): boolean {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return true;
+    case 'number':
+      return Number.isFinite(value);
+    case 'object': {
+      if (value === null) return true;
+      if (depth === QUICK_DEPTH) return false;
+      if (Array.isArray(value)) {
+        for (let i = 0; i < value.length; i++) {
+          if (!(i in value) || !isPlainJson(value[i], depth + 1)) return false;
+        }
+        return true;
+      }
+      const proto: unknown = Object.getPrototypeOf(value);
+      if (proto !== Object.prototype && proto !== null) return false;
+      for (const key in value) {
+        if (!isPlainJson((value as Record<string, unknown>)[key], depth + 1)) return false;
+      }
+      return true;
+    }
+    default:
+      return false;
+  }
 }
 
 function visit(value: unknown, path: string, ancestors: Set<object>): void {

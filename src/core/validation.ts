@@ -14,13 +14,20 @@ const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
  * and a lone surrogate has no UTF-8 form.
  */
 export function assertName(value: unknown, field: string): asserts value is string {
-  if (typeof value !== 'string') throw new ValidationError(field, `must be a string, got ${describe(value)}`);
-  if (value.length === 0) throw new ValidationError(field, 'must not be empty');
+  const problem = nameProblem(value);
+  if (problem !== undefined) throw new ValidationError(field, problem);
+}
+
+/** What is wrong with a stream id or event type, or undefined when nothing is. */
+export function nameProblem(value: unknown): string | undefined {
+  if (typeof value !== 'string') return `must be a string, got ${describe(value)}`;
+  if (value.length === 0) return 'must not be empty';
   if (value.length > MAX_NAME_LENGTH && [...value].length > MAX_NAME_LENGTH) {
-    throw new ValidationError(field, `must be at most ${MAX_NAME_LENGTH} characters`);
+    return `must be at most ${MAX_NAME_LENGTH} characters`;
   }
-  if (value.includes('\u0000')) throw new ValidationError(field, 'must not contain U+0000');
-  if (LONE_SURROGATE.test(value)) throw new ValidationError(field, 'must not contain a lone surrogate');
+  if (value.includes('\u0000')) return 'must not contain U+0000';
+  if (LONE_SURROGATE.test(value)) return 'must not contain a lone surrogate';
+  return undefined;
 }
 
 export function assertExpectedVersion(value: unknown, field = 'expectedVersion'): asserts value is ExpectedVersion {
@@ -44,9 +51,12 @@ export function assertCount(value: unknown, field: string, min: number, max = Nu
 }
 
 export function assertPlainObject(value: unknown, field: string): asserts value is Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new ValidationError(field, `must be an object, got ${describe(value)}`);
-  }
+  if (!isObject(value)) throw new ValidationError(field, `must be an object, got ${describe(value)}`);
+}
+
+/** An object that is not null and not an array. */
+export function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 export function describe(value: unknown): string {

@@ -6,7 +6,7 @@ import { jsonCodec, type EventCodec } from '../core/codec.js';
 import { DuplicateEventError, EventTooLargeError, StoreClosedError, ValidationError, type ExpectedVersion } from '../core/errors.js';
 import type { NewEvent, RecordedEvent } from '../core/events.js';
 import { isUuid, uuidv7 } from '../core/uuid.js';
-import { assertCount, assertExpectedVersion, assertName, assertPlainObject } from '../core/validation.js';
+import { assertCount, assertExpectedVersion, assertName, assertPlainObject, isObject, nameProblem } from '../core/validation.js';
 import { startSubscription, type SubscribeOptions, type Subscription } from '../subscriptions/subscription.js';
 import { toEventFilter } from './event-filter.js';
 import { readAhead } from './read-ahead.js';
@@ -141,20 +141,28 @@ export function createEventStore(storage: EventStorage, options: EventStoreOptio
     if (!Array.isArray(events)) throw new ValidationError('events', 'must be an array of events');
     if (events.length === 0) throw new ValidationError('events', 'must contain at least one event');
     const now = Date.now();
-    const seen = new Set<string>();
-    return events.map((candidate: unknown, i) => {
-      const field = `events[${i}]`;
-      assertPlainObject(candidate, field);
-      const event = candidate as unknown as NewEvent;
-      assertName(event.type, `${field}.type`);
-      if (event.metadata !== undefined) assertPlainObject(event.metadata, `${field}.metadata`);
-      const eventId = event.eventId === undefined ? uuidv7(now) : givenEventId(event.eventId, `${field}.eventId`, seen);
+    let seen: Set<string> | undefined;
+    const prepared: EventToStore[] = [];
+    // Field names are built only for an error: an append of valid events makes no strings for them.
+    for (let i = 0; i < events.length; i++) {
+      const event: unknown = events[i];
+      if (!isObject(event)) assertPlainObject(event, `events[${i}]`);
+      const { type, data, metadata, eventId: givenId } = event as unknown as NewEvent;
+      const typeProblem = nameProblem(type);
+      if (typeProblem !== undefined) throw new ValidationError(`events[${i}].type`, typeProblem);
+      if (metadata !== undefined && !isObject(metadata)) assertPlainObject(metadata, `events[${i}].metadata`);
+      let eventId: string;
+      if (givenId === undefined) eventId = uuidv7(now);
+      else {
+        seen ??= new Set();
+        eventId = givenEventId(givenId, `events[${i}].eventId`, seen);
+      }
       let encoded;
       try {
-        encoded = codec.encode({ type: event.type, data: event.data, metadata: event.metadata });
+        encoded = codec.encode({ type, data, metadata });
       } catch (error) {
         // The codec names the path inside the event; prefix it with the event's place.
-        if (error instanceof ValidationError) throw new ValidationError(`${field}.${error.field}`, error.reason);
+        if (error instanceof ValidationError) throw new ValidationError(`events[${i}].${error.field}`, error.reason);
         throw error;
       }
       // UTF-8 takes at most 3 bytes per UTF-16 unit: most events are clearly within the
@@ -162,10 +170,11 @@ export function createEventStore(storage: EventStorage, options: EventStoreOptio
       const units = encoded.data.length + (encoded.metadata?.length ?? 0);
       if (units * 3 > maxEventBytes) {
         const bytes = Buffer.byteLength(encoded.data) + (encoded.metadata === null ? 0 : Buffer.byteLength(encoded.metadata));
-        if (bytes > maxEventBytes) throw new EventTooLargeError(field, bytes, maxEventBytes);
+        if (bytes > maxEventBytes) throw new EventTooLargeError(`events[${i}]`, bytes, maxEventBytes);
       }
-      return { eventId, idGiven: event.eventId !== undefined, type: encoded.type, data: encoded.data, metadata: encoded.metadata };
-    });
+      prepared.push({ eventId, idGiven: givenId !== undefined, type: encoded.type, data: encoded.data, metadata: encoded.metadata });
+    }
+    return prepared;
   }
 
   function givenEventId(value: unknown, field: string, seen: Set<string>): string {

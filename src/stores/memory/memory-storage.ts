@@ -25,7 +25,8 @@ export function createMemoryStorage(): EventStorage {
   /** Checks an append and computes what it would store, changing nothing. */
   function stage(streamId: string, events: readonly EventToStore[], expectedVersion: ExpectedVersion) {
     const existing: StoredEventId[] = [];
-    for (const { eventId } of events) {
+    for (const { eventId, idGiven } of events) {
+      if (idGiven === false) continue;
       const stored = byEventId.get(eventId);
       if (stored) existing.push(stored);
     }
@@ -35,18 +36,11 @@ export function createMemoryStorage(): EventStorage {
     const version = streams.get(streamId)?.length ?? 0;
     checkExpectedVersion(streamId, expectedVersion, version);
     const recordedAt = new Date();
-    const staged = events.map(
-      (event, i): StoredEvent => ({
-        streamId,
-        version: version + i + 1,
-        position: lastPosition + i + 1,
-        eventId: event.eventId,
-        type: event.type,
-        data: event.data,
-        metadata: event.metadata,
-        recordedAt,
-      }),
-    );
+    const staged: StoredEvent[] = [];
+    for (let i = 0; i < events.length; i++) {
+      const { eventId, type, data, metadata } = events[i]!;
+      staged.push({ streamId, version: version + i + 1, position: lastPosition + i + 1, eventId, type, data, metadata, recordedAt });
+    }
     return { result: { nextExpectedVersion: version + events.length, lastPosition: lastPosition + events.length }, staged };
   }
 
@@ -67,7 +61,7 @@ export function createMemoryStorage(): EventStorage {
     kind: 'memory',
 
     async append(streamId, events, expectedVersion) {
-      await turn.wait();
+      if (turn.held()) await turn.wait();
       const { result, staged } = stage(streamId, events, expectedVersion);
       commit(streamId, staged);
       return result;
@@ -147,6 +141,7 @@ export function createMemoryStorage(): EventStorage {
 function createTurn() {
   let current: Promise<unknown> | undefined;
   return {
+    held: () => current !== undefined,
     async wait() {
       while (current) await current.catch(() => {});
     },
