@@ -14,9 +14,16 @@ test('generated event ids are version-7 UUIDs that sort by time', () => {
   assert.ok(early.startsWith('019b76da-a800'), early);
 });
 
-test('generated event ids do not repeat', () => {
+test('generated event ids do not repeat, and each is a well-formed version-7 UUID', () => {
   const ids = new Set(Array.from({ length: 10_000 }, () => uuidv7()));
   assert.equal(ids.size, 10_000);
+  const variants = new Set<string>();
+  for (const id of ids) {
+    assert.match(id, /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    variants.add(id[19]!);
+  }
+  // The variant digit carries two random bits: all four values turn up.
+  assert.equal(variants.size, 4);
 });
 
 test('isUuid accepts either case and refuses anything else', () => {
