@@ -69,3 +69,22 @@ test('the benchmark runs every workload on our stores, W7 loses nothing and the 
     }
   }
 });
+
+// The probes answer single questions that docs/benchmarks.md quotes; one round each
+// shows they still run and print a figure for every variant.
+const PROBES = {
+  'bench/probes/event-id-index.ts': ['narrow', 'wide', 'wide + unique'],
+  'bench/probes/memory-bound.ts': ['encode-only', 'least', 'memory'],
+};
+
+for (const [probe, variants] of Object.entries(PROBES)) {
+  test(`${probe} prints a figure for each of ${variants.join(', ')}`, { timeout: 60_000 }, () => {
+    const run = spawnSync(process.execPath, ['--import', 'tsx', probe, '1'], { cwd: ROOT, encoding: 'utf8', timeout: 50_000 });
+    assert.equal(run.status, 0, `${probe} exited ${run.status}: ${run.stderr}`);
+    for (const variant of variants) {
+      const figure = new RegExp(`^${variant.replace(/\+/g, '\\+')}\\s+\\d+`);
+      const line = run.stdout.split('\n').find((l) => figure.test(l));
+      assert.ok(line, `no figure for ${variant} in:\n${run.stdout}`);
+    }
+  });
+}
