@@ -51,12 +51,14 @@ export function assertCount(value: unknown, field: string, min: number, max = Nu
 }
 
 export function assertPlainObject(value: unknown, field: string): asserts value is Record<string, unknown> {
-  if (!isObject(value)) throw new ValidationError(field, `must be an object, got ${describe(value)}`);
+  const problem = objectProblem(value);
+  if (problem !== undefined) throw new ValidationError(field, problem);
 }
 
-/** An object that is not null and not an array. */
-export function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
+/** What is wrong with a value that must be an object (not null, not an array), or undefined when nothing is. */
+export function objectProblem(value: unknown): string | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return `must be an object, got ${describe(value)}`;
+  return undefined;
 }
 
 export function describe(value: unknown): string {

@@ -6,7 +6,7 @@ import { jsonCodec, type EventCodec } from '../core/codec.js';
 import { DuplicateEventError, EventTooLargeError, StoreClosedError, ValidationError, type ExpectedVersion } from '../core/errors.js';
 import type { NewEvent, RecordedEvent } from '../core/events.js';
 import { isUuid, uuidv7 } from '../core/uuid.js';
-import { assertCount, assertExpectedVersion, assertName, assertPlainObject, isObject, nameProblem } from '../core/validation.js';
+import { assertCount, assertExpectedVersion, assertName, nameProblem, objectProblem } from '../core/validation.js';
 import { startSubscription, type SubscribeOptions, type Subscription } from '../subscriptions/subscription.js';
 import { toEventFilter } from './event-filter.js';
 import { readAhead } from './read-ahead.js';
@@ -143,14 +143,12 @@ export function createEventStore(storage: EventStorage, options: EventStoreOptio
     const now = Date.now();
     let seen: Set<string> | undefined;
     const prepared: EventToStore[] = [];
-    // Field names are built only for an error: an append of valid events makes no strings for them.
     for (let i = 0; i < events.length; i++) {
       const event: unknown = events[i];
-      if (!isObject(event)) assertPlainObject(event, `events[${i}]`);
-      const { type, data, metadata, eventId: givenId } = event as unknown as NewEvent;
-      const typeProblem = nameProblem(type);
-      if (typeProblem !== undefined) throw new ValidationError(`events[${i}].type`, typeProblem);
-      if (metadata !== undefined && !isObject(metadata)) assertPlainObject(metadata, `events[${i}].metadata`);
+      refuse(objectProblem(event), i);
+      const { type, data, metadata, eventId: givenId } = event as NewEvent;
+      refuse(nameProblem(type), i, '.type');
+      if (metadata !== undefined) refuse(objectProblem(metadata), i, '.metadata');
       let eventId: string;
       if (givenId === undefined) eventId = uuidv7(now);
       else {
@@ -175,6 +173,11 @@ export function createEventStore(storage: EventStorage, options: EventStoreOptio
       prepared.push({ eventId, idGiven: givenId !== undefined, type: encoded.type, data: encoded.data, metadata: encoded.metadata });
     }
     return prepared;
+  }
+
+  /** Throws for a problem with events[i] (or a part of it); the field name is built only then. */
+  function refuse(problem: string | undefined, i: number, part = ''): void {
+    if (problem !== undefined) throw new ValidationError(`events[${i}]${part}`, problem);
   }
 
   function givenEventId(value: unknown, field: string, seen: Set<string>): string {
