@@ -7,7 +7,7 @@ import Database from 'better-sqlite3';
 import { conflict, type BenchStore, type OpenStore, type VersionedEvent } from '../adapter.js';
 import { PAGE_SIZE } from '../workloads/sizes.js';
 
-const SCHEMA = `
+export const SCHEMA = `
   CREATE TABLE IF NOT EXISTS events (
     position  INTEGER PRIMARY KEY,
     stream_id TEXT    NOT NULL,

@@ -12,14 +12,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { uuidv7 } from '../../src/core/uuid.js';
 import { postEvent } from '../events.js';
+import { SCHEMA as NARROW } from '../floors/better-sqlite3.js';
 import { median } from '../stats.js';
 
 const WARM_UP = 2_000;
 const APPENDS = 10_000;
 
-const NARROW = `CREATE TABLE events (
-  position INTEGER PRIMARY KEY, stream_id TEXT NOT NULL, version INTEGER NOT NULL,
-  type TEXT NOT NULL, data TEXT NOT NULL, UNIQUE (stream_id, version))`;
 const WIDE = `CREATE TABLE events (
   position INTEGER PRIMARY KEY, stream_id TEXT NOT NULL, version INTEGER NOT NULL, event_id TEXT NOT NULL,
   type TEXT NOT NULL, data TEXT NOT NULL, metadata TEXT, recorded_at INTEGER NOT NULL, UNIQUE (stream_id, version))`;
