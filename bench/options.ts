@@ -70,7 +70,7 @@ export function parseOptions(argv: readonly string[]): Options {
   return options;
 }
 
-function positive(flag: string, raw: string, whole: boolean): number {
+export function positive(flag: string, raw: string, whole: boolean): number {
   const n = Number(raw);
   if (!Number.isFinite(n) || n <= 0 || (whole && !Number.isInteger(n))) {
     throw new Error(`${flag} must be a ${whole ? 'whole ' : ''}number above 0, got ${JSON.stringify(raw)}`);

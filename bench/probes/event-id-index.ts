@@ -14,6 +14,7 @@ import { uuidv7 } from '../../src/core/uuid.js';
 import { postEvent } from '../events.js';
 import { SCHEMA as NARROW } from '../floors/better-sqlite3.js';
 import { median } from '../stats.js';
+import { roundsArgument } from './rounds.js';
 
 const WARM_UP = 2_000;
 const APPENDS = 10_000;
@@ -61,7 +62,7 @@ function measure(table: Table, folder: string): number {
   }
 }
 
-const rounds = Number(process.argv[2] ?? 5);
+const rounds = roundsArgument(process.argv[2], 5);
 const results = new Map(tables.map((t) => [t.label, [] as number[]]));
 for (let round = 0; round < rounds; round++) {
   // A fresh folder per round, tables in turn: each sees the same disk and load.

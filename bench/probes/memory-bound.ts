@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { openEventStore, uuidv7 } from '../../src/index.js';
 import { postEvent } from '../events.js';
 import { median } from '../stats.js';
+import { roundsArgument } from './rounds.js';
 
 const APPENDS = 5_000;
 const VARIANTS = ['encode-only', 'least', 'memory'] as const;
@@ -58,7 +59,7 @@ const [flag, variant] = process.argv.slice(2);
 if (flag === '--child') {
   console.log(await measure(variant as Variant));
 } else {
-  const rounds = Number(flag ?? 7);
+  const rounds = roundsArgument(flag, 7);
   const self = fileURLToPath(import.meta.url);
   const results = new Map<Variant, number[]>(VARIANTS.map((v) => [v, []]));
   for (let round = 0; round < rounds; round++) {

@@ -87,4 +87,13 @@ for (const [probe, variants] of Object.entries(PROBES)) {
       assert.ok(line, `no figure for ${variant} in:\n${run.stdout}`);
     }
   });
+
+  test(`${probe} refuses a round count that is not a whole number above 0, before measuring`, { timeout: 30_000 }, () => {
+    for (const bad of ['0', '-2', '1.5', 'many']) {
+      const run = spawnSync(process.execPath, ['--import', 'tsx', probe, bad], { cwd: ROOT, encoding: 'utf8', timeout: 20_000 });
+      assert.equal(run.status, 2, `${probe} ${bad} exited ${run.status}`);
+      assert.equal(run.stderr, `probe: rounds must be a whole number above 0, got ${JSON.stringify(bad)}\n`);
+      assert.equal(run.stdout, '', 'it measured nothing');
+    }
+  });
 }
