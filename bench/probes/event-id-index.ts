@@ -4,6 +4,8 @@
 //   narrow:        the floor's columns (position, stream, version, type, data)
 //   wide:          plus event_id, metadata and recorded_at, as our events table
 //   wide + unique: plus UNIQUE (event_id), which idempotent retries and DuplicateEventError need
+// It is why Eventline's SQLite store names the events it is given without an id after
+// their positions and indexes only the ids callers chose (docs/architecture.md).
 // Usage: npx tsx bench/probes/event-id-index.ts [rounds]
 
 import Database from 'better-sqlite3';

@@ -17,24 +17,26 @@ export function idempotentResult(
 ): AppendResult | undefined {
   if (existing.length === 0) return undefined;
   const byId = new Map(existing.map((e) => [e.eventId, e]));
-  const first = byId.get(events[0]!.eventId);
+  const storedAt = (i: number) => {
+    const id = events[i]!.eventId;
+    return id === undefined ? undefined : byId.get(id);
+  };
+  const first = storedAt(0);
   for (let i = 0; i < events.length; i++) {
     const id = events[i]!.eventId;
-    const stored = byId.get(id);
+    const stored = storedAt(i);
     if (!stored) {
-      throw new DuplicateEventError(
-        existing[0]!.eventId,
-        `is already stored, but ${id} of the same append is not: not a retry of one append`,
-      );
+      const other = id === undefined ? `events[${i}] of the same append has no id` : `${id} of the same append is not`;
+      throw new DuplicateEventError(existing[0]!.eventId, `is already stored, but ${other}: not a retry of one append`);
     }
     if (stored.streamId !== streamId) {
-      throw new DuplicateEventError(id, `is already stored in stream '${stored.streamId}'`);
+      throw new DuplicateEventError(stored.eventId, `is already stored in stream '${stored.streamId}'`);
     }
     if (!first || stored.version !== first.version + i) {
-      throw new DuplicateEventError(id, `is already stored in stream '${streamId}' at another place`);
+      throw new DuplicateEventError(stored.eventId, `is already stored in stream '${streamId}' at another place`);
     }
   }
-  const last = byId.get(events[events.length - 1]!.eventId)!;
+  const last = storedAt(events.length - 1)!;
   return { nextExpectedVersion: last.version, lastPosition: last.position };
 }
 

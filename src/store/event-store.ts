@@ -5,7 +5,7 @@
 import { jsonCodec, type EventCodec } from '../core/codec.js';
 import { DuplicateEventError, EventTooLargeError, StoreClosedError, ValidationError, type ExpectedVersion } from '../core/errors.js';
 import type { NewEvent, RecordedEvent } from '../core/events.js';
-import { isUuid, uuidv7 } from '../core/uuid.js';
+import { isUuid } from '../core/uuid.js';
 import { assertCount, assertExpectedVersion, assertName, nameProblem, objectProblem } from '../core/validation.js';
 import { startSubscription, type SubscribeOptions, type Subscription } from '../subscriptions/subscription.js';
 import { toEventFilter } from './event-filter.js';
@@ -140,7 +140,6 @@ export function createEventStore(storage: EventStorage, options: EventStoreOptio
   function prepare(events: readonly NewEvent[]): EventToStore[] {
     if (!Array.isArray(events)) throw new ValidationError('events', 'must be an array of events');
     if (events.length === 0) throw new ValidationError('events', 'must contain at least one event');
-    const now = Date.now();
     let seen: Set<string> | undefined;
     const prepared: EventToStore[] = [];
     for (let i = 0; i < events.length; i++) {
@@ -149,9 +148,8 @@ export function createEventStore(storage: EventStorage, options: EventStoreOptio
       const { type, data, metadata, eventId: givenId } = event as NewEvent;
       refuse(nameProblem(type), i, '.type');
       if (metadata !== undefined) refuse(objectProblem(metadata), i, '.metadata');
-      let eventId: string;
-      if (givenId === undefined) eventId = uuidv7(now);
-      else {
+      let eventId: string | undefined;
+      if (givenId !== undefined) {
         seen ??= new Set();
         eventId = givenEventId(givenId, `events[${i}].eventId`, seen);
       }
@@ -170,7 +168,7 @@ export function createEventStore(storage: EventStorage, options: EventStoreOptio
         const bytes = Buffer.byteLength(encoded.data) + (encoded.metadata === null ? 0 : Buffer.byteLength(encoded.metadata));
         if (bytes > maxEventBytes) throw new EventTooLargeError(`events[${i}]`, bytes, maxEventBytes);
       }
-      prepared.push({ eventId, idGiven: givenId !== undefined, type: encoded.type, data: encoded.data, metadata: encoded.metadata });
+      prepared.push({ eventId, type: encoded.type, data: encoded.data, metadata: encoded.metadata });
     }
     return prepared;
   }

@@ -5,21 +5,21 @@ import type { EncodedPayload } from '../core/codec.js';
 import type { ExpectedVersion } from '../core/errors.js';
 import type { ReadModelDb, ReadModelStorage, ReadModelTables } from './read-models.js';
 
-/** One event ready to store: validated, encoded, with its id. */
+/** One event ready to store: validated and encoded. */
 export interface EventToStore extends EncodedPayload {
-  eventId: string;
   /**
-   * False when Eventline generated the id just now: no stored event can have it, so a
-   * store may skip looking for an earlier copy (a retry always brings its own ids).
+   * The id the caller chose, in lower case, or undefined: then the store names the
+   * event itself, with an id no stored event has (a retry always brings its own ids).
    */
-  idGiven?: boolean;
+  eventId: string | undefined;
 }
 
 /**
  * One event as stored. Every read hands over objects of its own, which the caller may
  * change: the EventStore turns each into the event it returns, in place.
  */
-export interface StoredEvent extends EventToStore {
+export interface StoredEvent extends EncodedPayload {
+  eventId: string;
   streamId: string;
   version: number;
   position: number;

@@ -3,37 +3,47 @@
 
 import type { StoredEvent, StreamPayload } from '../store/storage.js';
 
-/** position, stream_id, version, event_id, type, data, metadata, recorded_at (ms). */
-export type EventRow = [number, string, number, string, string, string, string | null, number];
-
-// The fields in RecordedEvent's order: the EventStore turns these very objects into
-// recorded events, and JSON prints them in this order.
-export function storedFromRow(row: EventRow): StoredEvent {
-  return {
-    streamId: row[1],
-    version: row[2],
-    position: row[0],
-    eventId: row[3],
-    type: row[4],
-    data: row[5],
-    metadata: row[6],
-    recordedAt: new Date(row[7]),
-  };
-}
+/**
+ * position, stream_id, version, event_id, type, data, metadata, recorded_at (ms). The
+ * event id is null where the store names the event after its position (SQLite).
+ */
+export type EventRow = [number, string, number, string | null, string, string, string | null, number];
 
 /** A stream's rows leave out the stream id the reader already knows: position, version, event_id, type, data, metadata, recorded_at (ms). */
-export type StreamRow = [number, number, string, string, string, string | null, number];
+export type StreamRow = [number, number, string | null, string, string, string | null, number];
 
-export function storedFromStreamRow(streamId: string, row: StreamRow): StoredEvent {
+/** The id of an event stored without one, from its position. */
+export type IdAt = (position: number) => string;
+
+const everyIdStored: IdAt = (position) => {
+  throw new Error(`the event at position ${position} is stored without an id`);
+};
+
+/** Turns rows into stored events, naming those stored without an id by `idAt`. */
+export function eventRows(idAt: IdAt = everyIdStored) {
   return {
-    streamId,
-    version: row[1],
-    position: row[0],
-    eventId: row[2],
-    type: row[3],
-    data: row[4],
-    metadata: row[5],
-    recordedAt: new Date(row[6]),
+    // The fields in RecordedEvent's order: the EventStore turns these very objects into
+    // recorded events, and JSON prints them in this order.
+    stored: (row: EventRow): StoredEvent => ({
+      streamId: row[1],
+      version: row[2],
+      position: row[0],
+      eventId: row[3] ?? idAt(row[0]),
+      type: row[4],
+      data: row[5],
+      metadata: row[6],
+      recordedAt: new Date(row[7]),
+    }),
+    streamStored: (streamId: string, row: StreamRow): StoredEvent => ({
+      streamId,
+      version: row[1],
+      position: row[0],
+      eventId: row[2] ?? idAt(row[0]),
+      type: row[3],
+      data: row[4],
+      metadata: row[5],
+      recordedAt: new Date(row[6]),
+    }),
   };
 }
 

@@ -5,12 +5,12 @@ import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import Database from 'better-sqlite3';
-import { openEventStore, StoreOpenError } from '../../src/index.js';
+import { DuplicateEventError, openEventStore, StoreOpenError } from '../../src/index.js';
 import { startProcess } from '../../src/testing/processes/spawn.js';
-import { SCHEMA_VERSION } from '../../src/stores/sqlite/schema.js';
+import { MIGRATIONS, SCHEMA_VERSION } from '../../src/stores/sqlite/schema.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'eventline-sqlite-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -51,6 +51,52 @@ test('never hands out a position twice, even after the newest events are deleted
   await store.close();
 });
 
+test('names events appended without an id after their positions, and indexes only the ids callers chose', async () => {
+  const file = freshFile();
+  const store = await openEventStore(`sqlite:${file}`);
+  const chosen = randomUUID();
+  await store.appendToStream('post-1', [created, { ...created, eventId: chosen }, created]);
+  const ids = (await store.readStream('post-1')).map((e) => e.eventId);
+  assert.equal(ids[1], chosen);
+  const tag = ids[0]!.slice(19);
+  assert.deepEqual([ids[0], ids[2]], [`00000000-0000-8001-${tag}`, `00000000-0000-8003-${tag}`]);
+  await store.close();
+
+  const db = new Database(file, { readonly: true });
+  assert.deepEqual(db.prepare('SELECT event_id FROM events ORDER BY position').pluck().all(), [null, chosen, null]);
+  assert.equal(db.prepare('SELECT count(*) FROM events INDEXED BY events_event_id WHERE event_id IS NOT NULL').pluck().get(), 1);
+  // Looking up a chosen id is one search of that index, not a scan.
+  const plan = db.prepare('EXPLAIN QUERY PLAN SELECT position FROM events WHERE event_id = ?').all(chosen) as { detail: string }[];
+  assert.match(plan.map((step) => step.detail).join('; '), /SEARCH events USING (COVERING )?INDEX events_event_id/);
+  db.close();
+
+  // Another file draws another tag.
+  const other = await openEventStore(`sqlite:${freshFile()}`);
+  await other.appendToStream('post-1', [created]);
+  const [first] = await other.readStream('post-1');
+  assert.notEqual(first!.eventId.slice(19), tag);
+  await other.close();
+});
+
+test('an id of the file that names a position not handed out yet keeps that position unused', async () => {
+  const store = await openEventStore(`sqlite:${freshFile()}`);
+  await store.appendToStream('post-1', [created]);
+  const [first] = await store.readStream('post-1');
+  // Replaying into a restored copy of the file could bring the id the file would give position 3.
+  const third = `00000000-0000-8003-${first!.eventId.slice(19)}`;
+  const { lastPosition } = await store.appendToStream('post-2', [{ ...created, eventId: third }]);
+  assert.equal(lastPosition, 4, 'position 3 is skipped');
+  await store.appendToStream('post-3', [created, created]);
+  const all = [];
+  for await (const e of store.readAll()) all.push([e.position, e.eventId]);
+  assert.equal(new Set(all.map(([, id]) => id)).size, 4);
+  assert.deepEqual(all.map(([position]) => position), [1, 4, 5, 6]);
+  // It is a retry of the append that stored it, and a duplicate anywhere else.
+  assert.deepEqual(await store.appendToStream('post-2', [{ ...created, eventId: third }]), { nextExpectedVersion: 1, lastPosition: 4 });
+  await assert.rejects(store.appendToStream('post-4', [{ ...created, eventId: third }]), DuplicateEventError);
+  await store.close();
+});
+
 async function collectStreams(store: Awaited<ReturnType<typeof openEventStore>>) {
   const streams = [];
   for await (const stream of store.listStreams()) streams.push(stream);
@@ -67,23 +113,33 @@ test('reopening a file keeps its events and does not migrate again', async () =>
   await second.close();
 });
 
-test('upgrades a file from an older Eventline, keeping its events', async () => {
+/** A file as an older Eventline left it: the first `version` migrations, then `rows`. */
+function olderFile(version: number, rows: string): string {
   const file = freshFile();
-  const url = `sqlite:${file}`;
-  const old = await openEventStore(url);
-  await old.appendToStream('post-1', [created]);
-  await old.close();
+  mkdirSync(dirname(file), { recursive: true });
   const db = new Database(file);
-  // Back to the first schema: no snapshots, no positions_used, and a streams table
-  // whose rows carry a version.
-  db.exec(`DROP TABLE snapshots; DROP TRIGGER events_deleted; DROP TABLE positions_used;
-    CREATE TABLE streams (stream_id TEXT PRIMARY KEY, version INTEGER NOT NULL) WITHOUT ROWID;
-    INSERT INTO streams (stream_id, version) VALUES ('post-1', 1);
-    UPDATE eventline_schema SET version = 1`);
+  for (const sql of MIGRATIONS.slice(0, version)) db.exec(sql);
+  db.exec(`CREATE TABLE eventline_schema (version INTEGER NOT NULL); INSERT INTO eventline_schema VALUES (${version}); ${rows}`);
   db.close();
-  const upgraded = await openEventStore(url);
-  assert.equal((await upgraded.readStream('post-1')).length, 1);
+  return file;
+}
+
+test('upgrades a file from an older Eventline, keeping its events and their ids', async () => {
+  const eventId = randomUUID();
+  // The first schema: a streams table whose rows carry a version, no snapshots.
+  const file = olderFile(1, `
+    INSERT INTO events (stream_id, version, event_id, type, data, metadata, recorded_at)
+      VALUES ('post-1', 1, '${eventId}', 'PostWasCreated', '{"postId":"1"}', NULL, 0);
+    INSERT INTO streams (stream_id, version) VALUES ('post-1', 1);`);
+  const upgraded = await openEventStore(`sqlite:${file}`);
+  assert.deepEqual((await upgraded.readStream('post-1')).map((e) => [e.eventId, e.data]), [[eventId, { postId: '1' }]]);
+  // Its id is still guarded, and new events are named the new way.
+  await assert.rejects(upgraded.appendToStream('post-2', [{ ...created, eventId }]), DuplicateEventError);
+  await upgraded.appendToStream('post-2', [created]);
+  const [named] = await upgraded.readStream('post-2');
+  assert.match(named!.eventId, /^00000000-0000-8002-/);
   await upgraded.close();
+
   const after = new Database(file, { readonly: true });
   assert.equal(after.prepare('SELECT version FROM eventline_schema').pluck().get(), SCHEMA_VERSION);
   assert.equal(after.prepare(`SELECT count(*) FROM sqlite_master WHERE name = 'snapshots'`).pluck().get(), 1);
@@ -93,29 +149,15 @@ test('upgrades a file from an older Eventline, keeping its events', async () => 
 });
 
 test('an upgrade from AUTOINCREMENT positions keeps every position it handed out used', async () => {
-  const file = freshFile();
-  const url = `sqlite:${file}`;
-  const old = await openEventStore(url);
-  await old.appendToStream('post-1', [created, created, created]);
-  await old.close();
-  // A file of schema 3: positions by AUTOINCREMENT, and the newest two events deleted
-  // (sqlite_sequence still remembers position 3).
-  const db = new Database(file);
-  db.exec(`
-    CREATE TABLE streams (stream_id TEXT PRIMARY KEY) WITHOUT ROWID;
+  // A file of schema 3 with three events, the newest two deleted: sqlite_sequence still
+  // remembers position 3.
+  const insert = (n: number) => `
+    INSERT INTO events (stream_id, version, event_id, type, data, metadata, recorded_at)
+      VALUES ('post-1', ${n}, '${randomUUID()}', 'PostWasCreated', '{}', NULL, 0);`;
+  const file = olderFile(3, `${insert(1)} ${insert(2)} ${insert(3)}
     INSERT INTO streams (stream_id) VALUES ('post-1');
-    CREATE TABLE events_old (
-      position INTEGER PRIMARY KEY AUTOINCREMENT, stream_id TEXT NOT NULL, version INTEGER NOT NULL,
-      event_id TEXT NOT NULL UNIQUE, type TEXT NOT NULL, data TEXT NOT NULL, metadata TEXT,
-      recorded_at INTEGER NOT NULL, UNIQUE (stream_id, version));
-    INSERT INTO events_old SELECT position, stream_id, version, event_id, type, data, metadata, recorded_at FROM events;
-    DROP TABLE events; DROP TABLE positions_used;
-    ALTER TABLE events_old RENAME TO events;
-    DELETE FROM events WHERE position > 1;
-    UPDATE eventline_schema SET version = 3`);
-  db.close();
-
-  const upgraded = await openEventStore(url);
+    DELETE FROM events WHERE position > 1;`);
+  const upgraded = await openEventStore(`sqlite:${file}`);
   assert.deepEqual((await collectStreams(upgraded)), [{ streamId: 'post-1', version: 1 }]);
   const { lastPosition } = await upgraded.appendToStream('post-2', [created]);
   assert.equal(lastPosition, 4, 'positions 2 and 3 were handed out before the upgrade');

@@ -2,6 +2,7 @@
 // It follows the same rules as the SQL stores, so every test can run on it.
 
 import { compareCodePoints } from '../../core/compare.js';
+import { uuidv7 } from '../../core/uuid.js';
 import { createWatchers } from '../../subscriptions/watchers.js';
 import { checkExpectedVersion, idempotentResult } from '../../store/append-rules.js';
 import { isUnfiltered, matchesEventFilter } from '../../store/event-filter.js';
@@ -25,8 +26,8 @@ export function createMemoryStorage(): EventStorage {
   /** Checks an append and computes what it would store, changing nothing. */
   function stage(streamId: string, events: readonly EventToStore[], expectedVersion: ExpectedVersion) {
     const existing: StoredEventId[] = [];
-    for (const { eventId, idGiven } of events) {
-      if (idGiven === false) continue;
+    for (const { eventId } of events) {
+      if (eventId === undefined) continue;
       const stored = byEventId.get(eventId);
       if (stored) existing.push(stored);
     }
@@ -35,10 +36,11 @@ export function createMemoryStorage(): EventStorage {
 
     const version = streams.get(streamId)?.length ?? 0;
     checkExpectedVersion(streamId, expectedVersion, version);
-    const recordedAt = new Date();
+    const now = Date.now();
+    const recordedAt = new Date(now);
     const staged: StoredEvent[] = [];
     for (let i = 0; i < events.length; i++) {
-      const { eventId, type, data, metadata } = events[i]!;
+      const { eventId = uuidv7(now), type, data, metadata } = events[i]!;
       staged.push({ streamId, version: version + i + 1, position: lastPosition + i + 1, eventId, type, data, metadata, recordedAt });
     }
     return { result: { nextExpectedVersion: version + events.length, lastPosition: lastPosition + events.length }, staged };

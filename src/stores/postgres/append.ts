@@ -2,6 +2,7 @@
 
 import type { ClientBase, Pool } from 'pg';
 import { ConcurrencyError, DuplicateEventError, type ExpectedVersion } from '../../core/errors.js';
+import { uuidv7 } from '../../core/uuid.js';
 import { checkExpectedVersion, idempotentResult } from '../../store/append-rules.js';
 import type { AppendResult, EventToStore } from '../../store/storage.js';
 
@@ -19,6 +20,7 @@ export function prepareAppend(s: string) {
     events: readonly EventToStore[],
     expectedVersion: ExpectedVersion,
   ): Promise<AppendResult & { wrote: boolean }> {
+    const now = Date.now();
     const expected = typeof expectedVersion === 'number' ? expectedVersion : EXPECTED_CODES[expectedVersion];
     let rows: Row[];
     try {
@@ -28,11 +30,11 @@ export function prepareAppend(s: string) {
         values: [
           streamId,
           expected,
-          events.map((e) => e.eventId),
+          events.map((e) => e.eventId ?? uuidv7(now)),
           events.map((e) => e.type),
           events.map((e) => e.data),
           events.map((e) => e.metadata),
-          events.some((e) => e.idGiven !== false),
+          events.some((e) => e.eventId !== undefined),
         ],
       }));
     } catch (error) {

@@ -6,7 +6,7 @@ import { correlationNeedle, hasCorrelationId, isUnfiltered } from '../../store/e
 import type { EventFilter, StoredEvent, StreamInfo, StreamPayload, StreamRange } from '../../store/storage.js';
 import { pagesAhead } from '../../store/read-ahead.js';
 import { RECORDED_MS } from './schema.js';
-import { payloadFromRow, storedFromRow, storedFromStreamRow, type EventRow, type PayloadRow, type StreamRow } from '../event-row.js';
+import { eventRows, payloadFromRow, type EventRow, type PayloadRow, type StreamRow } from '../event-row.js';
 
 // Rows come back as arrays (no object per row), and the time as epoch milliseconds:
 // parsing a timestamptz string costs more than the rest of the row.
@@ -15,6 +15,7 @@ const COLUMNS = `position, stream_id, version, event_id, type, data, metadata, $
 const STREAM_COLUMNS = `position, version, event_id, type, data, metadata, ${RECORDED_MS} AS recorded_at`;
 
 type Row = EventRow;
+const { stored: storedFromRow, streamStored: storedFromStreamRow } = eventRows();
 
 
 /**

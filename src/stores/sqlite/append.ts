@@ -5,10 +5,22 @@ import type { Database } from 'better-sqlite3';
 import type { ExpectedVersion } from '../../core/errors.js';
 import { checkExpectedVersion, idempotentResult } from '../../store/append-rules.js';
 import type { AppendResult, EventToStore, StoredEventId } from '../../store/storage.js';
+import type { EventIds } from './event-ids.js';
 
+// Where an id a caller chose is stored, if it is.
 const FIND_EVENT = `
   SELECT event_id AS eventId, stream_id AS streamId, version, position
   FROM events WHERE event_id = ?`;
+
+// Where an id this file generated is stored: at its position, with no id of its own.
+const FIND_GENERATED = `
+  SELECT stream_id AS streamId, version, position
+  FROM events WHERE position = ? AND event_id IS NULL`;
+
+// A caller may name an event with an id of this file that names a position not yet
+// handed out (say, replaying events into a restored backup). That position is then
+// never handed out, so the file never generates the same id for another event.
+const RESERVE_POSITION = `UPDATE positions_used SET position = max(position, ?) WHERE id = 1`;
 
 // The (stream_id, version) index answers this from its last entry.
 const STREAM_VERSION = `SELECT max(version) FROM events WHERE stream_id = ?`;
@@ -35,19 +47,25 @@ export type AppendInTransaction = (
 ) => AppendResult & { wrote: boolean };
 
 /** Returns the statements of an append, prepared once. Call it inside a write transaction. */
-export function prepareAppend(db: Database): AppendInTransaction {
+export function prepareAppend(db: Database, ids: EventIds): AppendInTransaction {
   const findEvent = db.prepare<[string], StoredEventId>(FIND_EVENT);
+  const findGenerated = db.prepare<[number], Omit<StoredEventId, 'eventId'>>(FIND_GENERATED);
+  const reservePosition = db.prepare(RESERVE_POSITION);
   const streamVersion = db.prepare<[string], { version: number }>(STREAM_VERSION).pluck();
   const insertEvent = db.prepare(INSERT_EVENT);
   const insertNextEvent = db.prepare(INSERT_NEXT_EVENT);
 
   return (streamId, events, expectedVersion) => {
     const existing: StoredEventId[] = [];
-    for (const { eventId, idGiven } of events) {
-      // A freshly generated id cannot be stored yet; the unique index still guards it.
-      if (idGiven === false) continue;
-      const stored = findEvent.get(eventId);
+    let reserved: number[] | undefined;
+    for (const { eventId } of events) {
+      // Events without an id get one no stored event has: nothing to look for.
+      if (eventId === undefined) continue;
+      const position = ids.positionOf(eventId);
+      const generated = position === undefined ? undefined : findGenerated.get(position);
+      const stored = generated ? { ...generated, eventId } : findEvent.get(eventId);
       if (stored) existing.push(stored);
+      else if (position !== undefined) (reserved ??= []).push(position);
     }
     const retried = idempotentResult(streamId, events, existing);
     if (retried) return { ...retried, wrote: false };
@@ -55,14 +73,15 @@ export function prepareAppend(db: Database): AppendInTransaction {
     const version = (streamVersion.get(streamId) as number | undefined) ?? 0;
     checkExpectedVersion(streamId, expectedVersion, version);
 
+    if (reserved) for (const position of reserved) reservePosition.run(position);
     const recordedAt = Date.now();
     const first = events[0]!;
-    const info = insertEvent.run(streamId, version + 1, first.eventId, first.type, first.data, first.metadata, recordedAt);
+    const info = insertEvent.run(streamId, version + 1, first.eventId ?? null, first.type, first.data, first.metadata, recordedAt);
     let lastPosition = Number(info.lastInsertRowid);
     for (let i = 1; i < events.length; i++) {
       const e = events[i]!;
       lastPosition++;
-      insertNextEvent.run(lastPosition, streamId, version + i + 1, e.eventId, e.type, e.data, e.metadata, recordedAt);
+      insertNextEvent.run(lastPosition, streamId, version + i + 1, e.eventId ?? null, e.type, e.data, e.metadata, recordedAt);
     }
     return { nextExpectedVersion: version + events.length, lastPosition, wrote: true };
   };

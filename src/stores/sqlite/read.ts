@@ -4,7 +4,8 @@
 import type { Database } from 'better-sqlite3';
 import { correlationNeedle, isUnfiltered } from '../../store/event-filter.js';
 import type { EventFilter, StoreStats, StoredEvent, StreamInfo, StreamPayload, StreamRange } from '../../store/storage.js';
-import { payloadFromRow, storedFromRow, storedFromStreamRow, type EventRow, type PayloadRow, type StreamRow } from '../event-row.js';
+import type { EventIds } from './event-ids.js';
+import { eventRows, payloadFromRow, type EventRow, type PayloadRow, type StreamRow } from '../event-row.js';
 
 const COLUMNS = `position, stream_id, version, event_id, type, data, metadata, recorded_at`;
 const STREAM_COLUMNS = `position, version, event_id, type, data, metadata, recorded_at`;
@@ -78,13 +79,15 @@ export interface SqliteReads {
   head(): number;
 }
 
-export function prepareReads(db: Database): SqliteReads {
+export function prepareReads(db: Database, ids: EventIds): SqliteReads {
   const forward = db.prepare(STREAM_FORWARD).raw();
   const backward = db.prepare(STREAM_BACKWARD).raw();
   const payloads = db.prepare(STREAM_PAYLOADS).raw();
   const all = db.prepare(ALL).raw();
   const allFiltered = db.prepare(ALL_FILTERED).raw();
   const range = db.prepare(RANGE).raw();
+  // Events appended without an id are named after their positions (event-ids.ts).
+  const { stored: storedFromRow, streamStored: storedFromStreamRow } = eventRows(ids.idAt);
   const streams = db.prepare(STREAMS);
   const counts = db.prepare(COUNTS);
   const head = db.prepare(HEAD).pluck();

@@ -10,6 +10,7 @@ import type { EventStorage } from '../../store/storage.js';
 import { createWatchers } from '../../subscriptions/watchers.js';
 import { prepareAppend } from './append.js';
 import { createConnectionLock } from './connection-lock.js';
+import { eventIdsOf } from './event-ids.js';
 import { sqliteReadModelStorage } from './read-model-storage.js';
 import { prepareReads } from './read.js';
 import { migrate } from './schema.js';
@@ -78,9 +79,10 @@ export async function openSqliteStorage(url: string, options: SqliteOptions): Pr
     throw new StoreOpenError(url, (error as Error).message, { cause: error });
   }
 
-  const appendInTransaction = prepareAppend(db);
+  const ids = eventIdsOf(db.prepare('SELECT tag FROM event_id_tag').pluck().get() as string);
+  const appendInTransaction = prepareAppend(db, ids);
   const append = db.transaction(appendInTransaction);
-  const reads = prepareReads(db);
+  const reads = prepareReads(db, ids);
 
   // Appends in this process notify at once; appends by other processes show up as a
   // new data_version, which is cheap to poll while anyone is watching.

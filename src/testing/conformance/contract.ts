@@ -217,6 +217,31 @@ export function contractCases(options: ConformanceOptions): void {
     assert.deepEqual(await store.readStream('post-2'), []);
   });
 
+  it('gives every event appended without an id one of its own, which no other event has', async (store) => {
+    await store.appendToStream('post-1', [created('1'), published('1')]);
+    await store.appendToStream('post-2', [created('2'), { ...published('2'), eventId: randomUUID() }, published('2')]);
+    const ids = (await collect(store.readAll())).map((e) => e.eventId);
+    assert.equal(new Set(ids).size, 5);
+    for (const id of ids) assert.ok(isUuid(id) && id === id.toLowerCase(), `eventId ${id} is a UUID in lower case`);
+    // Reading again gives the same ids.
+    assert.deepEqual((await collect(store.readAll())).map((e) => e.eventId), ids);
+  });
+
+  it('knows the ids it gave: appending those events again is a retry there and a duplicate elsewhere', async (store) => {
+    await store.appendToStream('post-1', [created('1'), published('1')]);
+    const stored = await store.readStream('post-1');
+    const again = stored.map(({ type, data, eventId }) => ({ type, data, eventId }));
+    assert.deepEqual(await store.appendToStream('post-1', again), { nextExpectedVersion: 2, lastPosition: stored[1]!.position });
+    await assert.rejects(store.appendToStream('post-2', again.slice(0, 1)), (error) => {
+      assert.ok(error instanceof DuplicateEventError);
+      assert.equal(error.eventId, stored[0]!.eventId);
+      return true;
+    });
+    // Beside an event without an id: not a retry of one append.
+    await assert.rejects(store.appendToStream('post-1', [again[1]!, published('1')]), DuplicateEventError);
+    assert.equal(await countAll(store), 2);
+  });
+
   it('appends all events of an append or none', async (store) => {
     const taken = randomUUID();
     await store.appendToStream('a', [{ ...created('a'), eventId: taken }]);

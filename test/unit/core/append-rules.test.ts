@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { checkExpectedVersion, ConcurrencyError, DuplicateEventError, idempotentResult } from '../../../src/index.js';
 
-const toStore = (eventId: string) => ({ eventId, type: 'A', data: '{}', metadata: null });
+const toStore = (eventId?: string) => ({ eventId, type: 'A', data: '{}', metadata: null });
 
 test('an append none of whose ids is stored proceeds', () => {
   assert.equal(idempotentResult('s', [toStore('a')], []), undefined);
@@ -24,6 +24,8 @@ test('ids stored out of order, in another stream, or only in part are duplicates
   assert.throws(() => idempotentResult('s', [toStore('b'), toStore('a')], stored), DuplicateEventError);
   assert.throws(() => idempotentResult('t', [toStore('a'), toStore('b')], stored), /already stored in stream 's'/);
   assert.throws(() => idempotentResult('s', [toStore('a'), toStore('c')], stored.slice(0, 1)), /not a retry of one append/);
+  // An event without an id is always new: beside a stored one, it cannot be a retry.
+  assert.throws(() => idempotentResult('s', [toStore('a'), toStore()], stored.slice(0, 1)), /events\[1\] of the same append has no id/);
 });
 
 test('expected versions: any, no_stream, stream_exists and exact', () => {

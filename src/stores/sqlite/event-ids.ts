@@ -1,0 +1,44 @@
+// A SQLite file names the events it is given without an id after their positions,
+// so it needs no index entry for them: only ids that callers chose go into the
+// unique index. Such an id is a version-8 UUID: the position in its first 15 hex
+// digits (around the version digit 8), then a random tag of 62 bits that the file
+// drew once, when it was created. Ids sort by position, and two files share a tag
+// with odds of one in 2^62.
+//
+//   PPPPPPPP-PPPP-8PPP-vTTT-TTTTTTTTTTTT   (v: the variant digit, 8 to b)
+
+const OWN_ID = /^([0-9a-f]{8})-([0-9a-f]{4})-8([0-9a-f]{3})-([89ab][0-9a-f]{3}-[0-9a-f]{12})$/;
+
+export interface EventIds {
+  /** The id of the event at `position` that was stored without one. */
+  idAt(position: number): string;
+  /** The position an id of this file names, or undefined for any other id. */
+  positionOf(eventId: string): number | undefined;
+}
+
+export function eventIdsOf(tag: string): EventIds {
+  if (!/^[89ab][0-9a-f]{3}-[0-9a-f]{12}$/.test(tag)) throw new Error(`not an event-id tag: '${tag}'`);
+  // A read names thousands of events, mostly at neighbouring positions: each id is the
+  // head for its position / 256, kept while it stays the same, and one of 256 tails.
+  const tails = Array.from({ length: 256 }, (_, low) => `${low.toString(16).padStart(2, '0')}-${tag}`);
+  let headOf = -1;
+  let head = '';
+  return {
+    idAt(position) {
+      const high = Math.floor(position / 256);
+      if (high !== headOf) {
+        const hex = high.toString(16).padStart(13, '0');
+        head = `${hex.slice(0, 8)}-${hex.slice(8, 12)}-8${hex.slice(12)}`;
+        headOf = high;
+      }
+      return head + tails[position % 256]!;
+    },
+    positionOf(eventId) {
+      const parts = OWN_ID.exec(eventId);
+      if (!parts || parts[4] !== tag) return undefined;
+      const position = Number.parseInt(parts[1]! + parts[2]! + parts[3]!, 16);
+      // Positions are safe integers from 1 on; no other number is one this file hands out.
+      return position >= 1 && position <= Number.MAX_SAFE_INTEGER ? position : undefined;
+    },
+  };
+}
