@@ -45,7 +45,7 @@ export function isUnfiltered(filter: EventFilter): boolean {
 }
 
 /** Whether one stored event passes the filter (positions after `after` are the caller's test). */
-export function matchesEventFilter(event: StoredEvent, filter: EventFilter): boolean {
+export function matchesEventFilter(event: Omit<StoredEvent, 'eventId'>, filter: EventFilter): boolean {
   if (filter.before !== undefined && event.position >= filter.before) return false;
   if (filter.types !== undefined && !filter.types.includes(event.type)) return false;
   if (filter.streamPrefix !== undefined && !event.streamId.startsWith(filter.streamPrefix)) return false;

@@ -3,6 +3,7 @@
 
 import { compareCodePoints } from '../../core/compare.js';
 import { uuidv7 } from '../../core/uuid.js';
+import { eventIdsOf, newEventIdTag } from '../event-ids.js';
 import { createWatchers } from '../../subscriptions/watchers.js';
 import { checkExpectedVersion, idempotentResult } from '../../store/append-rules.js';
 import { isUnfiltered, matchesEventFilter } from '../../store/event-filter.js';
@@ -11,48 +12,70 @@ import type { EventStorage, EventToStore, StoredEvent, StoredEventId } from '../
 import { createMemoryReadModels } from './read-models.js';
 import { createMemorySnapshots } from './snapshots.js';
 
-/** Reads hand over copies: the EventStore turns what it reads into recorded events in place. */
-const copyOf = (e: StoredEvent): StoredEvent => ({ ...e, recordedAt: new Date(e.recordedAt) });
+/** An event as the memory store keeps it: with no id when it was given none. */
+type Kept = Omit<StoredEvent, 'eventId'> & { eventId: string | undefined };
 
 export function createMemoryStorage(): EventStorage {
-  const streams = new Map<string, StoredEvent[]>();
-  const log: StoredEvent[] = [];
-  const byEventId = new Map<string, StoredEvent>();
+  const streams = new Map<string, Kept[]>();
+  const log: Kept[] = [];
+  // Only ids that callers chose: the others follow from positions (event-ids.ts).
+  const byEventId = new Map<string, StoredEventId>();
+  const ids = eventIdsOf(newEventIdTag());
+  // The largest position named by an id of this store that a caller gave before the
+  // store reached it. Events up to there get a UUIDv7 instead, so no id is given twice.
+  let namedAhead = 0;
   let lastPosition = 0;
   const watchers = createWatchers();
   const readModels = createMemoryReadModels();
   const turn = createTurn();
 
+  /** Reads hand over copies: the EventStore turns what it reads into recorded events in place. */
+  const copyOf = (e: Kept): StoredEvent => ({ ...e, eventId: e.eventId ?? ids.idAt(e.position), recordedAt: new Date(e.recordedAt) });
+
+  /** Where an id is stored: at the position it names if this store named it, else among the given ones. */
+  function find(eventId: string, position: number | undefined): StoredEventId | undefined {
+    const named = position === undefined ? undefined : log[position - 1];
+    if (named && named.eventId === undefined) return { eventId, streamId: named.streamId, version: named.version, position: named.position };
+    return byEventId.get(eventId);
+  }
+
   /** Checks an append and computes what it would store, changing nothing. */
   function stage(streamId: string, events: readonly EventToStore[], expectedVersion: ExpectedVersion) {
     const existing: StoredEventId[] = [];
+    let ahead = namedAhead;
     for (const { eventId } of events) {
       if (eventId === undefined) continue;
-      const stored = byEventId.get(eventId);
+      const position = ids.positionOf(eventId);
+      const stored = find(eventId, position);
       if (stored) existing.push(stored);
+      else if (position !== undefined) ahead = Math.max(ahead, position);
     }
     const retried = idempotentResult(streamId, events, existing);
-    if (retried) return { result: retried, staged: [] };
+    if (retried) return { result: retried, staged: [], ahead };
 
     const version = streams.get(streamId)?.length ?? 0;
     checkExpectedVersion(streamId, expectedVersion, version);
     const now = Date.now();
     const recordedAt = new Date(now);
-    const staged: StoredEvent[] = [];
+    const staged: Kept[] = [];
     for (let i = 0; i < events.length; i++) {
-      const { eventId = uuidv7(now), type, data, metadata } = events[i]!;
-      staged.push({ streamId, version: version + i + 1, position: lastPosition + i + 1, eventId, type, data, metadata, recordedAt });
+      const { eventId, type, data, metadata } = events[i]!;
+      const position = lastPosition + i + 1;
+      const id = eventId ?? (position <= ahead ? uuidv7(now) : undefined);
+      staged.push({ streamId, version: version + i + 1, position, eventId: id, type, data, metadata, recordedAt });
     }
-    return { result: { nextExpectedVersion: version + events.length, lastPosition: lastPosition + events.length }, staged };
+    return { result: { nextExpectedVersion: version + events.length, lastPosition: lastPosition + events.length }, staged, ahead };
   }
 
-  function commit(streamId: string, staged: readonly StoredEvent[]): void {
+  function commit(streamId: string, { staged, ahead }: { staged: readonly Kept[]; ahead: number }): void {
+    namedAhead = ahead;
     if (staged.length === 0) return;
     const stream = streams.get(streamId) ?? [];
-    for (const stored of staged) {
-      stream.push(stored);
-      log.push(stored);
-      byEventId.set(stored.eventId, stored);
+    for (const kept of staged) {
+      stream.push(kept);
+      log.push(kept);
+      const { eventId, version, position } = kept;
+      if (eventId !== undefined) byEventId.set(eventId, { eventId, streamId, version, position });
     }
     streams.set(streamId, stream);
     lastPosition = staged[staged.length - 1]!.position;
@@ -64,19 +87,20 @@ export function createMemoryStorage(): EventStorage {
 
     async append(streamId, events, expectedVersion) {
       if (turn.held()) await turn.wait();
-      const { result, staged } = stage(streamId, events, expectedVersion);
+      const staged = stage(streamId, events, expectedVersion);
       commit(streamId, staged);
-      return result;
+      return staged.result;
     },
 
     // Inline work runs before the events join the log: if it throws, they never do.
     async appendWithHook(streamId, events, expectedVersion, beforeCommit) {
       return turn.hold(async () => {
-        const { result, staged } = stage(streamId, events, expectedVersion);
-        const eventsAfter = async (position: number) => [...log.filter((e) => e.position > position), ...staged].map(copyOf);
-        await readModels.during((dbFor) => beforeCommit(staged.map(copyOf), result, dbFor, eventsAfter));
+        const staged = stage(streamId, events, expectedVersion);
+        const appended = staged.staged;
+        const eventsAfter = async (position: number) => [...log.filter((e) => e.position > position), ...appended].map(copyOf);
+        await readModels.during((dbFor) => beforeCommit(appended.map(copyOf), staged.result, dbFor, eventsAfter));
         commit(streamId, staged);
-        return result;
+        return staged.result;
       });
     },
 

@@ -5,7 +5,7 @@ import type { Database } from 'better-sqlite3';
 import type { ExpectedVersion } from '../../core/errors.js';
 import { checkExpectedVersion, idempotentResult } from '../../store/append-rules.js';
 import type { AppendResult, EventToStore, StoredEventId } from '../../store/storage.js';
-import type { EventIds } from './event-ids.js';
+import type { EventIds } from '../event-ids.js';
 
 // Where an id a caller chose is stored, if it is.
 const FIND_EVENT = `

@@ -4,7 +4,7 @@
 import type { Database } from 'better-sqlite3';
 import { correlationNeedle, isUnfiltered } from '../../store/event-filter.js';
 import type { EventFilter, StoreStats, StoredEvent, StreamInfo, StreamPayload, StreamRange } from '../../store/storage.js';
-import type { EventIds } from './event-ids.js';
+import type { EventIds } from '../event-ids.js';
 import { eventRows, payloadFromRow, type EventRow, type PayloadRow, type StreamRow } from '../event-row.js';
 
 const COLUMNS = `position, stream_id, version, event_id, type, data, metadata, recorded_at`;

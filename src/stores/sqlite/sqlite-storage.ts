@@ -10,7 +10,7 @@ import type { EventStorage } from '../../store/storage.js';
 import { createWatchers } from '../../subscriptions/watchers.js';
 import { prepareAppend } from './append.js';
 import { createConnectionLock } from './connection-lock.js';
-import { eventIdsOf } from './event-ids.js';
+import { eventIdsOf } from '../event-ids.js';
 import { sqliteReadModelStorage } from './read-model-storage.js';
 import { prepareReads } from './read.js';
 import { migrate } from './schema.js';

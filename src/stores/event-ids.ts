@@ -1,18 +1,20 @@
-// A SQLite file names the events it is given without an id after their positions,
-// so it needs no index entry for them: only ids that callers chose go into the
-// unique index. Such an id is a version-8 UUID: the position in its first 15 hex
-// digits (around the version digit 8), then a random tag of 62 bits that the file
-// drew once, when it was created. Ids sort by position, and two files share a tag
-// with odds of one in 2^62.
+// The memory and SQLite stores name the events they are given without an id after
+// their positions, so they need no index entry for them: only ids that callers chose
+// are indexed. Such an id is a version-8 UUID: the position in its first 15 hex digits
+// (around the version digit 8), then a random tag of 62 bits that the store drew once,
+// when it was created. Ids sort by position, and two stores share a tag with odds of
+// one in 2^62.
 //
 //   PPPPPPPP-PPPP-8PPP-vTTT-TTTTTTTTTTTT   (v: the variant digit, 8 to b)
+
+import { randomBytes } from 'node:crypto';
 
 const OWN_ID = /^([0-9a-f]{8})-([0-9a-f]{4})-8([0-9a-f]{3})-([89ab][0-9a-f]{3}-[0-9a-f]{12})$/;
 
 export interface EventIds {
-  /** The id of the event at `position` that was stored without one. */
+  /** The id of the event at `position` that was given none. */
   idAt(position: number): string;
-  /** The position an id of this file names, or undefined for any other id. */
+  /** The position an id of this store names, or undefined for any other id. */
   positionOf(eventId: string): number | undefined;
 }
 
@@ -37,8 +39,14 @@ export function eventIdsOf(tag: string): EventIds {
       const parts = OWN_ID.exec(eventId);
       if (!parts || parts[4] !== tag) return undefined;
       const position = Number.parseInt(parts[1]! + parts[2]! + parts[3]!, 16);
-      // Positions are safe integers from 1 on; no other number is one this file hands out.
+      // Positions are safe integers from 1 on; no other number is one a store hands out.
       return position >= 1 && position <= Number.MAX_SAFE_INTEGER ? position : undefined;
     },
   };
+}
+
+/** A new tag: a variant digit (8 to b) and 15 random hex digits. */
+export function newEventIdTag(): string {
+  const hex = randomBytes(8).toString('hex');
+  return `${'89ab'[Number.parseInt(hex[0]!, 16) & 3]}${hex.slice(1, 4)}-${hex.slice(4)}`;
 }

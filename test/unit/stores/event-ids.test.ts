@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { test } from 'node:test';
 import { isUuid } from '../../../src/index.js';
-import { eventIdsOf } from '../../../src/stores/sqlite/event-ids.js';
+import { eventIdsOf } from '../../../src/stores/event-ids.js';
 
 const tag = '9abc-0123456789ab';
 const ids = eventIdsOf(tag);
