@@ -2,14 +2,14 @@
 // the memory store: 5,000 single-event appends to one stream, awaited one after
 // another, each run in a fresh process.
 //   encode-only: JSON.stringify the event's data and keep the text, nothing else
-//   least:       also the least the contract asks (an event id, a time, the stream's
-//                list, an index by id), with no checks at all
+//   least:       also the least the contract asks (a position, from which the event's id
+//                follows; a time; the stream's list and the global log), with no checks
 //   memory:      Eventline's memory store, checks and all
 // Usage: npx tsx bench/probes/memory-bound.ts [rounds]
 
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { openEventStore, uuidv7 } from '../../src/index.js';
+import { openEventStore } from '../../src/index.js';
 import { postEvent } from '../events.js';
 import { median } from '../stats.js';
 import { roundsArgument } from './rounds.js';
@@ -30,13 +30,13 @@ async function appender(variant: Variant): Promise<Append> {
   }
   if (variant === 'least') {
     const streams = new Map<string, object[]>();
-    const byId = new Map<string, object>();
+    const log: object[] = [];
     return async (streamId, event, expected) => {
-      const stored = { streamId, version: expected + 1, eventId: uuidv7(), data: JSON.stringify(event.data), recordedAt: new Date() };
+      const stored = { streamId, version: expected + 1, position: log.length + 1, data: JSON.stringify(event.data), recordedAt: new Date() };
       let stream = streams.get(streamId);
       if (!stream) streams.set(streamId, (stream = []));
       stream.push(stored);
-      byId.set(stored.eventId, stored);
+      log.push(stored);
       return stored.version;
     };
   }
