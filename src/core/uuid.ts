@@ -21,6 +21,9 @@ let offset = pool.length;
 // The variant is binary 10xx: one of these four hex digits.
 const VARIANT_DIGITS = '89ab';
 
+/** The variant digit of a UUID, carrying the lowest two bits of `random`. */
+export const variantDigit = (random: number): string => VARIANT_DIGITS[random & 3]!;
+
 /** A version-7 UUID: 48 bits of milliseconds, the version digit 7, then random bits. */
 export function uuidv7(now = Date.now()): string {
   if (now !== prefixTime) {
@@ -32,7 +35,7 @@ export function uuidv7(now = Date.now()): string {
     randomFillSync(pool);
     offset = 0;
   }
-  const variant = VARIANT_DIGITS[pool[offset]! & 3]!;
+  const variant = variantDigit(pool[offset]!);
   const hex = pool.toString('hex', offset + 1, offset + BYTES_PER_ID);
   offset += BYTES_PER_ID;
   return `${prefix}${hex.slice(0, 3)}-${variant}${hex.slice(3, 6)}-${hex.slice(6)}`;

@@ -17,14 +17,11 @@ export function idempotentResult(
 ): AppendResult | undefined {
   if (existing.length === 0) return undefined;
   const byId = new Map(existing.map((e) => [e.eventId, e]));
-  const storedAt = (i: number) => {
-    const id = events[i]!.eventId;
-    return id === undefined ? undefined : byId.get(id);
-  };
-  const first = storedAt(0);
+  const storedAs = (id: string | undefined) => (id === undefined ? undefined : byId.get(id));
+  const first = storedAs(events[0]!.eventId);
   for (let i = 0; i < events.length; i++) {
     const id = events[i]!.eventId;
-    const stored = storedAt(i);
+    const stored = storedAs(id);
     if (!stored) {
       const other = id === undefined ? `events[${i}] of the same append has no id` : `${id} of the same append is not`;
       throw new DuplicateEventError(existing[0]!.eventId, `is already stored, but ${other}: not a retry of one append`);
@@ -36,7 +33,7 @@ export function idempotentResult(
       throw new DuplicateEventError(stored.eventId, `is already stored in stream '${streamId}' at another place`);
     }
   }
-  const last = storedAt(events.length - 1)!;
+  const last = storedAs(events[events.length - 1]!.eventId)!;
   return { nextExpectedVersion: last.version, lastPosition: last.position };
 }
 

@@ -8,8 +8,10 @@
 //   PPPPPPPP-PPPP-8PPP-vTTT-TTTTTTTTTTTT   (v: the variant digit, 8 to b)
 
 import { randomBytes } from 'node:crypto';
+import { variantDigit } from '../core/uuid.js';
 
-const OWN_ID = /^([0-9a-f]{8})-([0-9a-f]{4})-8([0-9a-f]{3})-([89ab][0-9a-f]{3}-[0-9a-f]{12})$/;
+const TAG = '[89ab][0-9a-f]{3}-[0-9a-f]{12}';
+const OWN_ID = new RegExp(`^([0-9a-f]{8})-([0-9a-f]{4})-8([0-9a-f]{3})-(${TAG})$`);
 
 export interface EventIds {
   /** The id of the event at `position` that was given none. */
@@ -19,7 +21,7 @@ export interface EventIds {
 }
 
 export function eventIdsOf(tag: string): EventIds {
-  if (!/^[89ab][0-9a-f]{3}-[0-9a-f]{12}$/.test(tag)) throw new Error(`not an event-id tag: '${tag}'`);
+  if (!new RegExp(`^${TAG}$`).test(tag)) throw new Error(`not an event-id tag: '${tag}'`);
   // A read names thousands of events, mostly at neighbouring positions: each id is the
   // head for its position / 256, kept while it stays the same, and one of 256 tails.
   const tails = Array.from({ length: 256 }, (_, low) => `${low.toString(16).padStart(2, '0')}-${tag}`);
@@ -48,5 +50,5 @@ export function eventIdsOf(tag: string): EventIds {
 /** A new tag: a variant digit (8 to b) and 15 random hex digits. */
 export function newEventIdTag(): string {
   const hex = randomBytes(8).toString('hex');
-  return `${'89ab'[Number.parseInt(hex[0]!, 16) & 3]}${hex.slice(1, 4)}-${hex.slice(4)}`;
+  return `${variantDigit(Number.parseInt(hex[0]!, 16))}${hex.slice(1, 4)}-${hex.slice(4)}`;
 }

@@ -39,8 +39,8 @@ export function createMemoryStorage(): EventStorage {
     return byEventId.get(eventId);
   }
 
-  /** Checks an append and computes what it would store, changing nothing. */
-  function stage(streamId: string, events: readonly EventToStore[], expectedVersion: ExpectedVersion) {
+  /** Checks an append and plans what it would store, changing nothing. */
+  function plan(streamId: string, events: readonly EventToStore[], expectedVersion: ExpectedVersion) {
     const existing: StoredEventId[] = [];
     let ahead = namedAhead;
     for (const { eventId } of events) {
@@ -67,7 +67,7 @@ export function createMemoryStorage(): EventStorage {
     return { result: { nextExpectedVersion: version + events.length, lastPosition: lastPosition + events.length }, staged, ahead };
   }
 
-  function commit(streamId: string, { staged, ahead }: { staged: readonly Kept[]; ahead: number }): void {
+  function commit(streamId: string, { staged, ahead }: ReturnType<typeof plan>): void {
     namedAhead = ahead;
     if (staged.length === 0) return;
     const stream = streams.get(streamId) ?? [];
@@ -87,20 +87,20 @@ export function createMemoryStorage(): EventStorage {
 
     async append(streamId, events, expectedVersion) {
       if (turn.held()) await turn.wait();
-      const staged = stage(streamId, events, expectedVersion);
-      commit(streamId, staged);
-      return staged.result;
+      const planned = plan(streamId, events, expectedVersion);
+      commit(streamId, planned);
+      return planned.result;
     },
 
     // Inline work runs before the events join the log: if it throws, they never do.
     async appendWithHook(streamId, events, expectedVersion, beforeCommit) {
       return turn.hold(async () => {
-        const staged = stage(streamId, events, expectedVersion);
-        const appended = staged.staged;
-        const eventsAfter = async (position: number) => [...log.filter((e) => e.position > position), ...appended].map(copyOf);
-        await readModels.during((dbFor) => beforeCommit(appended.map(copyOf), staged.result, dbFor, eventsAfter));
-        commit(streamId, staged);
-        return staged.result;
+        const planned = plan(streamId, events, expectedVersion);
+        const { staged, result } = planned;
+        const eventsAfter = async (position: number) => [...log.filter((e) => e.position > position), ...staged].map(copyOf);
+        await readModels.during((dbFor) => beforeCommit(staged.map(copyOf), result, dbFor, eventsAfter));
+        commit(streamId, planned);
+        return result;
       });
     },
 
