@@ -1,6 +1,6 @@
-// The memory and SQLite stores name the events they are given without an id after
-// their positions, so they need no index entry for them: only ids that callers chose
-// are indexed. Such an id is a version-8 UUID: the position in its first 15 hex digits
+// Every store names the events it is given without an id after their positions, so it
+// stores no id for them and needs no index entry: only ids that callers chose are
+// indexed. Such an id is a version-8 UUID: the position in its first 15 hex digits
 // (around the version digit 8), then a random tag of 62 bits that the store drew once,
 // when it was created. Ids sort by position, and two stores share a tag with odds of
 // one in 2^62.

@@ -4,7 +4,8 @@
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import pg from 'pg';
-import { ConcurrencyError, createEventStore, openEventStore, StoreOpenError } from '../../src/index.js';
+import { randomUUID } from 'node:crypto';
+import { ConcurrencyError, createEventStore, DuplicateEventError, openEventStore, StoreOpenError } from '../../src/index.js';
 import { openStorage } from '../../src/store/open.js';
 import type { PostgresStorage } from '../../src/stores/postgres/postgres-storage.js';
 import { postgresTestUrl } from '../../src/testing/index.js';
@@ -31,6 +32,25 @@ function withDatabase(url: string, database: string): string {
 
 const schemaOf = (url: string) => new URL(url).searchParams.get('schema')!;
 
+/**
+ * Turns a new schema into what schema 5 was: every event with a stored UUID under a unique
+ * constraint, no event-id tag, and a seven-argument append function.
+ */
+async function asSchema5(url: string): Promise<void> {
+  const s = `"${schemaOf(url)}"`;
+  await sql(`
+    DROP TABLE ${s}.event_id_tag;
+    DROP INDEX ${s}.events_event_id;
+    UPDATE ${s}.events SET event_id = gen_random_uuid() WHERE event_id IS NULL;
+    ALTER TABLE ${s}.events ALTER COLUMN event_id SET NOT NULL;
+    ALTER TABLE ${s}.events ADD CONSTRAINT events_event_id UNIQUE (event_id);
+    DROP FUNCTION ${s}.append_events(text, bigint, uuid[], text[], text[], text[], boolean, bigint[]);
+    CREATE FUNCTION ${s}.append_events(text, bigint, uuid[], text[], text[], text[], boolean)
+      RETURNS TABLE (out_event_id uuid, out_stream_id text, out_version bigint, out_position bigint)
+      LANGUAGE sql AS 'SELECT NULL::uuid, NULL::text, NULL::bigint, NULL::bigint';
+    UPDATE ${s}.schema_version SET version = 5;`);
+}
+
 if (!postgres) {
   test('postgres specifics', { skip: 'EVENTLINE_POSTGRES_URL is not set' }, () => {});
 } else {
@@ -43,7 +63,7 @@ if (!postgres) {
     await store.close();
     const tables = await sql<{ table_name: string }>(
       'SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY 1', [schemaOf(url)]);
-    assert.deepEqual(tables.map((t) => t.table_name), ['events', 'schema_version', 'snapshots']);
+    assert.deepEqual(tables.map((t) => t.table_name), ['event_id_tag', 'events', 'schema_version', 'snapshots']);
     const [row] = await sql<{ version: number }>(`SELECT version FROM "${schemaOf(url)}".schema_version`);
     assert.equal(row!.version, SCHEMA_VERSION);
   });
@@ -147,6 +167,7 @@ if (!postgres) {
     const eventId = '0190a8f2-7c1e-7a00-8000-000000000001';
     const first = await store.appendToStream('post-1', [{ ...created, eventId }]);
     await store.close();
+    await asSchema5(url);
     await sql(`DROP FUNCTION ${s}.append_events(text, bigint, uuid[], text[], text[], text[], boolean)`);
     await sql(`CREATE FUNCTION ${s}.append_events(text, bigint, uuid[], text[], text[], text[])
       RETURNS TABLE (out_event_id uuid, out_stream_id text, out_version bigint, out_position bigint)
@@ -165,7 +186,7 @@ if (!postgres) {
       assert.equal(functions.length, 1);
       const readFunctions = await sql(`SELECT 1 FROM pg_proc WHERE pronamespace = $1::regnamespace AND proname LIKE 'read%'`, [schemaOf(url)]);
       assert.equal(readFunctions.length, 0);
-      assert.match(functions[0]!.args, /p_lookup_ids boolean$/);
+      assert.match(functions[0]!.args, /p_lookup_ids boolean, p_named bigint\[\]$/);
       const streamsTables = await sql(`SELECT 1 FROM information_schema.tables WHERE table_schema = $1 AND table_name = 'streams'`, [schemaOf(url)]);
       assert.equal(streamsTables.length, 0);
       assert.deepEqual(await upgraded.appendToStream('post-1', [{ ...created, eventId }]), first);
@@ -174,6 +195,75 @@ if (!postgres) {
     } finally {
       await upgraded.close();
     }
+  });
+
+  test('upgrading a schema 5 store keeps the ids it stored, refuses them elsewhere, and names new events after their positions', async () => {
+    const url = await postgres.freshUrl();
+    const store = await openEventStore(url);
+    const first = await store.appendToStream('post-1', [created, created]);
+    await store.close();
+    await asSchema5(url);
+
+    const upgraded = await openEventStore(url);
+    try {
+      const stored = (await upgraded.readStream('post-1')).map((e) => e.eventId);
+      assert.equal(stored[0]!.slice(14, 15), '4', 'the ids schema 5 stored are kept');
+      assert.deepEqual(await upgraded.appendToStream('post-1', [created, created].map((e, i) => ({ ...e, eventId: stored[i]! }))), first);
+      await assert.rejects(upgraded.appendToStream('post-2', [{ ...created, eventId: stored[1]! }]), DuplicateEventError);
+      await upgraded.appendToStream('post-2', [created]);
+      const [named] = await upgraded.readStream('post-2');
+      assert.match(named!.eventId, /^00000000-0000-8003-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    } finally {
+      await upgraded.close();
+    }
+  });
+
+  test('names events appended without an id after their positions, and indexes only the ids callers chose', async () => {
+    const url = await postgres.freshUrl();
+    const s = `"${schemaOf(url)}"`;
+    const store = await openEventStore(url);
+    const chosen = randomUUID();
+    await store.appendToStream('post-1', [created, { ...created, eventId: chosen }, created]);
+    const ids = (await store.readStream('post-1')).map((e) => e.eventId);
+    assert.equal(ids[1], chosen);
+    const tag = ids[0]!.slice(19);
+    assert.deepEqual([ids[0], ids[2]], [`00000000-0000-8001-${tag}`, `00000000-0000-8003-${tag}`]);
+    await store.close();
+
+    const rows = await sql<{ event_id: string | null }>(`SELECT event_id FROM ${s}.events ORDER BY position`);
+    assert.deepEqual(rows.map((r) => r.event_id), [null, chosen, null]);
+    const [index] = await sql<{ indexdef: string }>(
+      `SELECT indexdef FROM pg_indexes WHERE schemaname = $1 AND indexname = 'events_event_id'`, [schemaOf(url)]);
+    assert.match(index!.indexdef, /UNIQUE INDEX events_event_id .* WHERE \(event_id IS NOT NULL\)/);
+
+    // Another schema draws another tag.
+    const other = await openEventStore(await postgres.freshUrl());
+    await other.appendToStream('post-1', [created]);
+    const [first] = await other.readStream('post-1');
+    assert.notEqual(first!.eventId.slice(19), tag);
+    await other.close();
+  });
+
+  test('an id of the schema that names a position not handed out yet keeps that position unused', async () => {
+    const store = await openEventStore(await postgres.freshUrl());
+    await store.appendToStream('post-1', [created]);
+    const [first] = await store.readStream('post-1');
+    // Replaying into a restored copy of the schema could bring the id it would give position 3.
+    const third = `00000000-0000-8003-${first!.eventId.slice(19)}`;
+    const { lastPosition } = await store.appendToStream('post-2', [{ ...created, eventId: third }]);
+    assert.equal(lastPosition, 4, 'position 3 is skipped');
+    // An id for the very position the same append would take next: that one is skipped too.
+    const fifth = `00000000-0000-8005-${first!.eventId.slice(19)}`;
+    const both = await store.appendToStream('post-3', [created, { ...created, eventId: fifth }]);
+    assert.equal(both.lastPosition, 7);
+    const all = [];
+    for await (const e of store.readAll()) all.push([e.position, e.eventId]);
+    assert.deepEqual(all.map(([position]) => position), [1, 4, 6, 7]);
+    assert.equal(new Set(all.map(([, id]) => id)).size, 4);
+    // It is a retry of the append that stored it, and a duplicate anywhere else.
+    assert.deepEqual(await store.appendToStream('post-2', [{ ...created, eventId: third }]), { nextExpectedVersion: 1, lastPosition: 4 });
+    await assert.rejects(store.appendToStream('post-4', [{ ...created, eventId: third }]), DuplicateEventError);
+    await store.close();
   });
 
   const base = process.env.EVENTLINE_POSTGRES_URL!;

@@ -2,16 +2,16 @@
 
 import type { ClientBase, Pool } from 'pg';
 import { ConcurrencyError, DuplicateEventError, type ExpectedVersion } from '../../core/errors.js';
-import { uuidv7 } from '../../core/uuid.js';
 import { checkExpectedVersion, idempotentResult } from '../../store/append-rules.js';
 import type { AppendResult, EventToStore } from '../../store/storage.js';
+import type { EventIds } from '../event-ids.js';
 
 type Row = { out_event_id: string | null; out_stream_id: string; out_version: number; out_position: number | null };
 
 const EXPECTED_CODES = { any: -1, no_stream: -2, stream_exists: -3 } as const;
 
-export function prepareAppend(s: string) {
-  const text = `SELECT * FROM ${s}.append_events($1, $2, $3, $4, $5, $6, $7)`;
+export function prepareAppend(s: string, ids: EventIds) {
+  const text = `SELECT * FROM ${s}.append_events($1, $2, $3, $4, $5, $6, $7, $8)`;
   const name = `eventline_append_${s}`;
 
   return async function append(
@@ -20,8 +20,8 @@ export function prepareAppend(s: string) {
     events: readonly EventToStore[],
     expectedVersion: ExpectedVersion,
   ): Promise<AppendResult & { wrote: boolean }> {
-    const now = Date.now();
     const expected = typeof expectedVersion === 'number' ? expectedVersion : EXPECTED_CODES[expectedVersion];
+    const idsGiven = events.some((e) => e.eventId !== undefined);
     let rows: Row[];
     try {
       ({ rows } = await db.query<Row>({
@@ -30,11 +30,14 @@ export function prepareAppend(s: string) {
         values: [
           streamId,
           expected,
-          events.map((e) => e.eventId ?? uuidv7(now)),
+          // Events given no id are named after their positions when read.
+          events.map((e) => e.eventId ?? null),
           events.map((e) => e.type),
           events.map((e) => e.data),
           events.map((e) => e.metadata),
-          events.some((e) => e.eventId !== undefined),
+          idsGiven,
+          // The positions that ids of this schema name.
+          idsGiven ? events.map((e) => (e.eventId === undefined ? null : (ids.positionOf(e.eventId) ?? null))) : null,
         ],
       }));
     } catch (error) {

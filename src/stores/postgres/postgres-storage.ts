@@ -4,6 +4,7 @@
 import type { Pool, PoolConfig } from 'pg';
 import { StoreOpenError } from '../../core/errors.js';
 import type { EventStorage } from '../../store/storage.js';
+import { eventIdsOf, type EventIds } from '../event-ids.js';
 import { prepareAppend } from './append.js';
 import { quoteSchema } from './identifiers.js';
 import { prepareReads } from './read.js';
@@ -74,10 +75,14 @@ export async function openPostgresStorage(url: string, options: PostgresOptions)
   pool.on('error', () => {});
   logPool.on('error', () => {});
 
+  let ids: EventIds;
   try {
     const client = await pool.connect();
     try {
       await migrate(client, s, schema);
+      // Events given no id are named after their positions, with the schema's tag (event-ids.ts).
+      const { rows } = await client.query<{ tag: string }>(`SELECT tag FROM ${s}.event_id_tag`);
+      ids = eventIdsOf(rows[0]!.tag);
     } finally {
       client.release();
     }
@@ -86,8 +91,8 @@ export async function openPostgresStorage(url: string, options: PostgresOptions)
     throw new StoreOpenError(url, (error as Error).message, { cause: error });
   }
 
-  const append = prepareAppend(s);
-  const reads = prepareReads(pool, logPool, s);
+  const append = prepareAppend(s, ids);
+  const reads = prepareReads(pool, logPool, s, ids);
   const listener = createListener(config, notifyChannel(schema));
 
   return {

@@ -7,6 +7,7 @@ import type { EventFilter, StoredEvent, StreamInfo, StreamPayload, StreamRange }
 import { pagesAhead } from '../../store/read-ahead.js';
 import { RECORDED_MS } from './schema.js';
 import { eventRows, payloadFromRow, type EventRow, type PayloadRow, type StreamRow } from '../event-row.js';
+import type { EventIds } from '../event-ids.js';
 
 // Rows come back as arrays (no object per row), and the time as epoch milliseconds:
 // parsing a timestamptz string costs more than the rest of the row.
@@ -15,7 +16,6 @@ const COLUMNS = `position, stream_id, version, event_id, type, data, metadata, $
 const STREAM_COLUMNS = `position, version, event_id, type, data, metadata, ${RECORDED_MS} AS recorded_at`;
 
 type Row = EventRow;
-const { stored: storedFromRow, streamStored: storedFromStreamRow } = eventRows();
 
 
 /**
@@ -39,7 +39,9 @@ const STREAM_PAGE_SIZE = 1000;
  * each read there is an ordered page over the primary key or the (stream_id, version)
  * key with filters the planner may misjudge, and must stay one whatever the statistics say.
  */
-export function prepareReads(pool: Pool, logPool: Pool, s: string) {
+export function prepareReads(pool: Pool, logPool: Pool, s: string, ids: EventIds) {
+  // Events appended without an id are named after their positions (event-ids.ts).
+  const { stored: storedFromRow, streamStored: storedFromStreamRow } = eventRows(ids.idAt);
   const onLog = {
     forward: `SELECT ${STREAM_COLUMNS} FROM ${s}.events WHERE stream_id = $1 AND version >= $2 ORDER BY version LIMIT $3`,
     backward: `SELECT ${STREAM_COLUMNS} FROM ${s}.events WHERE stream_id = $1 AND version <= $2 ORDER BY version DESC LIMIT $3`,

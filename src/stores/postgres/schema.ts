@@ -11,30 +11,39 @@ import { LOCK_APPEND, LOCK_MIGRATE, lockKey } from './identifiers.js';
  * uncommitted (docs/ordering.md explains why this matters and what it costs).
  *
  * Expected version is encoded as: >= 0 exact, -1 any, -2 no_stream, -3 stream_exists.
- * With `p_lookup_ids` (the caller gave event ids: it may be retrying), it first returns the
- * already-stored rows of those ids (the caller decides between an idempotent retry and a
- * duplicate); ids Eventline generated just now cannot be stored yet, and skipping that
- * lookup is most of what a single append costs beyond its INSERT. Then it returns one row
- * with a null position on a version conflict, or one row with the new version and last
- * position.
+ * An event given no id has a null in `p_event_ids`: it is named after its position
+ * (event-ids.ts). With `p_lookup_ids` (the caller gave event ids: it may be retrying), it
+ * first returns where those ids are stored: an id the caller chose in the index of event
+ * ids, an id of this schema (its position in `p_named`) at that position with no id of
+ * its own. The caller decides between an idempotent retry and a duplicate. Events given
+ * no id cannot be stored yet, and skipping that lookup is most of what a single append
+ * costs beyond its INSERT. Then it returns one row with a null position on a version
+ * conflict, or one row with the new version and last position.
  */
 export function appendFunction(s: string, schema: string): string {
   return `
   CREATE OR REPLACE FUNCTION ${s}.append_events(
     p_stream_id text, p_expected bigint,
-    p_event_ids uuid[], p_types text[], p_data text[], p_metadata text[], p_lookup_ids boolean)
+    p_event_ids uuid[], p_types text[], p_data text[], p_metadata text[], p_lookup_ids boolean, p_named bigint[])
   RETURNS TABLE (out_event_id uuid, out_stream_id text, out_version bigint, out_position bigint)
   LANGUAGE plpgsql AS $fn$
   DECLARE
     v_current bigint;
     v_last bigint;
+    v_named bigint;
+    v_sequence regclass;
+    v_next bigint;
   BEGIN
     PERFORM pg_advisory_xact_lock(${LOCK_APPEND}, ${lockKey(schema)});
 
     IF p_lookup_ids THEN
       RETURN QUERY
         SELECT e.event_id, e.stream_id, e.version, e.position
-        FROM ${s}.events e WHERE e.event_id = ANY (p_event_ids);
+        FROM ${s}.events e WHERE e.event_id = ANY (p_event_ids)
+        UNION ALL
+        SELECT u.id, e.stream_id, e.version, e.position
+        FROM unnest(p_event_ids, p_named) AS u(id, named)
+        JOIN ${s}.events e ON e.position = u.named AND e.event_id IS NULL;
       IF FOUND THEN RETURN; END IF;
     END IF;
 
@@ -46,6 +55,16 @@ export function appendFunction(s: string, schema: string): string {
          OR p_expected = v_current) THEN
       RETURN QUERY SELECT NULL::uuid, p_stream_id, v_current, NULL::bigint;
       RETURN;
+    END IF;
+
+    -- An id of this schema for a position not handed out yet (replaying events into a
+    -- restored copy, say): that position is never handed out, so no other event is
+    -- ever named that way. A sequence keeps no gaps from being skipped.
+    v_named := (SELECT max(n) FROM unnest(p_named) AS n);
+    IF v_named IS NOT NULL THEN
+      v_sequence := pg_get_serial_sequence('${s}.events', 'position')::regclass;
+      EXECUTE format('SELECT CASE WHEN is_called THEN last_value + 1 ELSE last_value END FROM %s', v_sequence) INTO v_next;
+      IF v_named >= v_next THEN PERFORM setval(v_sequence, v_named); END IF;
     END IF;
 
     IF cardinality(p_event_ids) = 1 THEN
@@ -122,6 +141,19 @@ function migrations(s: string, schema: string): string[] {
     DROP FUNCTION IF EXISTS ${s}.read_filtered(bigint, text[], text, bigint, bigint, timestamptz, text, timestamptz);
     DROP FUNCTION IF EXISTS ${s}.read_stream(text, bigint, bigint);
     DROP FUNCTION IF EXISTS ${s}.read_stream_payloads(text, bigint, bigint);
+    `,
+    // Events given no id are named after their positions (event-ids.ts), as in the other
+    // stores: only the ids callers chose are stored and indexed. Stored ids stay.
+    `
+    ALTER TABLE ${s}.events ALTER COLUMN event_id DROP NOT NULL;
+    ALTER TABLE ${s}.events DROP CONSTRAINT events_event_id;
+    CREATE UNIQUE INDEX events_event_id ON ${s}.events (event_id) WHERE event_id IS NOT NULL;
+    -- The schema's event-id tag: a variant digit (8 to b) and 15 random hex digits, the
+    -- last 17 characters of a random UUID.
+    CREATE TABLE ${s}.event_id_tag (tag text NOT NULL);
+    INSERT INTO ${s}.event_id_tag (tag) VALUES (right(gen_random_uuid()::text, 17));
+    DROP FUNCTION IF EXISTS ${s}.append_events(text, bigint, uuid[], text[], text[], text[], boolean);
+    ${appendFunction(s, schema)};
     `,
   ];
 }
