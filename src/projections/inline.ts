@@ -10,13 +10,19 @@ import { tablesOf } from './tables.js';
 
 export function inlineHook(store: EventStore, projections: readonly Projection[]): AppendHook {
   const readModels = store.readModels;
+  // Projections whose checkpoint this process has seen: their checkpoint table exists.
+  const seen = new Set<string>();
   return async (appended, dbFor, eventsAfter) => {
     const last = appended.at(-1)!.position;
     for (const projection of projections) {
       const types = new Set(projection.eventTypes);
       // The live tables are generation 0's names; only the checkpoint row says more.
       const probe = dbFor(tablesOf(projection, readModels, 0));
+      // An append right after the projections start may come before any runner has
+      // created the checkpoint table: it is created here then, and found empty.
+      if (!seen.has(projection.name)) await checkpoints.createTable(probe);
       const checkpoint = await checkpoints.lock(probe, projection.name);
+      if (checkpoint) seen.add(projection.name);
       // Not set up yet, rebuilding or failed: the runner owns it until it is running again.
       if (!checkpoint || checkpoint.state !== 'running' || checkpoint.position >= last) continue;
       const db = dbFor(tablesOf(projection, readModels, checkpoint.generation));

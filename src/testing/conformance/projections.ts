@@ -95,6 +95,17 @@ export function projectionCases(options: ConformanceOptions): void {
     });
   });
 
+  it('an append right after inline projections start succeeds, and the projection still gets its events', async (store) => {
+    await withProjections(store, [countingProjection()], { inline: ['stream_counts'] }, async (projections) => {
+      // No waiting for the runner to set the projection up first.
+      const { lastPosition } = await store.appendToStream('a', counted(2));
+      await projections.waitFor('stream_counts', lastPosition);
+      assert.deepEqual(await counts(store), { a: 2 });
+      await store.appendToStream('a', counted(1));
+      assert.deepEqual(await counts(store), { a: 3 });
+    });
+  });
+
   it('an inline projection applies a retried append once', async (store) => {
     await withProjections(store, [countingProjection()], { inline: ['stream_counts'], pollIntervalMs: 60_000 }, async (projections) => {
       await projections.waitFor('stream_counts', 0);
