@@ -50,6 +50,12 @@ export async function openStorage(url: string): Promise<EventStorage> {
       const pool = parsed.searchParams.get('pool');
       parsed.searchParams.delete('schema');
       parsed.searchParams.delete('pool');
+      // The driver ignores a parameter it does not know: a misspelled schema would quietly
+      // open the default one.
+      const unknown = [...parsed.searchParams.keys()].filter((name) => !POSTGRES_PARAMETERS.has(name));
+      if (unknown.length > 0) {
+        throw new StoreOpenError(url, `unknown parameter ${unknown.join(', ')}; a PostgreSQL URL takes schema, pool and ${[...POSTGRES_PARAMETERS].join(', ')}`);
+      }
       const poolSize = pool === null ? undefined : Number(pool);
       if (poolSize !== undefined && (!Number.isSafeInteger(poolSize) || poolSize < 1)) {
         throw new StoreOpenError(url, `pool must be a whole number >= 1, got ${JSON.stringify(pool)}`);
@@ -64,6 +70,14 @@ export async function openStorage(url: string): Promise<EventStorage> {
   }
   throw new StoreOpenError(url, `unknown kind of store; use memory:, sqlite:<file> or postgres://…`);
 }
+
+/** The connection parameters of a URL that node-postgres reads, besides Eventline's schema and pool. */
+const POSTGRES_PARAMETERS = new Set([
+  'host', 'port', 'user', 'password', 'db', 'encoding', 'client_encoding', 'options',
+  'application_name', 'fallback_application_name',
+  'ssl', 'sslmode', 'sslcert', 'sslkey', 'sslrootcert', 'sslnegotiation', 'uselibpqcompat',
+  'statement_timeout', 'lock_timeout', 'idle_in_transaction_session_timeout', 'query_timeout',
+]);
 
 function splitParams(rest: string): { path: string; params: URLSearchParams } {
   const at = rest.indexOf('?');

@@ -266,10 +266,27 @@ if (!postgres) {
     await store.close();
   });
 
+  test('a URL with a parameter the store does not know creates nothing', async () => {
+    const schema = `refused_${process.pid}`;
+    await assert.rejects(openEventStore(`${process.env.EVENTLINE_POSTGRES_URL}?schema=${schema}&synchronous=full`), /unknown parameter synchronous/);
+    assert.deepEqual(await sql('SELECT 1 FROM pg_namespace WHERE nspname = $1', [schema]), []);
+  });
+
+  test('a URL may carry the connection parameters node-postgres reads', async () => {
+    const url = new URL(await postgres.freshUrl());
+    url.searchParams.set('application_name', 'eventline-test');
+    url.searchParams.set('sslmode', 'disable');
+    const store = await openEventStore(url.toString());
+    await store.appendToStream('post-1', [created]);
+    assert.equal((await store.readStream('post-1')).length, 1);
+    await store.close();
+  });
+
   const base = process.env.EVENTLINE_POSTGRES_URL!;
   for (const [what, url, pattern] of [
     ['a schema name that is not an identifier', `${base}?schema=${encodeURIComponent('a"; DROP TABLE x; --')}`, /schema: must be a letter/],
     ['a pool size of 0', `${base}?pool=0`, /pool must be a whole number >= 1/],
+    ['a misspelled parameter', `${base}?schem=typo`, /unknown parameter schem; a PostgreSQL URL takes schema, pool and host/],
     ['a server that is not there', 'postgres://postgres@127.0.0.1:1/test', /cannot open store/],
     ['a database that does not exist', withDatabase(base, 'no_such_database_here'), /does not exist/],
   ] as const) {
