@@ -17,12 +17,12 @@ export function createMemoryReadModels(): MemoryReadModels {
 
   const open = () =>
     (opened ??= (async () => {
-      const [{ default: Database }, { createConnectionLock }, { sqliteReadModelStorage }] = await Promise.all([
-        import('better-sqlite3'),
+      const [{ openDatabase }, { createConnectionLock }, { sqliteReadModelStorage }] = await Promise.all([
+        import('../sqlite/driver.js'),
         import('../sqlite/connection-lock.js'),
         import('../sqlite/read-model-storage.js'),
       ]);
-      const db = new Database(':memory:');
+      const db = await openDatabase(':memory:');
       const storage = sqliteReadModelStorage(db, createConnectionLock(db, (operation) => operation()));
       return { storage, close: () => db.close() };
     })());
@@ -43,7 +43,11 @@ export function createMemoryReadModels(): MemoryReadModels {
       return { held: true, release: async () => {} };
     },
     close() {
-      void opened?.then((db) => db.close());
+      // A database that failed to open has nothing to close; its error went to whoever used it.
+      void opened?.then(
+        (db) => db.close(),
+        () => {},
+      );
     },
   };
 }

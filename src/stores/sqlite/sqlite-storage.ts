@@ -5,6 +5,7 @@
 import { mkdirSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Database } from 'better-sqlite3';
+import { openDatabase } from './driver.js';
 import { StoreBusyError, StoreOpenError } from '../../core/errors.js';
 import type { EventStorage } from '../../store/storage.js';
 import { createWatchers } from '../../subscriptions/watchers.js';
@@ -41,9 +42,8 @@ export async function openSqliteStorage(url: string, options: SqliteOptions): Pr
   const { path, synchronous = 'normal', lockTimeoutMs = 60_000 } = options;
   let db: Database;
   try {
-    const { default: open } = await import('better-sqlite3');
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-    db = open(path, { timeout: BUSY_WAIT_MS });
+    db = await openDatabase(path, { timeout: BUSY_WAIT_MS });
   } catch (error) {
     throw new StoreOpenError(url, (error as Error).message, { cause: error });
   }
