@@ -3,6 +3,7 @@
 // skipped with a notice, except under CI=true, where a missing server is a failure.
 
 import { randomBytes } from 'node:crypto';
+import { loadPg } from '../stores/postgres/driver.js';
 
 export interface PostgresTestDatabase {
   /** A store URL in a new schema of its own. */
@@ -47,7 +48,7 @@ export function postgresTestUrl(env: NodeJS.ProcessEnv = process.env): PostgresT
     },
     async dropAll() {
       if (schemas.length === 0) return;
-      const { default: pg } = await import('pg');
+      const pg = await loadPg();
       const client = new pg.Client({ connectionString: base.toString() });
       await client.connect();
       try {

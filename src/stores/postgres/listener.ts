@@ -3,6 +3,7 @@
 
 import type { Client, PoolConfig } from 'pg';
 import { createWatchers } from '../../subscriptions/watchers.js';
+import { loadPg } from './driver.js';
 
 export function createListener(config: PoolConfig, channel: string) {
   let client: Client | undefined;
@@ -19,7 +20,7 @@ export function createListener(config: PoolConfig, channel: string) {
 
   async function connect(): Promise<void> {
     if (client || unwanted()) return;
-    const { default: pg } = await import('pg');
+    const pg = await loadPg();
     // The store may have closed, or the last watcher left, while the driver loaded.
     if (client || unwanted()) return;
     const next = new pg.Client(config);

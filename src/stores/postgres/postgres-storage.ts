@@ -12,6 +12,7 @@ import { createListener } from './listener.js';
 import { discardDeferred, flushDeferred, postgresReadModelDb, postgresReadModelStorage } from './read-models.js';
 import { migrate, notifyChannel } from './schema.js';
 import { prepareSnapshots } from './snapshots.js';
+import { loadPg } from './driver.js';
 
 export interface PostgresOptions {
   /** A libpq connection URL, without Eventline's own parameters. */
@@ -58,7 +59,7 @@ function withLogReaderSettings(connectionString: string): string {
 export async function openPostgresStorage(url: string, options: PostgresOptions): Promise<PostgresStorage> {
   const schema = options.schema ?? 'eventline';
   const s = quoteSchema(schema);
-  const { default: pg } = await import('pg');
+  const pg = await loadPg();
 
   const config: PoolConfig = {
     connectionString: options.connectionString,

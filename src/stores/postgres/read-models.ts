@@ -6,6 +6,7 @@ import type { ClientBase, Pool, PoolConfig } from 'pg';
 import type { Lease, ReadModelDb, ReadModelStorage, ReadModelTables, SqlValue } from '../../store/read-models.js';
 import { inlineValues, substituteTables } from '../../store/sql-text.js';
 import { LOCK_PROJECTION, lockKey, quoteSchema } from './identifiers.js';
+import { loadPg } from './driver.js';
 
 // Deferred statements wait per connection, so every ReadModelDb of one transaction
 // shares one queue and one order.
@@ -93,7 +94,7 @@ export function postgresReadModelStorage(pool: Pool, config: PoolConfig, schema:
       }
     },
     async tryLease(name) {
-      const { default: pg } = await import('pg');
+      const pg = await loadPg();
       const client = new pg.Client(config);
       let held = true;
       client.on('error', () => (held = false));
