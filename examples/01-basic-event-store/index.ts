@@ -1,10 +1,9 @@
 // The basic event store: streams of events, appended and read back, guarded by an
 // expected version. Run: npx tsx examples/01-basic-event-store/index.ts
 
-import { pathToFileURL } from 'node:url';
 import { ConcurrencyError, openEventStore, type EventStore, type RecordedEvent } from '../../src/index.js';
 import type { PostEvent } from '../blog/index.js';
-import { storyteller } from '../story.js';
+import { storyteller, tellWhenRun } from '../story.js';
 
 export interface Story {
   lines: string[];
@@ -79,6 +78,4 @@ async function appendAsStaleWriter(store: EventStore): Promise<ConcurrencyError>
   throw new Error('the stale append was accepted');
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  await main(process.argv[2]);
-}
+await tellWhenRun(import.meta.url, main);

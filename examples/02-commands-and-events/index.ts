@@ -1,10 +1,9 @@
 // Commands and events: a command asks, the decider answers with events or a refusal,
 // and only events are stored. Run: npx tsx examples/02-commands-and-events/index.ts
 
-import { pathToFileURL } from 'node:url';
 import { DomainError, openEventStore, type RecordedEvent } from '../../src/index.js';
 import { handlePostCommand, postStreamId, type PostCommand } from '../blog/index.js';
-import { storyteller } from '../story.js';
+import { storyteller, tellWhenRun } from '../story.js';
 
 export interface Outcome {
   command: PostCommand;
@@ -70,6 +69,4 @@ function describeOutcome({ command, events, refused }: Outcome): string {
   return `${asked} → ${events.map((e) => `${e.type} at ${e.streamId} v${e.version}`).join(', ')}`;
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  await main(process.argv[2]);
-}
+await tellWhenRun(import.meta.url, main);

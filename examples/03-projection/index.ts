@@ -2,11 +2,10 @@
 // of `posts` (and the counts in `author_stats`), in the same transaction as the
 // projection's checkpoint. Run: npx tsx examples/03-projection/index.ts
 
-import { pathToFileURL } from 'node:url';
 import { openEventStore, startProjections, type EventStore } from '../../src/index.js';
 import { handlePostCommand, type PostCommand } from '../blog/index.js';
 import { projections, type AuthorStatsRow, type PostRow } from '../blog/read-side/index.js';
-import { storyteller } from '../story.js';
+import { storyteller, tellWhenRun } from '../story.js';
 
 export interface Step {
   command: PostCommand;
@@ -69,6 +68,4 @@ function describeRow(row: PostRow): string {
   return `${row.post_id.padEnd(7)} ${JSON.stringify(row.title).padEnd(22)} by ${row.author_id}, ${row.status.padEnd(9)} v${row.version}, ${published}`;
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  await main(process.argv[2]);
-}
+await tellWhenRun(import.meta.url, main);

@@ -1,12 +1,11 @@
 // CQRS: commands change the blog only by appending events; queries read only the
 // read models the projections keep. Run: npx tsx examples/04-cqrs/index.ts
 
-import { pathToFileURL } from 'node:url';
 import { openEventStore } from '../../src/index.js';
 import type { PostCommand } from '../blog/index.js';
 import type { AuthorStats, PostView } from '../blog/read-side/index.js';
 import { startBlog } from './app.js';
-import { storyteller } from '../story.js';
+import { storyteller, tellWhenRun } from '../story.js';
 
 export interface Story {
   lines: string[];
@@ -25,7 +24,7 @@ export async function main(storeUrl = 'memory:', print: (line: string) => void =
   const store = await openEventStore(storeUrl);
   const blog = startBlog(store);
   try {
-    say(`CQRS on ${storeUrl}: commands append events, queries read read models`);
+    say(`CQRS on ${storeUrl} (commands append events, queries read read models)`);
     say();
     say('Write side:');
     const commands: PostCommand[] = [
@@ -72,6 +71,4 @@ export async function main(storeUrl = 'memory:', print: (line: string) => void =
   }
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  await main(process.argv[2]);
-}
+await tellWhenRun(import.meta.url, main);

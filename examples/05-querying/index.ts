@@ -2,11 +2,10 @@
 // correlation id), the read models, and the blog as it was at an earlier point.
 // Run: npx tsx examples/05-querying/index.ts
 
-import { pathToFileURL } from 'node:url';
 import { findEvents, openEventStore, startProjections, type EventStore, type RecordedEvent, type RowDiff, type TableAsOf } from '../../src/index.js';
 import { handlePostCommand, postStreamId, type PostEvent, type PostState } from '../blog/index.js';
 import { postAsOf, postQueries, postsAsOf, postsChangedBetween, projections, type PostView } from '../blog/read-side/index.js';
-import { storyteller } from '../story.js';
+import { storyteller, tellWhenRun } from '../story.js';
 
 export interface Story {
   lines: string[];
@@ -93,6 +92,4 @@ async function importPosts(store: EventStore, correlationId: string, posts: Extr
   }
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  await main(process.argv[2]);
-}
+await tellWhenRun(import.meta.url, main);

@@ -2,10 +2,9 @@
 // decider is three functions handleCommand runs; the class keeps state and rules in
 // one object, loaded and saved by a repository. Run: npx tsx examples/06-aggregate/index.ts
 
-import { pathToFileURL } from 'node:url';
 import { ConcurrencyError, DomainError, handleCommand, openEventStore, type RecordedEvent } from '../../src/index.js';
 import { postDecider, postRepository, postStreamId, type PostCommand } from '../blog/index.js';
-import { storyteller } from '../story.js';
+import { storyteller, tellWhenRun } from '../story.js';
 
 export interface Story {
   lines: string[];
@@ -95,6 +94,4 @@ export async function main(storeUrl = 'memory:', print: (line: string) => void =
   }
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  await main(process.argv[2]);
-}
+await tellWhenRun(import.meta.url, main);

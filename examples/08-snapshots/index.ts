@@ -2,10 +2,9 @@
 // snapshot and only the events after it; a policy takes new snapshots as commands
 // run; a new schema version ignores the old ones. Run: npx tsx examples/08-snapshots/index.ts
 
-import { pathToFileURL } from 'node:url';
 import { everyNEvents, handleCommand, loadState, openEventStore, type EventStore, type SnapshotOptions } from '../../src/index.js';
 import { POST_SNAPSHOT_SCHEMA_VERSION, postDecider, postStreamId, type PostEvent } from '../blog/index.js';
-import { storyteller } from '../story.js';
+import { storyteller, tellWhenRun } from '../story.js';
 
 export interface Story {
   lines: string[];
@@ -116,6 +115,4 @@ async function timed<T>(work: () => Promise<T>): Promise<{ result: T; ms: string
   return { result, ms: (performance.now() - started).toFixed(1) };
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  await main(process.argv[2]);
-}
+await tellWhenRun(import.meta.url, main);
