@@ -25,6 +25,8 @@ export type Task = (context: TaskContext) => Promise<void>;
 
 export interface Command {
   name: string;
+  /** Whether the command creates the store when there is none yet; the others refuse it. */
+  createsStore?: true;
   /** One line for the command list. */
   summary: string;
   /** What follows the command name in its usage line. */

@@ -62,11 +62,13 @@ async function dispatch(argv: readonly string[], io: Io, env: NodeJS.ProcessEnv)
     positionals: checkPositionals(command, positionals),
     readStdin: readStdinOnce(io.readStdin ?? (() => readAll(process.stdin))),
   });
-  await withStore(global.store ?? defaultStoreUrl(env), task, createOutput(io.stdout, global.json));
+  // A mistyped path must not look like an empty store: only append makes one.
+  const create = command.createsStore === true;
+  await withStore(global.store ?? defaultStoreUrl(env), create, task, createOutput(io.stdout, global.json));
 }
 
-async function withStore(url: string, task: Task, out: ReturnType<typeof createOutput>): Promise<void> {
-  const store = await openEventStore(url);
+async function withStore(url: string, create: boolean, task: Task, out: ReturnType<typeof createOutput>): Promise<void> {
+  const store = await openEventStore(url, { create });
   try {
     await task({ store, out });
     await out.flush();

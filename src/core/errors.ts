@@ -77,6 +77,9 @@ export class StoreOpenError extends EventlineError {
   }
 }
 
+/** StoreOpenError's reason when a store opened with `create: false` does not exist. */
+export const NO_STORE_THERE = 'there is no store there (opened with create: false, none is made)';
+
 /** The store was used after close(). */
 export class StoreClosedError extends EventlineError {
   readonly code = 'STORE_CLOSED';

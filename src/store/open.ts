@@ -22,12 +22,22 @@ export function defaultStoreUrl(env: NodeJS.ProcessEnv = process.env): string {
  * const store = await openEventStore('sqlite:./data/blog.db');
  * await store.appendToStream('post-1', [{ type: 'PostWasCreated', data: { title: 'Hello' } }]);
  */
-export async function openEventStore(url: string, options: EventStoreOptions = {}): Promise<EventStore> {
-  return createEventStore(await openStorage(url), options);
+export async function openEventStore(url: string, options: OpenOptions = {}): Promise<EventStore> {
+  const { create, ...storeOptions } = options;
+  return createEventStore(await openStorage(url, { create }), storeOptions);
+}
+
+export interface OpenOptions extends EventStoreOptions {
+  /**
+   * Whether opening a store that does not exist yet (a SQLite file, an Eventline schema
+   * in PostgreSQL) creates it. Default true; with false, such a store is a StoreOpenError
+   * and nothing is created. A memory store always starts empty.
+   */
+  create?: boolean | undefined;
 }
 
 /** Opens the storage under a store URL (for store authors and tests; applications use openEventStore). */
-export async function openStorage(url: string): Promise<EventStorage> {
+export async function openStorage(url: string, { create = true }: { create?: boolean | undefined } = {}): Promise<EventStorage> {
   if (typeof url !== 'string' || url.length === 0) {
     throw new StoreOpenError(String(url), 'the store URL must be a non-empty string');
   }
@@ -42,7 +52,7 @@ export async function openStorage(url: string): Promise<EventStorage> {
       const synchronous = take(params, 'synchronous', ['normal', 'full'] as const);
       rejectUnknown(url, params);
       const { openSqliteStorage } = await import('../stores/sqlite/sqlite-storage.js');
-      return await openSqliteStorage(url, { path, ...(synchronous && { synchronous }) });
+      return await openSqliteStorage(url, { path, create, ...(synchronous && { synchronous }) });
     }
     if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
       const parsed = new URL(url);
@@ -61,7 +71,7 @@ export async function openStorage(url: string): Promise<EventStorage> {
         throw new StoreOpenError(url, `pool must be a whole number >= 1, got ${JSON.stringify(pool)}`);
       }
       const { openPostgresStorage } = await import('../stores/postgres/postgres-storage.js');
-      return await openPostgresStorage(url, { connectionString: parsed.toString(), schema, poolSize });
+      return await openPostgresStorage(url, { connectionString: parsed.toString(), schema, poolSize, create });
     }
   } catch (error) {
     if (error instanceof StoreOpenError) throw error;

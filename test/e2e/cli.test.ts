@@ -177,6 +177,24 @@ describe('eventline, told the story of two orders', () => {
 });
 
 // Refusals are independent and must leave the store as it was, so they run side by side.
+describe('eventline, given a store that does not exist', () => {
+  for (const command of [['stats'], ['read', 'cart-1'], ['read-all'], ['streams']]) {
+    test(`${command[0]} refuses it with exit 2, and no file or folder appears`, async () => {
+      const folder = join(dir, `typo-${command[0]}`);
+      const result = await eventline(['--store', `sqlite:${join(folder, 'store.db')}`, ...command]);
+      assertRefused(result, 2, /cannot open store 'sqlite:.*': there is no store there/);
+      assert.equal(existsSync(folder), false);
+    });
+  }
+
+  test('append creates it, folder and all', async () => {
+    const file = join(dir, 'new-folder', 'store.db');
+    const result = await eventline(['--store', `sqlite:${file}`, 'append', 'cart-1', '--type', 'ItemAdded', '--data', '{}']);
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(existsSync(file), true);
+  });
+});
+
 describe('eventline, given bad input, refuses it and writes nothing', { concurrency: 4 }, () => {
   const store = `sqlite:${join(dir, 'refusals.db')}`;
   const untouched = join(dir, 'untouched.db');
@@ -395,6 +413,8 @@ describe('eventline on PostgreSQL', () => {
       }
     });
 
+    // Only append makes the schema.
+    assertRefused(await eventline(['--store', store, 'stats']), 2, /there is no store there/);
     const appended = await eventline(['--store', store, '--json', 'append', 'order-1', '--type', 'OrderPlaced', '--data', '{"sku":"A-1"}']);
     assert.equal(appended.code, 0, appended.stderr);
     assert.deepEqual({ ...JSON.parse(appended.stdout), eventId: undefined }, { nextExpectedVersion: 1, lastPosition: 1, eventId: undefined });

@@ -3,7 +3,7 @@
 
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
-import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { randomUUID } from 'node:crypto';
@@ -102,6 +102,22 @@ async function collectStreams(store: Awaited<ReturnType<typeof openEventStore>>)
   for await (const stream of store.listStreams()) streams.push(stream);
   return streams;
 }
+
+test('opened with create: false, a missing file makes no folder, and another application\'s database is left untouched', async () => {
+  const missing = freshFile();
+  await assert.rejects(openEventStore(`sqlite:${missing}`, { create: false }), /there is no store there/);
+  assert.equal(existsSync(dirname(missing)), false);
+
+  const other = freshFile();
+  mkdirSync(dirname(other), { recursive: true });
+  const db = new Database(other);
+  db.exec('CREATE TABLE notes (id INTEGER PRIMARY KEY, text TEXT)');
+  db.close();
+  await assert.rejects(openEventStore(`sqlite:${other}`, { create: false }), StoreOpenError);
+  const reopened = new Database(other, { readonly: true });
+  assert.deepEqual(reopened.prepare(`SELECT name FROM sqlite_master WHERE type = 'table'`).pluck().all(), ['notes']);
+  reopened.close();
+});
 
 test('reopening a file keeps its events and does not migrate again', async () => {
   const url = `sqlite:${freshFile()}`;

@@ -9,6 +9,7 @@ import { eventId, expectedVersion, jsonObject, jsonValue } from '../values.js';
 
 export const appendCommand: Command = {
   name: 'append',
+  createsStore: true,
   summary: 'Append one event to a stream',
   synopsis: '<stream> --type <type> --data <json> [--metadata <json>] [--event-id <uuid>] [--expected-version <v>]',
   positionals: ['stream'],

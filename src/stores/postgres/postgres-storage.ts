@@ -21,6 +21,8 @@ export interface PostgresOptions {
   schema?: string;
   /** Connections in the pool. Default 10. */
   poolSize?: number;
+  /** Whether a schema that holds no Eventline store is made one. Default true. */
+  create?: boolean;
 }
 
 export interface PostgresStorage extends EventStorage {
@@ -80,7 +82,7 @@ export async function openPostgresStorage(url: string, options: PostgresOptions)
   try {
     const client = await pool.connect();
     try {
-      await migrate(client, s, schema);
+      await migrate(client, s, schema, { create: options.create ?? true });
       // Events given no id are named after their positions, with the schema's tag (event-ids.ts).
       const { rows } = await client.query<{ tag: string }>(`SELECT tag FROM ${s}.event_id_tag`);
       ids = eventIdsOf(rows[0]!.tag);

@@ -112,6 +112,11 @@ export const MIGRATIONS: readonly string[] = [
 export const SCHEMA_VERSION = MIGRATIONS.length;
 
 /** Brings the file to the current schema; runs under the write lock so processes take turns. */
+/** Whether the file holds an Eventline store, of any schema version. */
+export function hasSchema(db: Database): boolean {
+  return db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'eventline_schema'`).get() !== undefined;
+}
+
 export function migrate(db: Database): void {
   db.transaction(() => {
     db.exec('CREATE TABLE IF NOT EXISTS eventline_schema (version INTEGER NOT NULL)');

@@ -2,11 +2,11 @@
 // WAL lets readers run beside the one writer; writers in other processes wait
 // for the write lock (busy_timeout, then our own retry) instead of failing.
 
-import { mkdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Database } from 'better-sqlite3';
 import { openDatabase } from './driver.js';
-import { StoreBusyError, StoreOpenError } from '../../core/errors.js';
+import { NO_STORE_THERE, StoreBusyError, StoreOpenError } from '../../core/errors.js';
 import type { EventStorage } from '../../store/storage.js';
 import { createWatchers } from '../../subscriptions/watchers.js';
 import { prepareAppend } from './append.js';
@@ -14,7 +14,7 @@ import { createConnectionLock } from './connection-lock.js';
 import { eventIdsOf } from '../event-ids.js';
 import { sqliteReadModelStorage } from './read-model-storage.js';
 import { prepareReads } from './read.js';
-import { migrate } from './schema.js';
+import { hasSchema, migrate } from './schema.js';
 import { prepareSnapshots } from './snapshots.js';
 
 export type Synchronous = 'normal' | 'full';
@@ -26,6 +26,8 @@ export interface SqliteOptions {
   synchronous?: Synchronous;
   /** How long a write waits for another process's lock before StoreBusyError. Default 60 s. */
   lockTimeoutMs?: number;
+  /** Whether a file that does not exist, or holds no Eventline store, is made one. Default true. */
+  create?: boolean;
 }
 
 export interface SqliteStorage extends EventStorage {
@@ -39,10 +41,12 @@ const CROSS_PROCESS_POLL_MS = 20;
 const WAL_CHECKPOINT_PAGES = { normal: 10_000, full: 1_000 } as const;
 
 export async function openSqliteStorage(url: string, options: SqliteOptions): Promise<SqliteStorage> {
-  const { path, synchronous = 'normal', lockTimeoutMs = 60_000 } = options;
+  const { path, synchronous = 'normal', lockTimeoutMs = 60_000, create = true } = options;
+  const inMemory = path === ':memory:';
+  if (!create && !inMemory && !existsSync(path)) throw new StoreOpenError(url, NO_STORE_THERE);
   let db: Database;
   try {
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    if (!inMemory) mkdirSync(dirname(path), { recursive: true });
     db = await openDatabase(path, { timeout: BUSY_WAIT_MS });
   } catch (error) {
     throw new StoreOpenError(url, (error as Error).message, { cause: error });
@@ -75,11 +79,13 @@ export async function openSqliteStorage(url: string, options: SqliteOptions): Pr
       // rewritten from its start after frequent checkpoints (SQLite's default) than
       // while it keeps growing: 0.95x the FULL floor's single appends against 0.6-0.8x.
       db.pragma(`wal_autocheckpoint = ${WAL_CHECKPOINT_PAGES[synchronous]}`);
+      // Some other application's database is not made an event store by a read.
+      if (!create && !inMemory && !hasSchema(db)) throw new StoreOpenError(url, NO_STORE_THERE);
       migrate(db);
     });
   } catch (error) {
     db.close();
-    if (error instanceof StoreBusyError) throw error;
+    if (error instanceof StoreBusyError || error instanceof StoreOpenError) throw error;
     throw new StoreOpenError(url, (error as Error).message, { cause: error });
   }
 

@@ -2,10 +2,11 @@
 // the field, and writes nothing.
 
 import assert from 'node:assert/strict';
-import { EventTooLargeError, ValidationError } from '../../core/errors.js';
+import { EventTooLargeError, StoreOpenError, ValidationError } from '../../core/errors.js';
 import type { NewEvent } from '../../core/events.js';
 import type { EventStore } from '../../store/event-store.js';
-import { countAll, defineCase, type ConformanceOptions } from './suite.js';
+import { openEventStore } from '../../store/open.js';
+import { countAll, defineCase, defineProcessCase, type ConformanceOptions } from './suite.js';
 
 type Attempt = (store: EventStore) => Promise<unknown>;
 
@@ -96,5 +97,18 @@ export function badInputCases(options: ConformanceOptions): void {
     // Just under the limit is fine ({"body":"…"} adds 11 bytes).
     await store.appendToStream('s', [event({ body: body.slice(11) })]);
     assert.equal(await countAll(store), 1);
+  });
+
+  defineProcessCase(options, 'opened with create: false, a store that does not exist is refused and none is made', async (url) => {
+    const refused = (error: unknown) => error instanceof StoreOpenError && /there is no store there/.test(error.message);
+    await assert.rejects(openEventStore(url, { create: false }), refused);
+    // Had the first attempt made the store, this one would open it.
+    await assert.rejects(openEventStore(url, { create: false }), refused);
+    const created = await openEventStore(url);
+    await created.appendToStream('s', [event({})]);
+    await created.close();
+    const existing = await openEventStore(url, { create: false });
+    assert.equal(await existing.headPosition(), 1);
+    await existing.close();
   });
 }
