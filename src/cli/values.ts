@@ -49,11 +49,31 @@ export async function jsonValue(text: string, option: string, readStdin: () => P
       throw new UsageError(`--${option}: cannot read ${path === '-' ? 'standard input' : quote(path)} (${reason})`);
     }
   }
+  let value: unknown;
   try {
-    return JSON.parse(source) as unknown;
+    value = JSON.parse(source) as unknown;
   } catch (error) {
     throw new UsageError(`--${option} is not valid JSON: ${(error as Error).message} (got ${quote(source)})`);
   }
+  const inexact = inexactInteger(source);
+  if (inexact !== undefined) {
+    throw new UsageError(
+      `--${option}: no JavaScript number holds ${inexact} exactly, and it would be stored as ${Number(inexact)}; write it as a string`,
+    );
+  }
+  return value;
+}
+
+/**
+ * The first integer in valid JSON text that no JavaScript number holds exactly (most
+ * beyond 2^53), which JSON.parse rounds without a word. Each string literal is matched whole, so only numbers outside strings are seen.
+ */
+function inexactInteger(json: string): string | undefined {
+  for (const [token] of json.matchAll(/"(?:[^"\\]|\\.)*"|-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/g)) {
+    if (token.startsWith('"') || /[.eE]/.test(token)) continue;
+    if (BigInt(Number(token)) !== BigInt(token)) return token;
+  }
+  return undefined;
 }
 
 /** A JSON object (metadata is one, never an array or a scalar). */
