@@ -4,12 +4,12 @@
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import pg from 'pg';
-import { randomUUID } from 'node:crypto';
 import { ConcurrencyError, createEventStore, DuplicateEventError, openEventStore, StoreOpenError } from '../../src/index.js';
 import { openStorage } from '../../src/store/open.js';
 import type { PostgresStorage } from '../../src/stores/postgres/postgres-storage.js';
 import { postgresTestUrl } from '../../src/testing/index.js';
 import { SCHEMA_VERSION } from '../../src/stores/postgres/schema.js';
+import { appendNamedAroundChosen } from '../fixtures/named-ids.js';
 
 const postgres = postgresTestUrl();
 const created = { type: 'PostWasCreated', data: { postId: '1' } };
@@ -222,12 +222,7 @@ if (!postgres) {
     const url = await postgres.freshUrl();
     const s = `"${schemaOf(url)}"`;
     const store = await openEventStore(url);
-    const chosen = randomUUID();
-    await store.appendToStream('post-1', [created, { ...created, eventId: chosen }, created]);
-    const ids = (await store.readStream('post-1')).map((e) => e.eventId);
-    assert.equal(ids[1], chosen);
-    const tag = ids[0]!.slice(19);
-    assert.deepEqual([ids[0], ids[2]], [`00000000-0000-8001-${tag}`, `00000000-0000-8003-${tag}`]);
+    const { chosen, tag } = await appendNamedAroundChosen(store);
     await store.close();
 
     const rows = await sql<{ event_id: string | null }>(`SELECT event_id FROM ${s}.events ORDER BY position`);

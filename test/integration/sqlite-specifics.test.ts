@@ -11,6 +11,7 @@ import Database from 'better-sqlite3';
 import { DuplicateEventError, openEventStore, StoreOpenError } from '../../src/index.js';
 import { startProcess } from '../../src/testing/processes/spawn.js';
 import { MIGRATIONS, SCHEMA_VERSION } from '../../src/stores/sqlite/schema.js';
+import { appendNamedAroundChosen } from '../fixtures/named-ids.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'eventline-sqlite-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -54,12 +55,7 @@ test('never hands out a position twice, even after the newest events are deleted
 test('names events appended without an id after their positions, and indexes only the ids callers chose', async () => {
   const file = freshFile();
   const store = await openEventStore(`sqlite:${file}`);
-  const chosen = randomUUID();
-  await store.appendToStream('post-1', [created, { ...created, eventId: chosen }, created]);
-  const ids = (await store.readStream('post-1')).map((e) => e.eventId);
-  assert.equal(ids[1], chosen);
-  const tag = ids[0]!.slice(19);
-  assert.deepEqual([ids[0], ids[2]], [`00000000-0000-8001-${tag}`, `00000000-0000-8003-${tag}`]);
+  const { chosen, tag } = await appendNamedAroundChosen(store);
   await store.close();
 
   const db = new Database(file, { readonly: true });
