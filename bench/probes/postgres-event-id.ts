@@ -1,8 +1,8 @@
 // Whether PostgreSQL would gain from naming events after their positions, as the memory
 // and SQLite stores do (docs/architecture.md): raw node-postgres, two tables with our
 // events table's columns that differ only in the event id.
-//   stored: every event has a UUIDv7 in a unique index (what the PostgreSQL store does)
-//   named:  events given no id store NULL, and only ids callers chose are indexed
+//   stored: every event has a UUIDv7 in a unique index (the PostgreSQL store before schema 6)
+//   named:  events given no id store NULL, and only ids callers chose are indexed (since)
 // Each round appends 2,000 single events (W1's shape) and 200 appends of 100 (W3's), then
 // reads the table in pages of 1,000 (W6's shape), table after table.
 // Usage: EVENTLINE_POSTGRES_URL=postgres://… npx tsx bench/probes/postgres-event-id.ts [rounds]

@@ -71,7 +71,9 @@ export async function jsonValue(text: string, option: string, readStdin: () => P
 function inexactInteger(json: string): string | undefined {
   for (const [token] of json.matchAll(/"(?:[^"\\]|\\.)*"|-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/g)) {
     if (token.startsWith('"') || /[.eE]/.test(token)) continue;
-    if (BigInt(Number(token)) !== BigInt(token)) return token;
+    const value = Number(token);
+    // Past about 1.8e308 the number is Infinity, which BigInt cannot take (nor JSON hold).
+    if (!Number.isFinite(value) || BigInt(value) !== BigInt(token)) return token;
   }
   return undefined;
 }

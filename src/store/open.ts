@@ -49,6 +49,7 @@ export async function openStorage(url: string, { create = true }: { create?: boo
     if (url.startsWith('sqlite:')) {
       const { path, params } = splitParams(url.slice('sqlite:'.length));
       if (path === '') throw new StoreOpenError(url, 'a SQLite URL needs a file path, as in sqlite:./data/eventline.db');
+      rejectRepeated(url, params);
       const synchronous = take(params, 'synchronous', ['normal', 'full'] as const);
       rejectUnknown(url, params);
       const { openSqliteStorage } = await import('../stores/sqlite/sqlite-storage.js');
@@ -56,6 +57,7 @@ export async function openStorage(url: string, { create = true }: { create?: boo
     }
     if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
       const parsed = new URL(url);
+      rejectRepeated(url, parsed.searchParams);
       const schema = parsed.searchParams.get('schema') ?? undefined;
       const pool = parsed.searchParams.get('pool');
       parsed.searchParams.delete('schema');
@@ -104,6 +106,13 @@ function take<const T extends readonly string[]>(params: URLSearchParams, name: 
     throw new ValidationError(name, `must be one of ${allowed.join(', ')}, got ${JSON.stringify(value)}`);
   }
   return lower as T[number];
+}
+
+/** A parameter given twice would quietly take its first value. */
+function rejectRepeated(url: string, params: URLSearchParams): void {
+  const names = [...params.keys()];
+  const repeated = names.find((name, i) => names.indexOf(name) !== i);
+  if (repeated !== undefined) throw new StoreOpenError(url, `parameter ${repeated} is given more than once`);
 }
 
 function rejectUnknown(url: string, params: URLSearchParams): void {

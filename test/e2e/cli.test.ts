@@ -233,6 +233,7 @@ describe('eventline, given bad input, refuses it and writes nothing', { concurre
       ['append', 'cart-1', '--type', 'T', '--data', '{"note":"9007199254740993 in a string is fine","n":[1,12345678901234567890]}'],
       /--data: no JavaScript number holds 12345678901234567890 exactly, and it would be stored as 12345678901234567000; write it as a string/,
     ],
+    ['an integer in --data of 400 digits', ['append', 'cart-1', '--type', 'T', '--data', `{"n":1${'0'.repeat(400)}}`], /--data: no JavaScript number holds 10{400} exactly, and it would be stored as Infinity/],
     ['--data from a missing file', ['append', 'cart-1', '--type', 'T', '--data', '@/no/such/file.json'], /--data: cannot read "\/no\/such\/file.json"/],
     ['metadata that is not an object', ['append', 'cart-1', '--type', 'T', '--data', '{}', '--metadata', '[1]'], /--metadata must be a JSON object \(got an array\)/],
     ['an invalid --event-id', ['append', 'cart-1', '--type', 'T', '--data', '{}', '--event-id', 'abc'], /--event-id must be a UUID \(got "abc"\)/],

@@ -213,6 +213,11 @@ if (!postgres) {
       await upgraded.appendToStream('post-2', [created]);
       const [named] = await upgraded.readStream('post-2');
       assert.match(named!.eventId, /^00000000-0000-8003-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+      // Position 1 holds the id it was stored with: the id the schema would give it names no event.
+      const unused = `00000000-0000-8001-${named!.eventId.slice(19)}`;
+      const given = await upgraded.appendToStream('post-3', [{ ...created, eventId: unused }]);
+      assert.deepEqual(await upgraded.appendToStream('post-3', [{ ...created, eventId: unused }]), given);
+      await assert.rejects(upgraded.appendToStream('post-4', [{ ...created, eventId: unused }]), DuplicateEventError);
     } finally {
       await upgraded.close();
     }
@@ -239,26 +244,27 @@ if (!postgres) {
     await other.close();
   });
 
-  test('an id of the schema that names a position not handed out yet keeps that position unused', async () => {
-    const store = await openEventStore(await postgres.freshUrl());
-    await store.appendToStream('post-1', [created]);
-    const [first] = await store.readStream('post-1');
-    // Replaying into a restored copy of the schema could bring the id it would give position 3.
-    const third = `00000000-0000-8003-${first!.eventId.slice(19)}`;
-    const { lastPosition } = await store.appendToStream('post-2', [{ ...created, eventId: third }]);
-    assert.equal(lastPosition, 4, 'position 3 is skipped');
-    // An id for the very position the same append would take next: that one is skipped too.
-    const fifth = `00000000-0000-8005-${first!.eventId.slice(19)}`;
-    const both = await store.appendToStream('post-3', [created, { ...created, eventId: fifth }]);
-    assert.equal(both.lastPosition, 7);
+  test('an id of the schema that names a position not handed out yet: the event that reaches it is given an id of its own', async () => {
+    const url = await postgres.freshUrl();
+    const s = `"${schemaOf(url)}"`;
+    const store = await openEventStore(url);
+    const { tag } = await appendNamedAroundChosen(store);
+    // Replaying into a restored copy of the schema could bring the id it would give position 5.
+    const fifth = `00000000-0000-8005-${tag}`;
+    await store.appendToStream('post-2', [{ ...created, eventId: fifth }]);
+    await store.appendToStream('post-3', [created, created]);
     const all = [];
-    for await (const e of store.readAll()) all.push([e.position, e.eventId]);
-    assert.deepEqual(all.map(([position]) => position), [1, 4, 6, 7]);
-    assert.equal(new Set(all.map(([, id]) => id)).size, 4);
-    // It is a retry of the append that stored it, and a duplicate anywhere else.
-    assert.deepEqual(await store.appendToStream('post-2', [{ ...created, eventId: third }]), { nextExpectedVersion: 1, lastPosition: 4 });
-    await assert.rejects(store.appendToStream('post-4', [{ ...created, eventId: third }]), DuplicateEventError);
+    for await (const { position, eventId } of store.readAll()) all.push({ position, eventId });
+    assert.deepEqual(all.map((e) => e.position), [1, 2, 3, 4, 5, 6], 'no position is skipped');
+    assert.equal(new Set(all.map((e) => e.eventId)).size, 6);
+    assert.notEqual(all[4]!.eventId, fifth, 'position 5 has an id of its own');
+    assert.equal(all[5]!.eventId, `00000000-0000-8006-${tag}`, 'past the position named ahead, ids follow positions again');
     await store.close();
+
+    const rows = await sql<{ position: number }>(`SELECT position FROM ${s}.events WHERE event_id IS NOT NULL ORDER BY position`);
+    assert.deepEqual(rows.map((r) => Number(r.position)), [2, 4, 5]);
+    const [mark] = await sql<{ named_ahead: string }>(`SELECT named_ahead FROM ${s}.event_id_tag`);
+    assert.equal(Number(mark!.named_ahead), 5);
   });
 
   test('a URL with a parameter the store does not know creates nothing', async () => {
@@ -282,6 +288,7 @@ if (!postgres) {
     ['a schema name that is not an identifier', `${base}?schema=${encodeURIComponent('a"; DROP TABLE x; --')}`, /schema: must be a letter/],
     ['a pool size of 0', `${base}?pool=0`, /pool must be a whole number >= 1/],
     ['a misspelled parameter', `${base}?schem=typo`, /unknown parameter schem; a PostgreSQL URL takes schema, pool and host/],
+    ['a schema given twice', `${base}?schema=a&schema=b`, /parameter schema is given more than once/],
     ['a server that is not there', 'postgres://postgres@127.0.0.1:1/test', /cannot open store/],
     ['a database that does not exist', withDatabase(base, 'no_such_database_here'), /does not exist/],
   ] as const) {

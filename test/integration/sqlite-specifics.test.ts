@@ -3,7 +3,7 @@
 
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
-import { existsSync, mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { randomUUID } from 'node:crypto';
@@ -74,23 +74,26 @@ test('names events appended without an id after their positions, and indexes onl
   await other.close();
 });
 
-test('an id of the file that names a position not handed out yet keeps that position unused', async () => {
-  const store = await openEventStore(`sqlite:${freshFile()}`);
-  await store.appendToStream('post-1', [created]);
-  const [first] = await store.readStream('post-1');
-  // Replaying into a restored copy of the file could bring the id the file would give position 3.
-  const third = `00000000-0000-8003-${first!.eventId.slice(19)}`;
-  const { lastPosition } = await store.appendToStream('post-2', [{ ...created, eventId: third }]);
-  assert.equal(lastPosition, 4, 'position 3 is skipped');
+test('an id of the file that names a position not handed out yet: the event that reaches it is given an id of its own', async () => {
+  const file = freshFile();
+  const store = await openEventStore(`sqlite:${file}`);
+  const { tag } = await appendNamedAroundChosen(store);
+  // Replaying into a restored copy of the file could bring the id it would give position 5.
+  const fifth = `00000000-0000-8005-${tag}`;
+  await store.appendToStream('post-2', [{ ...created, eventId: fifth }]);
   await store.appendToStream('post-3', [created, created]);
   const all = [];
-  for await (const e of store.readAll()) all.push([e.position, e.eventId]);
-  assert.equal(new Set(all.map(([, id]) => id)).size, 4);
-  assert.deepEqual(all.map(([position]) => position), [1, 4, 5, 6]);
-  // It is a retry of the append that stored it, and a duplicate anywhere else.
-  assert.deepEqual(await store.appendToStream('post-2', [{ ...created, eventId: third }]), { nextExpectedVersion: 1, lastPosition: 4 });
-  await assert.rejects(store.appendToStream('post-4', [{ ...created, eventId: third }]), DuplicateEventError);
+  for await (const { position, eventId } of store.readAll()) all.push({ position, eventId });
+  assert.deepEqual(all.map((e) => e.position), [1, 2, 3, 4, 5, 6], 'no position is skipped');
+  assert.equal(new Set(all.map((e) => e.eventId)).size, 6);
+  assert.notEqual(all[4]!.eventId, fifth, 'position 5 has an id of its own');
+  assert.equal(all[5]!.eventId, `00000000-0000-8006-${tag}`, 'past the position named ahead, ids follow positions again');
   await store.close();
+
+  const db = new Database(file, { readonly: true });
+  assert.deepEqual(db.prepare('SELECT position FROM events WHERE event_id IS NOT NULL ORDER BY position').pluck().all(), [2, 4, 5]);
+  assert.equal(db.prepare('SELECT named_ahead FROM event_id_tag').pluck().get(), 5);
+  db.close();
 });
 
 async function collectStreams(store: Awaited<ReturnType<typeof openEventStore>>) {
@@ -109,10 +112,15 @@ test('opened with create: false, a missing file makes no folder, and another app
   const db = new Database(other);
   db.exec('CREATE TABLE notes (id INTEGER PRIMARY KEY, text TEXT)');
   db.close();
+  const bytes = readFileSync(other);
   await assert.rejects(openEventStore(`sqlite:${other}`, { create: false }), StoreOpenError);
-  const reopened = new Database(other, { readonly: true });
-  assert.deepEqual(reopened.prepare(`SELECT name FROM sqlite_master WHERE type = 'table'`).pluck().all(), ['notes']);
-  reopened.close();
+  assert.deepEqual(readFileSync(other), bytes, 'not a byte changed');
+  assert.equal(existsSync(`${other}-wal`), false, 'its journal mode is as it was');
+
+  const empty = join(dirname(other), 'empty.db');
+  writeFileSync(empty, '');
+  await assert.rejects(openEventStore(`sqlite:${empty}`, { create: false }), StoreOpenError);
+  assert.equal(readFileSync(empty).length, 0);
 });
 
 test('reopening a file keeps its events and does not migrate again', async () => {
@@ -150,6 +158,11 @@ test('upgrades a file from an older Eventline, keeping its events and their ids'
   await upgraded.appendToStream('post-2', [created]);
   const [named] = await upgraded.readStream('post-2');
   assert.match(named!.eventId, /^00000000-0000-8002-/);
+  // Position 1 holds the id it was stored with: the id the file would give it names no event.
+  const unused = `00000000-0000-8001-${named!.eventId.slice(19)}`;
+  const stored = await upgraded.appendToStream('post-3', [{ ...created, eventId: unused }]);
+  assert.deepEqual(await upgraded.appendToStream('post-3', [{ ...created, eventId: unused }]), stored);
+  await assert.rejects(upgraded.appendToStream('post-4', [{ ...created, eventId: unused }]), DuplicateEventError);
   await upgraded.close();
 
   const after = new Database(file, { readonly: true });
@@ -199,6 +212,7 @@ for (const [what, url, pattern] of [
   ['no path', () => 'sqlite:', /needs a file path/],
   ['an unknown synchronous mode', () => `sqlite:${freshFile()}?synchronous=sometimes`, /synchronous: must be one of normal, full/],
   ['an unknown parameter', () => `sqlite:${freshFile()}?journal=off`, /unknown parameter journal/],
+  ['a parameter given twice', () => `sqlite:${freshFile()}?synchronous=full&synchronous=normal`, /parameter synchronous is given more than once/],
   ['an unknown kind of store', () => 'mysql://localhost/db', /unknown kind of store/],
   ['an empty URL', () => '', /non-empty string/],
 ] as const) {

@@ -32,7 +32,7 @@ export function appendFunction(s: string, schema: string): string {
     v_current bigint;
     v_last bigint;
     v_named bigint;
-    v_sequence regclass;
+    v_ahead bigint;
     v_next bigint;
   BEGIN
     PERFORM pg_advisory_xact_lock(${LOCK_APPEND}, ${lockKey(schema)});
@@ -48,8 +48,11 @@ export function appendFunction(s: string, schema: string): string {
       IF FOUND THEN RETURN; END IF;
     END IF;
 
-    -- A stream's version is the newest in its (stream_id, version) index: one seek.
-    SELECT coalesce(max(e.version), 0) INTO v_current FROM ${s}.events e WHERE e.stream_id = p_stream_id;
+    -- A stream's version is the newest in its (stream_id, version) index: one seek. The
+    -- position named ahead (below) comes along.
+    SELECT coalesce(max(e.version), 0), (SELECT t.named_ahead FROM ${s}.event_id_tag t)
+      INTO v_current, v_ahead
+      FROM ${s}.events e WHERE e.stream_id = p_stream_id;
     IF NOT (p_expected = -1
          OR (p_expected = -2 AND v_current = 0)
          OR (p_expected = -3 AND v_current > 0)
@@ -58,14 +61,24 @@ export function appendFunction(s: string, schema: string): string {
       RETURN;
     END IF;
 
-    -- An id of this schema for a position not handed out yet (replaying events into a
-    -- restored copy, say): that position is never handed out, so no other event is
-    -- ever named that way. A sequence keeps no gaps from being skipped.
+    -- An id of this schema may name a position not handed out yet (replaying events
+    -- into a restored copy, say). The events given no id up to that position then get
+    -- an id of their own, a random UUID, so no id is ever given twice; positions stay
+    -- as they are, whatever position the id names.
     v_named := (SELECT max(n) FROM unnest(p_named) AS n);
-    IF v_named IS NOT NULL THEN
-      v_sequence := pg_get_serial_sequence('${s}.events', 'position')::regclass;
-      EXECUTE format('SELECT CASE WHEN is_called THEN last_value + 1 ELSE last_value END FROM %s', v_sequence) INTO v_next;
-      IF v_named >= v_next THEN PERFORM setval(v_sequence, v_named); END IF;
+    IF v_named > v_ahead THEN
+      UPDATE ${s}.event_id_tag SET named_ahead = v_named;
+      v_ahead := v_named;
+    END IF;
+    IF v_ahead > 0 THEN
+      -- Under the append lock, this append's rows take the positions from the next on.
+      EXECUTE format('SELECT CASE WHEN is_called THEN last_value + 1 ELSE last_value END FROM %s',
+        pg_get_serial_sequence('${s}.events', 'position')) INTO v_next;
+      IF v_next <= v_ahead THEN
+        p_event_ids := ARRAY(
+          SELECT coalesce(u.id, CASE WHEN v_next + u.ord - 1 <= v_ahead THEN gen_random_uuid() END)
+          FROM unnest(p_event_ids) WITH ORDINALITY AS u(id, ord) ORDER BY u.ord);
+      END IF;
     END IF;
 
     IF cardinality(p_event_ids) = 1 THEN
@@ -150,8 +163,9 @@ function migrations(s: string, schema: string): string[] {
     ALTER TABLE ${s}.events DROP CONSTRAINT events_event_id;
     CREATE UNIQUE INDEX events_event_id ON ${s}.events (event_id) WHERE event_id IS NOT NULL;
     -- The schema's event-id tag: a variant digit (8 to b) and 15 random hex digits, the
-    -- last 17 characters of a random UUID.
-    CREATE TABLE ${s}.event_id_tag (tag text NOT NULL);
+    -- last 17 characters of a random UUID. named_ahead: the largest position an id of
+    -- the schema named, given by a caller before the schema reached it (append_events).
+    CREATE TABLE ${s}.event_id_tag (tag text NOT NULL, named_ahead bigint NOT NULL DEFAULT 0);
     INSERT INTO ${s}.event_id_tag (tag) VALUES (right(gen_random_uuid()::text, 17));
     DROP FUNCTION IF EXISTS ${s}.append_events(text, bigint, uuid[], text[], text[], text[], boolean);
     ${appendFunction(s, schema)};

@@ -4,6 +4,7 @@
 import type { Database } from 'better-sqlite3';
 import type { ExpectedVersion } from '../../core/errors.js';
 import { checkExpectedVersion, idempotentResult } from '../../store/append-rules.js';
+import { uuidv7 } from '../../core/uuid.js';
 import type { AppendResult, EventToStore, StoredEventId } from '../../store/storage.js';
 import type { EventIds } from '../event-ids.js';
 
@@ -18,12 +19,17 @@ const FIND_GENERATED = `
   FROM events WHERE position = ? AND event_id IS NULL`;
 
 // A caller may name an event with an id of this file that names a position not yet
-// handed out (say, replaying events into a restored backup). That position is then
-// never handed out, so the file never generates the same id for another event.
-const RESERVE_POSITION = `UPDATE positions_used SET position = max(position, ?) WHERE id = 1`;
+// handed out (say, replaying events into a restored backup). The events given no id up
+// to that position then get an id of their own, so the file never gives the same id
+// twice; positions stay as they are, whatever position the id names.
+const NAME_AHEAD = `UPDATE event_id_tag SET named_ahead = max(named_ahead, ?) WHERE id = 1`;
+const NEXT_POSITION = `SELECT max(coalesce((SELECT max(position) FROM events), 0), (SELECT position FROM positions_used WHERE id = 1)) + 1`;
 
-// The (stream_id, version) index answers this from its last entry.
-const STREAM_VERSION = `SELECT max(version) FROM events WHERE stream_id = ?`;
+// The (stream_id, version) index answers the version from its last entry; the position
+// named ahead comes along, one statement for both.
+const STREAM_VERSION = `
+  SELECT coalesce((SELECT max(version) FROM events WHERE stream_id = ?), 0),
+         (SELECT named_ahead FROM event_id_tag WHERE id = 1)`;
 
 // Each event's position follows both the largest one stored and the largest one ever
 // deleted (schema.ts, migration 4): never one handed out before.
@@ -50,14 +56,22 @@ export type AppendInTransaction = (
 export function prepareAppend(db: Database, ids: EventIds): AppendInTransaction {
   const findEvent = db.prepare<[string], StoredEventId>(FIND_EVENT);
   const findGenerated = db.prepare<[number], Omit<StoredEventId, 'eventId'>>(FIND_GENERATED);
-  const reservePosition = db.prepare(RESERVE_POSITION);
-  const streamVersion = db.prepare<[string], { version: number }>(STREAM_VERSION).pluck();
+  const nameAhead = db.prepare(NAME_AHEAD);
+  const nextPosition = db.prepare(NEXT_POSITION).pluck();
+  const streamVersion = db.prepare<[string], [number, number]>(STREAM_VERSION).raw();
   const insertEvent = db.prepare(INSERT_EVENT);
   const insertNextEvent = db.prepare(INSERT_NEXT_EVENT);
 
+  /** The id each event is stored with: null to be named after its position. */
+  function idsToStore(events: readonly EventToStore[], ahead: number, now: number): (string | null)[] {
+    // Almost always nothing was named ahead of the file: no need to know where it stands.
+    const next = ahead === 0 ? Number.MAX_SAFE_INTEGER : (nextPosition.get() as number);
+    return events.map((e, i) => e.eventId ?? (next + i <= ahead ? uuidv7(now) : null));
+  }
+
   return (streamId, events, expectedVersion) => {
     const existing: StoredEventId[] = [];
-    let reserved: number[] | undefined;
+    let namedNow: number[] | undefined;
     for (const { eventId } of events) {
       // Events without an id get one no stored event has: nothing to look for.
       if (eventId === undefined) continue;
@@ -65,23 +79,28 @@ export function prepareAppend(db: Database, ids: EventIds): AppendInTransaction 
       const generated = position === undefined ? undefined : findGenerated.get(position);
       const stored = generated ? { ...generated, eventId } : findEvent.get(eventId);
       if (stored) existing.push(stored);
-      else if (position !== undefined) (reserved ??= []).push(position);
+      else if (position !== undefined) (namedNow ??= []).push(position);
     }
     const retried = idempotentResult(streamId, events, existing);
     if (retried) return { ...retried, wrote: false };
 
-    const version = (streamVersion.get(streamId) as number | undefined) ?? 0;
+    const [version, namedAhead] = streamVersion.get(streamId)!;
     checkExpectedVersion(streamId, expectedVersion, version);
 
-    if (reserved) for (const position of reserved) reservePosition.run(position);
+    let ahead = namedAhead;
+    for (const position of namedNow ?? []) {
+      nameAhead.run(position);
+      ahead = Math.max(ahead, position);
+    }
     const recordedAt = Date.now();
+    const storedIds = idsToStore(events, ahead, recordedAt);
     const first = events[0]!;
-    const info = insertEvent.run(streamId, version + 1, first.eventId ?? null, first.type, first.data, first.metadata, recordedAt);
+    const info = insertEvent.run(streamId, version + 1, storedIds[0], first.type, first.data, first.metadata, recordedAt);
     let lastPosition = Number(info.lastInsertRowid);
     for (let i = 1; i < events.length; i++) {
       const e = events[i]!;
       lastPosition++;
-      insertNextEvent.run(lastPosition, streamId, version + i + 1, e.eventId ?? null, e.type, e.data, e.metadata, recordedAt);
+      insertNextEvent.run(lastPosition, streamId, version + i + 1, storedIds[i], e.type, e.data, e.metadata, recordedAt);
     }
     return { nextExpectedVersion: version + events.length, lastPosition, wrote: true };
   };

@@ -107,16 +107,22 @@ export const MIGRATIONS: readonly string[] = [
     SELECT 1, substr('89ab', 1 + (random() & 3), 1) || substr(hex, 1, 3) || '-' || substr(hex, 4, 12)
     FROM (SELECT lower(hex(randomblob(8))) AS hex);
   `,
+  `
+  -- The largest position that an id of this file, given by a caller, named before the
+  -- file reached it (event-ids.ts). Events given no id up to there get an id of their
+  -- own, so no id is ever given twice, and positions are never skipped for it.
+  ALTER TABLE event_id_tag ADD COLUMN named_ahead INTEGER NOT NULL DEFAULT 0;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
 
-/** Brings the file to the current schema; runs under the write lock so processes take turns. */
 /** Whether the file holds an Eventline store, of any schema version. */
 export function hasSchema(db: Database): boolean {
   return db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'eventline_schema'`).get() !== undefined;
 }
 
+/** Brings the file to the current schema; runs under the write lock so processes take turns. */
 export function migrate(db: Database): void {
   db.transaction(() => {
     db.exec('CREATE TABLE IF NOT EXISTS eventline_schema (version INTEGER NOT NULL)');

@@ -70,6 +70,9 @@ export async function openSqliteStorage(url: string, options: SqliteOptions): Pr
 
   try {
     whenUnlocked(() => {
+      // Some other application's database is not made an event store by a read, nor
+      // changed in any way: this looks before any setting is written.
+      if (!create && !inMemory && !hasSchema(db)) throw new StoreOpenError(url, NO_STORE_THERE);
       db.pragma('journal_mode = WAL');
       db.pragma(`synchronous = ${synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
       // NORMAL: every append rewrites the same few pages (the newest leaf of each index
@@ -79,8 +82,6 @@ export async function openSqliteStorage(url: string, options: SqliteOptions): Pr
       // rewritten from its start after frequent checkpoints (SQLite's default) than
       // while it keeps growing: 0.95x the FULL floor's single appends against 0.6-0.8x.
       db.pragma(`wal_autocheckpoint = ${WAL_CHECKPOINT_PAGES[synchronous]}`);
-      // Some other application's database is not made an event store by a read.
-      if (!create && !inMemory && !hasSchema(db)) throw new StoreOpenError(url, NO_STORE_THERE);
       migrate(db);
     });
   } catch (error) {
