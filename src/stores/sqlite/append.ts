@@ -62,10 +62,13 @@ export function prepareAppend(db: Database, ids: EventIds): AppendInTransaction 
   const insertEvent = db.prepare(INSERT_EVENT);
   const insertNextEvent = db.prepare(INSERT_NEXT_EVENT);
 
-  /** The id each event is stored with: null to be named after its position. */
-  function idsToStore(events: readonly EventToStore[], ahead: number, now: number): (string | null)[] {
-    // Almost always nothing was named ahead of the file: no need to know where it stands.
-    const next = ahead === 0 ? Number.MAX_SAFE_INTEGER : (nextPosition.get() as number);
+  /**
+   * The id each event is stored with: null to be named after its position. Almost always
+   * nothing was named ahead of the file (`ahead` is 0), and that is the callers' ids.
+   */
+  function idsToStore(events: readonly EventToStore[], ahead: number, now: number): (string | null)[] | undefined {
+    if (ahead === 0) return undefined;
+    const next = nextPosition.get() as number;
     return events.map((e, i) => e.eventId ?? (next + i <= ahead ? uuidv7(now) : null));
   }
 
@@ -88,19 +91,19 @@ export function prepareAppend(db: Database, ids: EventIds): AppendInTransaction 
     checkExpectedVersion(streamId, expectedVersion, version);
 
     let ahead = namedAhead;
-    for (const position of namedNow ?? []) {
-      nameAhead.run(position);
-      ahead = Math.max(ahead, position);
+    if (namedNow) {
+      for (const position of namedNow) nameAhead.run(position);
+      ahead = Math.max(ahead, ...namedNow);
     }
     const recordedAt = Date.now();
     const storedIds = idsToStore(events, ahead, recordedAt);
     const first = events[0]!;
-    const info = insertEvent.run(streamId, version + 1, storedIds[0], first.type, first.data, first.metadata, recordedAt);
+    const info = insertEvent.run(streamId, version + 1, storedIds?.[0] ?? first.eventId ?? null, first.type, first.data, first.metadata, recordedAt);
     let lastPosition = Number(info.lastInsertRowid);
     for (let i = 1; i < events.length; i++) {
       const e = events[i]!;
       lastPosition++;
-      insertNextEvent.run(lastPosition, streamId, version + i + 1, storedIds[i], e.type, e.data, e.metadata, recordedAt);
+      insertNextEvent.run(lastPosition, streamId, version + i + 1, storedIds?.[i] ?? e.eventId ?? null, e.type, e.data, e.metadata, recordedAt);
     }
     return { nextExpectedVersion: version + events.length, lastPosition, wrote: true };
   };
