@@ -64,10 +64,7 @@ export async function openStorage(url: string, { create = true }: { create?: boo
       parsed.searchParams.delete('pool');
       // The driver ignores a parameter it does not know: a misspelled schema would quietly
       // open the default one.
-      const unknown = [...parsed.searchParams.keys()].filter((name) => !POSTGRES_PARAMETERS.has(name));
-      if (unknown.length > 0) {
-        throw new StoreOpenError(url, `unknown parameter ${unknown.join(', ')}; a PostgreSQL URL takes schema, pool and ${[...POSTGRES_PARAMETERS].join(', ')}`);
-      }
+      rejectUnknown(url, parsed.searchParams, POSTGRES_PARAMETERS, `a PostgreSQL URL takes schema, pool and ${[...POSTGRES_PARAMETERS].join(', ')}`);
       const poolSize = pool === null ? undefined : Number(pool);
       if (poolSize !== undefined && (!Number.isSafeInteger(poolSize) || poolSize < 1)) {
         throw new StoreOpenError(url, `pool must be a whole number >= 1, got ${JSON.stringify(pool)}`);
@@ -115,7 +112,8 @@ function rejectRepeated(url: string, params: URLSearchParams): void {
   if (repeated !== undefined) throw new StoreOpenError(url, `parameter ${repeated} is given more than once`);
 }
 
-function rejectUnknown(url: string, params: URLSearchParams): void {
-  const unknown = [...params.keys()];
-  if (unknown.length > 0) throw new StoreOpenError(url, `unknown parameter ${unknown.join(', ')}`);
+/** Refuses any parameter not in `known`, saying what the URL `takes` where given. */
+function rejectUnknown(url: string, params: URLSearchParams, known: ReadonlySet<string> = new Set(), takes?: string): void {
+  const unknown = [...params.keys()].filter((name) => !known.has(name));
+  if (unknown.length > 0) throw new StoreOpenError(url, `unknown parameter ${unknown.join(', ')}${takes === undefined ? '' : `; ${takes}`}`);
 }

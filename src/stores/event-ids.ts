@@ -8,7 +8,8 @@
 //   PPPPPPPP-PPPP-8PPP-vTTT-TTTTTTTTTTTT   (v: the variant digit, 8 to b)
 
 import { randomBytes } from 'node:crypto';
-import { variantDigit } from '../core/uuid.js';
+import { uuidv7, variantDigit } from '../core/uuid.js';
+import type { EventToStore, StoredEventId } from '../store/storage.js';
 
 const TAG = '[89ab][0-9a-f]{3}-[0-9a-f]{12}';
 const OWN_ID = new RegExp(`^([0-9a-f]{8})-([0-9a-f]{4})-8([0-9a-f]{3})-(${TAG})$`);
@@ -45,6 +46,39 @@ export function eventIdsOf(tag: string): EventIds {
       return position >= 1 && position <= Number.MAX_SAFE_INTEGER ? position : undefined;
     },
   };
+}
+
+/**
+ * Where the ids an append was given are stored, each looked up by `find` (which gets the
+ * position an id of the store names), for idempotentResult to judge; and the largest
+ * position that an id of the store names with no event there to match: named ahead of
+ * the store, as replaying events into a restored copy may do (0 when none is).
+ */
+export function findGivenIds(
+  events: readonly EventToStore[],
+  ids: EventIds,
+  find: (eventId: string, position: number | undefined) => StoredEventId | undefined,
+): { existing: StoredEventId[]; namedAhead: number } {
+  const existing: StoredEventId[] = [];
+  let namedAhead = 0;
+  for (const { eventId } of events) {
+    // Events without an id get one no stored event has: nothing to look for.
+    if (eventId === undefined) continue;
+    const position = ids.positionOf(eventId);
+    const stored = find(eventId, position);
+    if (stored) existing.push(stored);
+    else if (position !== undefined) namedAhead = Math.max(namedAhead, position);
+  }
+  return { existing, namedAhead };
+}
+
+/**
+ * The id an event is stored with at `position`: the one it was given; a UUIDv7 up to the
+ * position named ahead, so that no id is given twice; else none, to be named after its
+ * position when read.
+ */
+export function idToStore(given: string | undefined, position: number, namedAhead: number, now: number): string | undefined {
+  return given ?? (position <= namedAhead ? uuidv7(now) : undefined);
 }
 
 /** A new tag: a variant digit (8 to b) and 15 random hex digits. */

@@ -2,8 +2,7 @@
 // It follows the same rules as the SQL stores, so every test can run on it.
 
 import { compareCodePoints } from '../../core/compare.js';
-import { uuidv7 } from '../../core/uuid.js';
-import { eventIdsOf, newEventIdTag } from '../event-ids.js';
+import { eventIdsOf, findGivenIds, idToStore, newEventIdTag } from '../event-ids.js';
 import { createWatchers } from '../../subscriptions/watchers.js';
 import { checkExpectedVersion, idempotentResult } from '../../store/append-rules.js';
 import { isUnfiltered, matchesEventFilter } from '../../store/event-filter.js';
@@ -41,16 +40,9 @@ export function createMemoryStorage(): EventStorage {
 
   /** Checks an append and plans what it would store, changing nothing. */
   function plan(streamId: string, events: readonly EventToStore[], expectedVersion: ExpectedVersion) {
-    const existing: StoredEventId[] = [];
-    let ahead = namedAhead;
-    for (const { eventId } of events) {
-      if (eventId === undefined) continue;
-      const position = ids.positionOf(eventId);
-      const stored = find(eventId, position);
-      if (stored) existing.push(stored);
-      else if (position !== undefined) ahead = Math.max(ahead, position);
-    }
-    const retried = idempotentResult(streamId, events, existing);
+    const given = findGivenIds(events, ids, find);
+    const ahead = Math.max(namedAhead, given.namedAhead);
+    const retried = idempotentResult(streamId, events, given.existing);
     if (retried) return { result: retried, staged: [], ahead };
 
     const version = streams.get(streamId)?.length ?? 0;
@@ -61,8 +53,7 @@ export function createMemoryStorage(): EventStorage {
     for (let i = 0; i < events.length; i++) {
       const { eventId, type, data, metadata } = events[i]!;
       const position = lastPosition + i + 1;
-      const id = eventId ?? (position <= ahead ? uuidv7(now) : undefined);
-      staged.push({ streamId, version: version + i + 1, position, eventId: id, type, data, metadata, recordedAt });
+      staged.push({ streamId, version: version + i + 1, position, eventId: idToStore(eventId, position, ahead, now), type, data, metadata, recordedAt });
     }
     return { result: { nextExpectedVersion: version + events.length, lastPosition: lastPosition + events.length }, staged, ahead };
   }

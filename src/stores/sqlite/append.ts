@@ -4,9 +4,8 @@
 import type { Database } from 'better-sqlite3';
 import type { ExpectedVersion } from '../../core/errors.js';
 import { checkExpectedVersion, idempotentResult } from '../../store/append-rules.js';
-import { uuidv7 } from '../../core/uuid.js';
 import type { AppendResult, EventToStore, StoredEventId } from '../../store/storage.js';
-import type { EventIds } from '../event-ids.js';
+import { findGivenIds, idToStore, type EventIds } from '../event-ids.js';
 
 // Where an id a caller chose is stored, if it is.
 const FIND_EVENT = `
@@ -22,7 +21,7 @@ const FIND_GENERATED = `
 // handed out (say, replaying events into a restored backup). The events given no id up
 // to that position then get an id of their own, so the file never gives the same id
 // twice; positions stay as they are, whatever position the id names.
-const NAME_AHEAD = `UPDATE event_id_tag SET named_ahead = max(named_ahead, ?) WHERE id = 1`;
+const NAME_AHEAD = `UPDATE event_id_tag SET named_ahead = ? WHERE id = 1`;
 const NEXT_POSITION = `SELECT max(coalesce((SELECT max(position) FROM events), 0), (SELECT position FROM positions_used WHERE id = 1)) + 1`;
 
 // The (stream_id, version) index answers the version from its last entry; the position
@@ -62,6 +61,12 @@ export function prepareAppend(db: Database, ids: EventIds): AppendInTransaction 
   const insertEvent = db.prepare(INSERT_EVENT);
   const insertNextEvent = db.prepare(INSERT_NEXT_EVENT);
 
+  /** Where an id is stored: at the position it names if this file named it, else among the given ones. */
+  function find(eventId: string, position: number | undefined): StoredEventId | undefined {
+    const generated = position === undefined ? undefined : findGenerated.get(position);
+    return generated ? { ...generated, eventId } : findEvent.get(eventId);
+  }
+
   /**
    * The id each event is stored with: null to be named after its position. Almost always
    * nothing was named ahead of the file (`ahead` is 0), and that is the callers' ids.
@@ -69,32 +74,19 @@ export function prepareAppend(db: Database, ids: EventIds): AppendInTransaction 
   function idsToStore(events: readonly EventToStore[], ahead: number, now: number): (string | null)[] | undefined {
     if (ahead === 0) return undefined;
     const next = nextPosition.get() as number;
-    return events.map((e, i) => e.eventId ?? (next + i <= ahead ? uuidv7(now) : null));
+    return events.map((e, i) => idToStore(e.eventId, next + i, ahead, now) ?? null);
   }
 
   return (streamId, events, expectedVersion) => {
-    const existing: StoredEventId[] = [];
-    let namedNow: number[] | undefined;
-    for (const { eventId } of events) {
-      // Events without an id get one no stored event has: nothing to look for.
-      if (eventId === undefined) continue;
-      const position = ids.positionOf(eventId);
-      const generated = position === undefined ? undefined : findGenerated.get(position);
-      const stored = generated ? { ...generated, eventId } : findEvent.get(eventId);
-      if (stored) existing.push(stored);
-      else if (position !== undefined) (namedNow ??= []).push(position);
-    }
-    const retried = idempotentResult(streamId, events, existing);
+    const given = findGivenIds(events, ids, find);
+    const retried = idempotentResult(streamId, events, given.existing);
     if (retried) return { ...retried, wrote: false };
 
     const [version, namedAhead] = streamVersion.get(streamId)!;
     checkExpectedVersion(streamId, expectedVersion, version);
 
-    let ahead = namedAhead;
-    if (namedNow) {
-      for (const position of namedNow) nameAhead.run(position);
-      ahead = Math.max(ahead, ...namedNow);
-    }
+    const ahead = Math.max(namedAhead, given.namedAhead);
+    if (ahead > namedAhead) nameAhead.run(ahead);
     const recordedAt = Date.now();
     const storedIds = idsToStore(events, ahead, recordedAt);
     const first = events[0]!;

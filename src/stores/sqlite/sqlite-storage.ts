@@ -43,7 +43,9 @@ const WAL_CHECKPOINT_PAGES = { normal: 10_000, full: 1_000 } as const;
 export async function openSqliteStorage(url: string, options: SqliteOptions): Promise<SqliteStorage> {
   const { path, synchronous = 'normal', lockTimeoutMs = 60_000, create = true } = options;
   const inMemory = path === ':memory:';
-  if (!create && !inMemory && !existsSync(path)) throw new StoreOpenError(url, NO_STORE_THERE);
+  // Opened not to create, a store must be there already.
+  const mustExist = !create && !inMemory;
+  if (mustExist && !existsSync(path)) throw new StoreOpenError(url, NO_STORE_THERE);
   let db: Database;
   try {
     if (!inMemory) mkdirSync(dirname(path), { recursive: true });
@@ -72,7 +74,7 @@ export async function openSqliteStorage(url: string, options: SqliteOptions): Pr
     whenUnlocked(() => {
       // Some other application's database is not made an event store by a read, nor
       // changed in any way: this looks before any setting is written.
-      if (!create && !inMemory && !hasSchema(db)) throw new StoreOpenError(url, NO_STORE_THERE);
+      if (mustExist && !hasSchema(db)) throw new StoreOpenError(url, NO_STORE_THERE);
       db.pragma('journal_mode = WAL');
       db.pragma(`synchronous = ${synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
       // NORMAL: every append rewrites the same few pages (the newest leaf of each index
