@@ -1,76 +1,102 @@
-// How fast can any store that encodes its events append, measured the way W2 measures
-// the memory store: 5,000 single-event appends to one stream, awaited one after
-// another, each run in a fresh process.
-//   encode-only: JSON.stringify the event's data and keep the text, nothing else
-//   least:       also the least the contract asks (a position, from which the event's id
-//                follows; a time; the stream's list and the global log), with no checks
-//   memory:      Eventline's memory store, checks and all
+// How close to five times Emmett's in-memory store can any memory store come on W2 and
+// W3? Runs both workloads as the bench does (its own workload code, a fresh process per
+// measurement) on Eventline's and Emmett's memory stores and on three stand-ins that
+// each do less than a store must:
+//   harness:    keeps nothing; what the workload's own loop costs
+//   least-text: keeps each event with its stream, version, position and time, its data
+//               as JSON text (what a store behind a text codec must at least do), and
+//               checks only the expected version
+//   least-copy: the same, keeping a copy of the data object instead of text
 // Usage: npx tsx bench/probes/memory-bound.ts [rounds]
 
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { openEventStore } from '../../src/index.js';
-import { postEvent } from '../events.js';
+import type { BenchStore } from '../adapter.js';
+import { ensurePeers } from '../install-peers.js';
 import { median } from '../stats.js';
+import { makeScratch } from '../scratch.js';
+import { openTarget } from '../targets.js';
+import { w2, w3 } from '../workloads/appends.js';
+import { sizesFor } from '../workloads/sizes.js';
 import { roundsArgument } from './rounds.js';
 
-const APPENDS = 5_000;
-const VARIANTS = ['encode-only', 'least', 'memory'] as const;
-type Variant = (typeof VARIANTS)[number];
+const WORKLOADS = { W2: w2, W3: w3 };
+const STORES = ['harness', 'least-text', 'least-copy', 'memory', 'emmett-memory'] as const;
+type Store = (typeof STORES)[number];
 
-type Append = (streamId: string, event: ReturnType<typeof postEvent>, expected: number) => Promise<number>;
-
-async function appender(variant: Variant): Promise<Append> {
-  if (variant === 'encode-only') {
-    const texts: string[] = [];
-    return async (_streamId, event, expected) => {
-      texts.push(JSON.stringify(event.data));
-      return expected + 1;
-    };
-  }
-  if (variant === 'least') {
-    const streams = new Map<string, object[]>();
-    const log: object[] = [];
-    return async (streamId, event, expected) => {
-      const stored = { streamId, version: expected + 1, position: log.length + 1, data: JSON.stringify(event.data), recordedAt: new Date() };
+/** A stand-in with only an append: the workloads measured here call nothing else. */
+function standIn(keep: 'nothing' | 'text' | 'copy'): BenchStore {
+  const streams = new Map<string, object[]>();
+  const log: object[] = [];
+  const copy = (value: unknown): unknown => {
+    if (typeof value !== 'object' || value === null) return value;
+    if (Array.isArray(value)) return value.map(copy);
+    const out: Record<string, unknown> = {};
+    for (const key in value) out[key] = copy((value as Record<string, unknown>)[key]);
+    return out;
+  };
+  const unused = () => Promise.reject(new Error('not measured by this probe'));
+  return {
+    async append(streamId, events, expected) {
       let stream = streams.get(streamId);
       if (!stream) streams.set(streamId, (stream = []));
-      stream.push(stored);
-      log.push(stored);
-      return stored.version;
-    };
-  }
-  const store = await openEventStore('memory:');
-  return async (streamId, event, expected) =>
-    (await store.appendToStream(streamId, [event], { expectedVersion: expected === 0 ? 'no_stream' : expected })).nextExpectedVersion;
+      if (keep === 'nothing') {
+        stream.length += events.length;
+        return { ok: true, nextVersion: stream.length };
+      }
+      if (stream.length !== expected) return { ok: false, actual: stream.length };
+      const recordedAt = new Date();
+      for (const { type, data } of events) {
+        const kept = { streamId, version: stream.length + 1, position: log.length + 1, type, data: keep === 'text' ? JSON.stringify(data) : copy(data), recordedAt };
+        stream.push(kept);
+        log.push(kept);
+      }
+      return { ok: true, nextVersion: stream.length };
+    },
+    readStream: unused,
+    versionedStream: unused,
+    currentVersion: unused,
+    close: async () => {},
+  };
 }
 
-/** Appends per second in this process. */
-async function measure(variant: Variant): Promise<number> {
-  const append = await appender(variant);
-  const streamId = 'post-probe';
-  let version = 0;
-  const started = performance.now();
-  for (let i = 0; i < APPENDS; i++) version = await append(streamId, postEvent(streamId, version + 1), version);
-  return (APPENDS / (performance.now() - started)) * 1000;
+async function open(store: Store): Promise<BenchStore> {
+  if (store === 'harness') return standIn('nothing');
+  if (store === 'least-text') return standIn('text');
+  if (store === 'least-copy') return standIn('copy');
+  return openTarget(store, makeScratch('memory_bound'));
 }
 
-const [flag, variant] = process.argv.slice(2);
+const [flag, store, workload] = process.argv.slice(2);
 if (flag === '--child') {
-  console.log(await measure(variant as Variant));
+  const opened = await open(store as Store);
+  const sizes = sizesFor(1);
+  const context = { store: opened, sizes, target: store!, scratch: makeScratch('memory_bound'), seeded: false };
+  const { value } = await WORKLOADS[workload as keyof typeof WORKLOADS].run(context);
+  console.log(value);
+  process.exit(0);
 } else {
   const rounds = roundsArgument(flag, 7);
+  ensurePeers();
   const self = fileURLToPath(import.meta.url);
-  const results = new Map<Variant, number[]>(VARIANTS.map((v) => [v, []]));
+  const results = new Map<string, number[]>();
   for (let round = 0; round < rounds; round++) {
-    for (const v of VARIANTS) {
-      const out = execFileSync(process.execPath, [...process.execArgv, self, '--child', v], { encoding: 'utf8' });
-      results.get(v)!.push(Number(out.trim()));
+    for (const w of Object.keys(WORKLOADS)) {
+      for (const s of STORES) {
+        const out = execFileSync(process.execPath, [...process.execArgv, self, '--child', s, w], { encoding: 'utf8' });
+        const key = `${w} ${s}`;
+        results.set(key, [...(results.get(key) ?? []), Number(out.trim())]);
+      }
     }
   }
-  console.log(`appends/s, median (min-max) of ${rounds} fresh processes, ${APPENDS} appends each`);
-  for (const [v, values] of results) {
-    const round = (n: number) => Math.round(n).toString();
-    console.log(`${v.padEnd(12)} ${round(median(values)).padStart(7)}  (${round(Math.min(...values))}-${round(Math.max(...values))})`);
+  console.log(`events/s, median (min-max) of ${rounds} fresh processes each; the last column is the median over Emmett's`);
+  const k = (n: number) => `${Math.round(n / 1000)}k`;
+  for (const w of Object.keys(WORKLOADS)) {
+    const emmett = median(results.get(`${w} emmett-memory`)!);
+    for (const s of STORES) {
+      const values = results.get(`${w} ${s}`)!;
+      const ratio = `${(median(values) / emmett).toFixed(2)}x`;
+      console.log(`${w} ${s.padEnd(14)} ${k(median(values)).padStart(6)}  (${k(Math.min(...values))}-${k(Math.max(...values))})  ${ratio.padStart(7)}`);
+    }
   }
 }
