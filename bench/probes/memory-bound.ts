@@ -7,10 +7,14 @@
 //               as JSON text (what a store behind a text codec must at least do), and
 //               checks only the expected version
 //   least-copy: the same, keeping a copy of the data object instead of text
+//   checked-copy: least-copy plus the checks the contract asks of every append (stream
+//               id, type, data that JSON carries faithfully), with Eventline's own code
 // Usage: npx tsx bench/probes/memory-bound.ts [rounds]
 
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { assertJsonFaithful } from '../../src/core/json.js';
+import { assertName } from '../../src/core/validation.js';
 import type { BenchStore } from '../adapter.js';
 import { ensurePeers } from '../install-peers.js';
 import { median } from '../stats.js';
@@ -21,11 +25,11 @@ import { sizesFor } from '../workloads/sizes.js';
 import { roundsArgument } from './rounds.js';
 
 const WORKLOADS = { W2: w2, W3: w3 };
-const STORES = ['harness', 'least-text', 'least-copy', 'memory', 'emmett-memory'] as const;
+const STORES = ['harness', 'least-text', 'least-copy', 'checked-copy', 'memory', 'emmett-memory'] as const;
 type Store = (typeof STORES)[number];
 
 /** A stand-in with only an append: the workloads measured here call nothing else. */
-function standIn(keep: 'nothing' | 'text' | 'copy'): BenchStore {
+function standIn(keep: 'nothing' | 'text' | 'copy', checked = false): BenchStore {
   const streams = new Map<string, object[]>();
   const log: object[] = [];
   const copy = (value: unknown): unknown => {
@@ -43,6 +47,13 @@ function standIn(keep: 'nothing' | 'text' | 'copy'): BenchStore {
       if (keep === 'nothing') {
         stream.length += events.length;
         return { ok: true, nextVersion: stream.length };
+      }
+      if (checked) {
+        assertName(streamId, 'streamId');
+        for (const { type, data } of events) {
+          assertName(type, 'type');
+          assertJsonFaithful(data, 'data');
+        }
       }
       if (stream.length !== expected) return { ok: false, actual: stream.length };
       const recordedAt = new Date();
@@ -64,6 +75,7 @@ async function open(store: Store): Promise<BenchStore> {
   if (store === 'harness') return standIn('nothing');
   if (store === 'least-text') return standIn('text');
   if (store === 'least-copy') return standIn('copy');
+  if (store === 'checked-copy') return standIn('copy', true);
   return openTarget(store, makeScratch('memory_bound'));
 }
 
