@@ -9,9 +9,14 @@ import { fileURLToPath } from 'node:url';
 export const PEERS_DIR = fileURLToPath(new URL('./peers/', import.meta.url));
 const PROJECT_DIR = fileURLToPath(new URL('../', import.meta.url));
 
-export function ensurePeers(): void {
+/** Whether a finished install of the peers is there. */
+export function peersInstalled(): boolean {
   // npm writes this file last, so an interrupted install is not taken for a finished one.
-  if (existsSync(join(PEERS_DIR, 'node_modules', '.package-lock.json'))) return;
+  return existsSync(join(PEERS_DIR, 'node_modules', '.package-lock.json'));
+}
+
+export function ensurePeers(): void {
+  if (peersInstalled()) return;
   console.error('Installing the peers in bench/peers (npm ci; sqlite3 compiles from source, which takes a few minutes)...');
   // --legacy-peer-deps: Emmett's SQLite package names an unpublished core version as its peer.
   const result = spawnSync('npm', ['ci', '--legacy-peer-deps', '--no-audit', '--no-fund'], { cwd: PEERS_DIR, stdio: ['ignore', 2, 2] });

@@ -9,6 +9,8 @@
 //   least-copy: the same, keeping a copy of the data object instead of text
 //   checked-copy: least-copy plus the checks the contract asks of every append (stream
 //               id, type, data that JSON carries faithfully), with Eventline's own code
+// Emmett's store is measured once the peers are installed (`npm run bench -- --vs emmett`
+// installs them); until then the probe says so and measures the rest.
 // Usage: npx tsx bench/probes/memory-bound.ts [rounds]
 
 import { execFileSync } from 'node:child_process';
@@ -16,7 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { assertJsonFaithful } from '../../src/core/json.js';
 import { assertName } from '../../src/core/validation.js';
 import type { BenchStore } from '../adapter.js';
-import { ensurePeers } from '../install-peers.js';
+import { peersInstalled } from '../install-peers.js';
 import { median } from '../stats.js';
 import { makeScratch } from '../scratch.js';
 import { openTarget } from '../targets.js';
@@ -89,26 +91,28 @@ if (flag === '--child') {
   process.exit(0);
 } else {
   const rounds = roundsArgument(flag, 7);
-  ensurePeers();
+  const withEmmett = peersInstalled();
+  if (!withEmmett) console.log("Emmett's in-memory store is not measured: the peers are not installed (npm run bench -- --vs emmett installs them).");
+  const stores = STORES.filter((s) => withEmmett || s !== 'emmett-memory');
   const self = fileURLToPath(import.meta.url);
   const results = new Map<string, number[]>();
   for (let round = 0; round < rounds; round++) {
     for (const w of Object.keys(WORKLOADS)) {
-      for (const s of STORES) {
+      for (const s of stores) {
         const out = execFileSync(process.execPath, [...process.execArgv, self, '--child', s, w], { encoding: 'utf8' });
         const key = `${w} ${s}`;
         results.set(key, [...(results.get(key) ?? []), Number(out.trim())]);
       }
     }
   }
-  console.log(`events/s, median (min-max) of ${rounds} fresh processes each; the last column is the median over Emmett's`);
+  console.log(`events/s, median (min-max) of ${rounds} fresh processes each${withEmmett ? "; the last column is the median over Emmett's" : ''}`);
   const k = (n: number) => `${Math.round(n / 1000)}k`;
   for (const w of Object.keys(WORKLOADS)) {
-    const emmett = median(results.get(`${w} emmett-memory`)!);
-    for (const s of STORES) {
+    const emmett = withEmmett ? median(results.get(`${w} emmett-memory`)!) : undefined;
+    for (const s of stores) {
       const values = results.get(`${w} ${s}`)!;
-      const ratio = `${(median(values) / emmett).toFixed(2)}x`;
-      console.log(`${w} ${s.padEnd(14)} ${k(median(values)).padStart(6)}  (${k(Math.min(...values))}-${k(Math.max(...values))})  ${ratio.padStart(7)}`);
+      const ratio = emmett === undefined ? '' : `${(median(values) / emmett).toFixed(2)}x`.padStart(7);
+      console.log(`${w} ${s.padEnd(14)} ${k(median(values)).padStart(6)}  (${k(Math.min(...values))}-${k(Math.max(...values))})  ${ratio}`.trimEnd());
     }
   }
 }
