@@ -240,8 +240,7 @@ export function createEventStore(storage: EventStorage, options: EventStoreOptio
       assertCount(fromVersion, 'fromVersion', 0);
       const maxCount = options.maxCount ?? Number.MAX_SAFE_INTEGER;
       assertCount(maxCount, 'maxCount', 1);
-      const stored = await storage.readStream(streamId, { fromVersion, maxCount, direction });
-      return stored.map(decode);
+      return storage.readStream(streamId, { fromVersion, maxCount, direction }, decode);
     },
 
     async foldStream(streamId, initial, evolve, options = {}) {

@@ -69,7 +69,7 @@ export function createSnapshotStore(storage: EventStorage, assertOpen: () => voi
 
   /** The stream's version: 0 when it has no events. */
   async function streamVersion(streamId: string): Promise<number> {
-    const [last] = await storage.readStream(streamId, { fromVersion: Number.MAX_SAFE_INTEGER, maxCount: 1, direction: 'backward' });
+    const [last] = await storage.readStream(streamId, { fromVersion: Number.MAX_SAFE_INTEGER, maxCount: 1, direction: 'backward' }, (e) => e);
     return last?.version ?? 0;
   }
 

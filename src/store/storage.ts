@@ -116,7 +116,12 @@ export interface EventStorage {
     expectedVersion: ExpectedVersion,
     beforeCommit: BeforeCommit,
   ): Promise<AppendResult>;
-  readStream(streamId: string, range: StreamRange): Promise<StoredEvent[]>;
+  /**
+   * A stream's events in `range`, each made into what `as` makes of it as soon as it is
+   * read: a store that reads page by page then drops each page's stored text before the
+   * next page, instead of holding the whole stream's text until the read ends.
+   */
+  readStream<T>(streamId: string, range: StreamRange, as: (event: StoredEvent) => T): Promise<T[]>;
   /**
    * Up to `limit` events of a stream from `fromVersion` on, in version order, with only
    * what a fold needs: fewer columns to read and decode than `readStream`.

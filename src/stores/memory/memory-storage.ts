@@ -101,14 +101,15 @@ export function createMemoryStorage(): EventStorage {
       return lastPosition;
     },
 
-    async readStream(streamId, { fromVersion, maxCount, direction }) {
+    async readStream(streamId, { fromVersion, maxCount, direction }, as) {
       const stream = streams.get(streamId) ?? [];
+      const copy = (event: Kept) => as(copyOf(event));
       if (direction === 'forward') {
         const start = Math.max(fromVersion, 1) - 1;
-        return stream.slice(start, start + maxCount).map(copyOf);
+        return stream.slice(start, start + maxCount).map(copy);
       }
       const end = Math.min(fromVersion, stream.length);
-      return stream.slice(Math.max(end - maxCount, 0), end).reverse().map(copyOf);
+      return stream.slice(Math.max(end - maxCount, 0), end).reverse().map(copy);
     },
 
     // A stored event is a payload too; the facade only reads from it.

@@ -88,8 +88,8 @@ export function prepareReads(pool: Pool, logPool: Pool, s: string, ids: EventIds
     // are dropped before the next arrive, rather than all living at once (which makes the
     // garbage collector copy them all). Appends to a stream commit in version order, so
     // the pages join into one unbroken run of versions.
-    async readStream(streamId: string, { fromVersion, maxCount, direction }: StreamRange): Promise<StoredEvent[]> {
-      const events: StoredEvent[] = [];
+    async readStream<T>(streamId: string, { fromVersion, maxCount, direction }: StreamRange, as: (event: StoredEvent) => T): Promise<T[]> {
+      const events: T[] = [];
       let wanted = Math.min(STREAM_PAGE_SIZE, maxCount);
       const page = (from: number) => rowsOf<StreamRow>(direction, [streamId, from, wanted]);
       // Called as each page arrives, before its rows join `events`.
@@ -101,7 +101,7 @@ export function prepareReads(pool: Pool, logPool: Pool, s: string, ids: EventIds
         return page(direction === 'forward' ? last + 1 : last - 1);
       };
       for await (const rows of pagesAhead(page(fromVersion), nextPage)) {
-        for (const row of rows) events.push(storedFromStreamRow(streamId, row));
+        for (const row of rows) events.push(as(storedFromStreamRow(streamId, row)));
       }
       return events;
     },

@@ -69,7 +69,7 @@ const COUNTS = `
 
 
 export interface SqliteReads {
-  readStream(streamId: string, range: StreamRange): StoredEvent[];
+  readStream<T>(streamId: string, range: StreamRange, as: (event: StoredEvent) => T): T[];
   readStreamPayloads(streamId: string, fromVersion: number, limit: number): StreamPayload[];
   readAllBatch(after: number, filter: EventFilter, limit: number): StoredEvent[];
   /** The events with positions first..last, as one append just wrote them. */
@@ -95,9 +95,9 @@ export function prepareReads(db: Database, ids: EventIds): SqliteReads {
   const limitOf = (n: number) => Math.min(n, 2 ** 62);
 
   return {
-    readStream(streamId, { fromVersion, maxCount, direction }) {
+    readStream(streamId, { fromVersion, maxCount, direction }, as) {
       const statement = direction === 'forward' ? forward : backward;
-      return (statement.all(streamId, fromVersion, limitOf(maxCount)) as StreamRow[]).map((row) => storedFromStreamRow(streamId, row));
+      return (statement.all(streamId, fromVersion, limitOf(maxCount)) as StreamRow[]).map((row) => as(storedFromStreamRow(streamId, row)));
     },
     readStreamPayloads(streamId, fromVersion, limit) {
       return (payloads.all(streamId, fromVersion, limit) as PayloadRow[]).map(payloadFromRow);

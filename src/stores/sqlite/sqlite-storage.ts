@@ -151,8 +151,8 @@ export async function openSqliteStorage(url: string, options: SqliteOptions): Pr
 
     watch: watchers.add,
 
-    readStream(streamId, range) {
-      return lock.run(() => reads.readStream(streamId, range));
+    readStream(streamId, range, as) {
+      return lock.run(() => reads.readStream(streamId, range, as));
     },
 
     readStreamPayloads(streamId, fromVersion, limit) {
