@@ -11,6 +11,8 @@ const COLUMNS = `position, stream_id, version, event_id, type, data, metadata, r
 const STREAM_COLUMNS = `position, version, event_id, type, data, metadata, recorded_at`;
 type Row = EventRow;
 
+const STREAM_PAGE_SIZE = 1000;
+
 const STREAM_FORWARD = `
   SELECT ${STREAM_COLUMNS} FROM events
   WHERE stream_id = ? AND version >= ? ORDER BY version LIMIT ?`;
@@ -91,13 +93,21 @@ export function prepareReads(db: Database, ids: EventIds): SqliteReads {
   const streams = db.prepare(STREAMS);
   const counts = db.prepare(COUNTS);
   const head = db.prepare(HEAD).pluck();
-  // SQLite's LIMIT is a 64-bit integer; clamp the "no limit" sentinel to what it binds.
-  const limitOf = (n: number) => Math.min(n, 2 ** 62);
 
   return {
-    readStream(streamId, { fromVersion, maxCount, direction }, as) {
+    // Page after page, each made into events before the next is read, so the rows of a
+    // long stream never all live at once.
+    readStream<T>(streamId: string, { fromVersion, maxCount, direction }: StreamRange, as: (event: StoredEvent) => T): T[] {
       const statement = direction === 'forward' ? forward : backward;
-      return (statement.all(streamId, fromVersion, limitOf(maxCount)) as StreamRow[]).map((row) => as(storedFromStreamRow(streamId, row)));
+      const events: T[] = [];
+      for (let from = fromVersion; ; ) {
+        const wanted = Math.min(STREAM_PAGE_SIZE, maxCount - events.length);
+        const rows = statement.all(streamId, from, wanted) as StreamRow[];
+        for (const row of rows) events.push(as(storedFromStreamRow(streamId, row)));
+        if (rows.length < wanted || events.length === maxCount) return events;
+        const last = rows[rows.length - 1]![1];
+        from = direction === 'forward' ? last + 1 : last - 1;
+      }
     },
     readStreamPayloads(streamId, fromVersion, limit) {
       return (payloads.all(streamId, fromVersion, limit) as PayloadRow[]).map(payloadFromRow);
