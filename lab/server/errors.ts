@@ -1,5 +1,6 @@
 // The one place errors become HTTP answers. Every error the Lab sends is JSON
-// `{ error, message, details }`: `error` a stable code, `message` one line for people,
+// `{ status, error, message, details }`: `status` the HTTP status again (for a body read
+// apart from its response), `error` a stable code, `message` one line for people,
 // `details` an object (the field, the versions). Never HTML, never a stack.
 
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -17,6 +18,7 @@ import {
 } from '../../src/index.js';
 
 export interface ErrorBody {
+  status: number;
   error: string;
   message: string;
   details: Record<string, unknown>;
@@ -71,7 +73,7 @@ function schemaFailure(issues: AjvError[], part: string | undefined): { field: s
 export function toHttp(error: unknown): { status: number; body: ErrorBody } {
   const answer = (status: number, code: string, message: string, details: Record<string, unknown> = {}) => ({
     status,
-    body: { error: code, message, details },
+    body: { status, error: code, message, details },
   });
   if (error instanceof HttpError) return answer(error.status, error.code, error.message, error.details);
   if (error instanceof EventTooLargeError) return answer(413, error.code, error.message, { field: error.field });
@@ -109,7 +111,7 @@ export function installErrorHandling(app: FastifyInstance): void {
   });
   app.setNotFoundHandler((request, reply) => {
     const path = request.url.split('?')[0] ?? '';
-    const body: ErrorBody = { error: 'NOT_FOUND', message: `no route ${request.method} ${path.slice(0, 200)}`, details: {} };
+    const body: ErrorBody = { status: 404, error: 'NOT_FOUND', message: `no route ${request.method} ${path.slice(0, 200)}`, details: {} };
     return reply.code(404).type('application/json; charset=utf-8').send(body);
   });
 }

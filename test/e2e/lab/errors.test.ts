@@ -1,5 +1,5 @@
-// Every way a request can be wrong, and the answer it gets: JSON `{ error, message,
-// details }` with the right status, never HTML, never a stack, and nothing written.
+// Every way a request can be wrong, and the answer it gets: JSON `{ status, error,
+// message, details }` with the right status, never HTML, never a stack, and nothing written.
 // Then the token for writes, and the page and its assets.
 
 import assert from 'node:assert/strict';

@@ -50,6 +50,7 @@ export async function call<Body = Record<string, unknown>>(
 /** Then: the answer is an error of this status, as JSON with error, message and details. */
 export function assertError(answer: Answer, status: number, expected: { error?: string; field?: string; message?: RegExp } = {}): void {
   assert.equal(answer.status, status, `status; body: ${JSON.stringify(answer.body)}`);
+  assert.equal(answer.body.status, status, 'the body repeats the status');
   assert.equal(typeof answer.body.error, 'string');
   assert.equal(typeof answer.body.message, 'string');
   assert.equal(typeof answer.body.details, 'object');
