@@ -96,7 +96,8 @@ export function prepareReads(db: Database, ids: EventIds): SqliteReads {
 
   return {
     // Page after page, each made into events before the next is read, so the rows of a
-    // long stream never all live at once.
+    // long stream never all live at once. Another process's appends between two pages
+    // only add versions after the last one read: the pages join into one unbroken run.
     readStream<T>(streamId: string, { fromVersion, maxCount, direction }: StreamRange, as: (event: StoredEvent) => T): T[] {
       const statement = direction === 'forward' ? forward : backward;
       const events: T[] = [];
