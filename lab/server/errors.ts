@@ -111,7 +111,7 @@ export function installErrorHandling(app: FastifyInstance): void {
   });
   app.setNotFoundHandler((request, reply) => {
     const path = request.url.split('?')[0] ?? '';
-    const body: ErrorBody = { status: 404, error: 'NOT_FOUND', message: `no route ${request.method} ${path.slice(0, 200)}`, details: {} };
-    return reply.code(404).type('application/json; charset=utf-8').send(body);
+    const { status, body } = toHttp(notFound(`no route ${request.method} ${path.slice(0, 200)}`));
+    return reply.code(status).type('application/json; charset=utf-8').send(body);
   });
 }
