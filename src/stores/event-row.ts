@@ -19,6 +19,9 @@ const everyIdStored: IdAt = (position) => {
   throw new Error(`the event at position ${position} is stored without an id`);
 };
 
+/** Events per page of a stream read, in both SQL stores. */
+export const STREAM_PAGE_SIZE = 1000;
+
 /** Turns rows into stored events, naming those stored without an id by `idAt`. */
 export function eventRows(idAt: IdAt = everyIdStored) {
   return {

@@ -6,7 +6,7 @@ import { correlationNeedle, hasCorrelationId, isUnfiltered } from '../../store/e
 import type { EventFilter, StoredEvent, StreamInfo, StreamPayload, StreamRange } from '../../store/storage.js';
 import { pagesAhead } from '../../store/read-ahead.js';
 import { RECORDED_MS } from './schema.js';
-import { eventRows, payloadFromRow, type EventRow, type PayloadRow, type StreamRow } from '../event-row.js';
+import { eventRows, payloadFromRow, STREAM_PAGE_SIZE, type EventRow, type PayloadRow, type StreamRow } from '../event-row.js';
 import type { EventIds } from '../event-ids.js';
 
 // Rows come back as arrays (no object per row), and the time as epoch milliseconds:
@@ -31,8 +31,6 @@ function streamIds(s: string, after: string, limit: string): string {
       SELECT ${next('ids.stream_id')}, n + 1 FROM ids
       WHERE ids.stream_id IS NOT NULL AND (${limit}::bigint IS NULL OR n < ${limit}::bigint))`;
 }
-
-const STREAM_PAGE_SIZE = 1000;
 
 /**
  * `logPool`'s connections may only walk an index in its order (postgres-storage.ts):

@@ -5,13 +5,11 @@ import type { Database } from 'better-sqlite3';
 import { correlationNeedle, isUnfiltered } from '../../store/event-filter.js';
 import type { EventFilter, StoreStats, StoredEvent, StreamInfo, StreamPayload, StreamRange } from '../../store/storage.js';
 import type { EventIds } from '../event-ids.js';
-import { eventRows, payloadFromRow, type EventRow, type PayloadRow, type StreamRow } from '../event-row.js';
+import { eventRows, payloadFromRow, STREAM_PAGE_SIZE, type EventRow, type PayloadRow, type StreamRow } from '../event-row.js';
 
 const COLUMNS = `position, stream_id, version, event_id, type, data, metadata, recorded_at`;
 const STREAM_COLUMNS = `position, version, event_id, type, data, metadata, recorded_at`;
 type Row = EventRow;
-
-const STREAM_PAGE_SIZE = 1000;
 
 const STREAM_FORWARD = `
   SELECT ${STREAM_COLUMNS} FROM events
