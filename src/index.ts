@@ -14,7 +14,7 @@ export {
   type ExpectedVersion,
 } from './core/errors.js';
 export type { NewEvent, RecordedEvent, JsonValue } from './core/events.js';
-export { jsonCodec, type EventCodec, type EventPayload, type EncodedPayload } from './core/codec.js';
+export { copyCodec, jsonCodec, type EventCodec, type EventPayload, type EncodedPayload } from './core/codec.js';
 export { uuidv7, isUuid } from './core/uuid.js';
 export {
   createEventStore,

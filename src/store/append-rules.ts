@@ -12,7 +12,7 @@ import type { AppendResult, EventToStore, StoredEventId } from './storage.js';
  */
 export function idempotentResult(
   streamId: string,
-  events: readonly EventToStore[],
+  events: readonly Pick<EventToStore, 'eventId'>[],
   existing: readonly StoredEventId[],
 ): AppendResult | undefined {
   if (existing.length === 0) return undefined;

@@ -44,12 +44,15 @@ export function isUnfiltered(filter: EventFilter): boolean {
   );
 }
 
+/** What a filter looks at in an event: its time in milliseconds, as the memory store keeps it. */
+export type FilteredEvent = Pick<StoredEvent<unknown>, 'position' | 'type' | 'streamId' | 'metadata'> & { recordedAt: number };
+
 /** Whether one stored event passes the filter (positions after `after` are the caller's test). */
-export function matchesEventFilter(event: Omit<StoredEvent, 'eventId'>, filter: EventFilter): boolean {
+export function matchesEventFilter(event: FilteredEvent, filter: EventFilter): boolean {
   if (filter.before !== undefined && event.position >= filter.before) return false;
   if (filter.types !== undefined && !filter.types.includes(event.type)) return false;
   if (filter.streamPrefix !== undefined && !event.streamId.startsWith(filter.streamPrefix)) return false;
-  const at = event.recordedAt.getTime();
+  const at = event.recordedAt;
   if (filter.recordedFrom !== undefined && at < filter.recordedFrom.getTime()) return false;
   if (filter.recordedTo !== undefined && at >= filter.recordedTo.getTime()) return false;
   if (filter.correlationId !== undefined && !hasCorrelationId(event.metadata, filter.correlationId)) return false;
@@ -66,12 +69,16 @@ export function correlationNeedle(correlationId: string): string {
 }
 
 /**
- * Whether the metadata text is a JSON object whose `correlationId` is this string.
- * Never throws: metadata a codec wrote in another form (encrypted, not JSON) simply
- * does not match. The needle test comes first so every store decides alike.
+ * Whether the metadata is a JSON object whose `correlationId` is this string: as text,
+ * or as the object a copying codec kept (the memory store's default). Never throws:
+ * metadata a codec wrote in another form (encrypted, not JSON) simply does not match.
+ * The needle test comes first so every store decides alike.
  */
-export function hasCorrelationId(metadata: string | null, correlationId: string): boolean {
-  if (metadata === null || !metadata.includes(correlationNeedle(correlationId))) return false;
+export function hasCorrelationId(metadata: unknown, correlationId: string): boolean {
+  if (typeof metadata === 'object' && metadata !== null && !Array.isArray(metadata)) {
+    return (metadata as Record<string, unknown>).correlationId === correlationId;
+  }
+  if (typeof metadata !== 'string' || !metadata.includes(correlationNeedle(correlationId))) return false;
   let parsed: unknown;
   try {
     parsed = JSON.parse(metadata);

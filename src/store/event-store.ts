@@ -2,9 +2,10 @@
 // opaque payloads to a storage (memory, SQLite, PostgreSQL), so every store accepts
 // and refuses exactly the same input.
 
-import { jsonCodec, type EventCodec } from '../core/codec.js';
+import type { EventCodec } from '../core/codec.js';
 import { DuplicateEventError, EventTooLargeError, StoreClosedError, ValidationError, type ExpectedVersion } from '../core/errors.js';
 import type { NewEvent, RecordedEvent } from '../core/events.js';
+import { assertJsonFaithful, jsonBytes, jsonBytesBound } from '../core/json.js';
 import { isUuid } from '../core/uuid.js';
 import { assertCount, assertExpectedVersion, assertName, nameProblem, objectProblem } from '../core/validation.js';
 import { startSubscription, type SubscribeOptions, type Subscription } from '../subscriptions/subscription.js';
@@ -116,9 +117,10 @@ export type AppendHook = (
   eventsAfter: (position: number) => Promise<RecordedEvent[]>,
 ) => Promise<void>;
 
-export interface EventStoreOptions {
-  codec?: EventCodec;
-  /** Largest encoded event (data plus metadata), in bytes. Default 1 MiB. */
+export interface EventStoreOptions<Body = string> {
+  /** Default: the storage's own (JSON text for the SQL stores, JSON copies in memory). */
+  codec?: EventCodec<Body>;
+  /** Largest event (the UTF-8 bytes of its data and metadata as JSON). Default 1 MiB. */
   maxEventBytes?: number;
 }
 
@@ -127,8 +129,8 @@ const DEFAULT_BATCH_SIZE = 500;
 const FOLD_PAGE_SIZE = 1000;
 const MAX_BATCH_SIZE = 10_000;
 
-export function createEventStore(storage: EventStorage, options: EventStoreOptions = {}): EventStore {
-  const codec = options.codec ?? jsonCodec;
+export function createEventStore<Body>(storage: EventStorage<Body>, options: EventStoreOptions<Body> = {}): EventStore {
+  const codec = options.codec ?? storage.defaultCodec;
   const maxEventBytes = options.maxEventBytes ?? DEFAULT_MAX_EVENT_BYTES;
   assertCount(maxEventBytes, 'maxEventBytes', 1);
   let closed = false;
@@ -137,11 +139,11 @@ export function createEventStore(storage: EventStorage, options: EventStoreOptio
     if (closed) throw new StoreClosedError();
   }
 
-  function prepare(events: readonly NewEvent[]): EventToStore[] {
+  function prepare(events: readonly NewEvent[]): EventToStore<Body>[] {
     if (!Array.isArray(events)) throw new ValidationError('events', 'must be an array of events');
     if (events.length === 0) throw new ValidationError('events', 'must contain at least one event');
     let seen: Set<string> | undefined;
-    const prepared: EventToStore[] = [];
+    const prepared: EventToStore<Body>[] = [];
     for (let i = 0; i < events.length; i++) {
       const event: unknown = events[i];
       refuse(objectProblem(event), i);
@@ -153,24 +155,25 @@ export function createEventStore(storage: EventStorage, options: EventStoreOptio
         seen ??= new Set();
         eventId = givenEventId(givenId, `events[${i}].eventId`, seen);
       }
-      let encoded;
-      try {
-        encoded = codec.encode({ type, data, metadata });
-      } catch (error) {
-        // The codec names the path inside the event; prefix it with the event's place.
-        if (error instanceof ValidationError) throw new ValidationError(`events[${i}].${error.field}`, error.reason);
-        throw error;
-      }
-      // UTF-8 takes at most 3 bytes per UTF-16 unit: most events are clearly within the
-      // limit without counting their bytes.
-      const units = encoded.data.length + (encoded.metadata?.length ?? 0);
-      if (units * 3 > maxEventBytes) {
-        const bytes = Buffer.byteLength(encoded.data) + (encoded.metadata === null ? 0 : Buffer.byteLength(encoded.metadata));
+      // The size of an event is that of its JSON, whatever the codec makes of it, so that
+      // every store and codec allows the same events. Most are clearly within the limit.
+      const bound = sizeBound(data, i, 'data') + (metadata === undefined ? 0 : sizeBound(metadata, i, 'metadata'));
+      if (bound > maxEventBytes) {
+        const bytes = jsonBytes(data) + (metadata === undefined ? 0 : jsonBytes(metadata));
         if (bytes > maxEventBytes) throw new EventTooLargeError(`events[${i}]`, bytes, maxEventBytes);
       }
+      const encoded = codec.encode({ type, data, metadata });
       prepared.push({ eventId, type: encoded.type, data: encoded.data, metadata: encoded.metadata });
     }
     return prepared;
+  }
+
+  /** Refuses data or metadata JSON cannot carry; else a bound on its bytes (json.ts). */
+  function sizeBound(value: unknown, i: number, part: string): number {
+    const bound = jsonBytesBound(value);
+    if (bound !== undefined) return bound;
+    assertJsonFaithful(value, `events[${i}].${part}`);
+    return jsonBytes(value);
   }
 
   /** Throws for a problem with events[i] (or a part of it); the field name is built only then. */
@@ -190,7 +193,7 @@ export function createEventStore(storage: EventStorage, options: EventStoreOptio
   // A storage hands over each stored event as a fresh object (storage.ts), so it becomes
   // the recorded event in place: one object per event read instead of two, which a read
   // of thousands of events feels in its allocations.
-  function decode(stored: StoredEvent): RecordedEvent {
+  function decode(stored: StoredEvent<Body>): RecordedEvent {
     const { type, data, metadata } = codec.decode(stored);
     const event = stored as unknown as RecordedEvent;
     event.type = type;

@@ -37,7 +37,7 @@ export interface OpenOptions extends EventStoreOptions {
 }
 
 /** Opens the storage under a store URL (for store authors and tests; applications use openEventStore). */
-export async function openStorage(url: string, { create = true }: { create?: boolean | undefined } = {}): Promise<EventStorage> {
+export async function openStorage(url: string, { create = true }: { create?: boolean | undefined } = {}): Promise<EventStorage<unknown>> {
   if (typeof url !== 'string' || url.length === 0) {
     throw new StoreOpenError(String(url), 'the store URL must be a non-empty string');
   }

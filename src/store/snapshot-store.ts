@@ -64,7 +64,7 @@ const stateCodec = {
   },
 };
 
-export function createSnapshotStore(storage: EventStorage, assertOpen: () => void): SnapshotStore {
+export function createSnapshotStore<Body>(storage: EventStorage<Body>, assertOpen: () => void): SnapshotStore {
   const snapshots = storage.snapshots;
 
   /** The stream's version: 0 when it has no events. */

@@ -1,12 +1,12 @@
 // The interface a store implements. It sees opaque payloads only: validation and
 // encoding happen once, above it, in the EventStore that wraps every storage.
 
-import type { EncodedPayload } from '../core/codec.js';
+import type { EncodedPayload, EventCodec } from '../core/codec.js';
 import type { ExpectedVersion } from '../core/errors.js';
 import type { ReadModelDb, ReadModelStorage, ReadModelTables } from './read-models.js';
 
 /** One event ready to store: validated and encoded. */
-export interface EventToStore extends EncodedPayload {
+export interface EventToStore<Body = string> extends EncodedPayload<Body> {
   /**
    * The id the caller chose, in lower case, or undefined: then the store names the
    * event itself, with an id no stored event has (a retry always brings its own ids).
@@ -18,7 +18,7 @@ export interface EventToStore extends EncodedPayload {
  * One event as stored. Every read hands over objects of its own, which the caller may
  * change: the EventStore turns each into the event it returns, in place.
  */
-export interface StoredEvent extends EncodedPayload {
+export interface StoredEvent<Body = string> extends EncodedPayload<Body> {
   eventId: string;
   streamId: string;
   version: number;
@@ -27,7 +27,7 @@ export interface StoredEvent extends EncodedPayload {
 }
 
 /** What folding a stream needs of an event: its payload and place, no id, no time. */
-export interface StreamPayload extends EncodedPayload {
+export interface StreamPayload<Body = string> extends EncodedPayload<Body> {
   version: number;
   position: number;
 }
@@ -90,45 +90,48 @@ export interface StoredEventId {
  * back. It receives the events just appended (none for an idempotent retry), the
  * result, and SQL access to read-model tables in the same transaction.
  */
-export type BeforeCommit = (
-  appended: readonly StoredEvent[],
+export type BeforeCommit<Body = string> = (
+  appended: readonly StoredEvent<Body>[],
   result: AppendResult,
   readModels: (tables: ReadModelTables) => ReadModelDb,
   /** Every event after `position` up to the ones just appended, as this transaction sees them. */
-  eventsAfter: (position: number) => Promise<StoredEvent[]>,
+  eventsAfter: (position: number) => Promise<StoredEvent<Body>[]>,
 ) => Promise<void>;
 
-export interface EventStorage {
+export interface EventStorage<Body = string> {
   /** The short name of the store: memory, sqlite, postgres. */
   readonly kind: string;
+  /** The codec an EventStore uses on this storage when the application names none. */
+  readonly defaultCodec: EventCodec<Body>;
   /**
    * Appends atomically, or writes nothing. Implementations call `decideAppend`
-   * (append-rules.ts) inside their transaction so every store rules alike.
+   * (append-rules.ts) inside their transaction so every store rules alike. A store that
+   * needs no I/O (memory) may answer at once instead of with a promise.
    */
-  append(streamId: string, events: readonly EventToStore[], expectedVersion: ExpectedVersion): Promise<AppendResult>;
+  append(streamId: string, events: readonly EventToStore<Body>[], expectedVersion: ExpectedVersion): AppendResult | Promise<AppendResult>;
   /**
    * The same append, holding its transaction open while `beforeCommit` runs (SQL
    * stores only). Work that must commit or fail with the events goes there.
    */
   appendWithHook?(
     streamId: string,
-    events: readonly EventToStore[],
+    events: readonly EventToStore<Body>[],
     expectedVersion: ExpectedVersion,
-    beforeCommit: BeforeCommit,
+    beforeCommit: BeforeCommit<Body>,
   ): Promise<AppendResult>;
   /**
    * A stream's events in `range`, each made into what `as` makes of it as soon as it is
    * read: a store that reads page by page then drops each page's stored text before the
    * next page, instead of holding the whole stream's text until the read ends.
    */
-  readStream<T>(streamId: string, range: StreamRange, as: (event: StoredEvent) => T): Promise<T[]>;
+  readStream<T>(streamId: string, range: StreamRange, as: (event: StoredEvent<Body>) => T): Promise<T[]>;
   /**
    * Up to `limit` events of a stream from `fromVersion` on, in version order, with only
    * what a fold needs: fewer columns to read and decode than `readStream`.
    */
-  readStreamPayloads(streamId: string, fromVersion: number, limit: number): Promise<StreamPayload[]>;
+  readStreamPayloads(streamId: string, fromVersion: number, limit: number): Promise<StreamPayload<Body>[]>;
   /** Up to `limit` events with position > `after` matching `filter`, in position order. */
-  readAllBatch(after: number, filter: EventFilter, limit: number): Promise<StoredEvent[]>;
+  readAllBatch(after: number, filter: EventFilter, limit: number): Promise<StoredEvent<Body>[]>;
   /**
    * Calls `onChange` (soon, not necessarily at once) after events may have been
    * appended, by this process or another. Returns a function that stops watching.

@@ -55,7 +55,7 @@ export function eventIdsOf(tag: string): EventIds {
  * the store, as replaying events into a restored copy may do (0 when none is).
  */
 export function findGivenIds(
-  events: readonly EventToStore[],
+  events: readonly Pick<EventToStore, 'eventId'>[],
   ids: EventIds,
   find: (eventId: string, position: number | undefined) => StoredEventId | undefined,
 ): { existing: StoredEventId[]; namedAhead: number } {

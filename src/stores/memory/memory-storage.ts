@@ -1,20 +1,25 @@
 // The learning store: a Map of streams and one global log, nothing more.
-// It follows the same rules as the SQL stores, so every test can run on it.
+// It follows the same rules as the SQL stores, so every test can run on it. It keeps
+// whatever its codec makes of an event: by default a private copy of the JSON values.
 
+import { copyCodec } from '../../core/codec.js';
 import { compareCodePoints } from '../../core/compare.js';
 import { eventIdsOf, findGivenIds, idToStore, newEventIdTag } from '../event-ids.js';
 import { createWatchers } from '../../subscriptions/watchers.js';
 import { checkExpectedVersion, idempotentResult } from '../../store/append-rules.js';
 import { isUnfiltered, matchesEventFilter } from '../../store/event-filter.js';
 import type { ExpectedVersion } from '../../core/errors.js';
-import type { EventStorage, EventToStore, StoredEvent, StoredEventId } from '../../store/storage.js';
+import type { AppendResult, EventStorage, EventToStore, StoredEvent, StoredEventId } from '../../store/storage.js';
 import { createMemoryReadModels } from './read-models.js';
 import { createMemorySnapshots } from './snapshots.js';
 
-/** An event as the memory store keeps it: with no id when it was given none. */
-type Kept = Omit<StoredEvent, 'eventId'> & { eventId: string | undefined };
+/**
+ * An event as the memory store keeps it: with no id when it was given none, and its time
+ * as milliseconds (every read makes a Date of its own).
+ */
+type Kept = Omit<StoredEvent<unknown>, 'eventId' | 'recordedAt'> & { eventId: string | undefined; recordedAt: number };
 
-export function createMemoryStorage(): EventStorage {
+export function createMemoryStorage(): EventStorage<unknown> {
   const streams = new Map<string, Kept[]>();
   const log: Kept[] = [];
   // Only ids that callers chose: the others follow from positions (event-ids.ts).
@@ -29,7 +34,7 @@ export function createMemoryStorage(): EventStorage {
   const turn = createTurn();
 
   /** Reads hand over copies: the EventStore turns what it reads into recorded events in place. */
-  const copyOf = (e: Kept): StoredEvent => ({ ...e, eventId: e.eventId ?? ids.idAt(e.position), recordedAt: new Date(e.recordedAt) });
+  const copyOf = (e: Kept): StoredEvent<unknown> => ({ ...e, eventId: e.eventId ?? ids.idAt(e.position), recordedAt: new Date(e.recordedAt) });
 
   /** Where an id is stored: at the position it names if this store named it, else among the given ones. */
   function find(eventId: string, position: number | undefined): StoredEventId | undefined {
@@ -39,21 +44,25 @@ export function createMemoryStorage(): EventStorage {
   }
 
   /** Checks an append and plans what it would store, changing nothing. */
-  function plan(streamId: string, events: readonly EventToStore[], expectedVersion: ExpectedVersion) {
-    const given = findGivenIds(events, ids, find);
-    const ahead = Math.max(namedAhead, given.namedAhead);
-    const retried = idempotentResult(streamId, events, given.existing);
-    if (retried) return { result: retried, staged: [], ahead };
+  function plan(streamId: string, events: readonly EventToStore<unknown>[], expectedVersion: ExpectedVersion) {
+    let ahead = namedAhead;
+    // Most appends bring no ids of their own: nothing to look up.
+    if (hasGivenIds(events)) {
+      const given = findGivenIds(events, ids, find);
+      ahead = Math.max(ahead, given.namedAhead);
+      const retried = idempotentResult(streamId, events, given.existing);
+      if (retried) return { result: retried, staged: [], ahead };
+    }
 
-    const version = streams.get(streamId)?.length ?? 0;
+    const stream = streams.get(streamId);
+    const version = stream === undefined ? 0 : stream.length;
     checkExpectedVersion(streamId, expectedVersion, version);
     const now = Date.now();
-    const recordedAt = new Date(now);
     const staged: Kept[] = [];
     for (let i = 0; i < events.length; i++) {
-      const { eventId, type, data, metadata } = events[i]!;
+      const event = events[i]!;
       const position = lastPosition + i + 1;
-      staged.push({ streamId, version: version + i + 1, position, eventId: idToStore(eventId, position, ahead, now), type, data, metadata, recordedAt });
+      staged.push(toKept(streamId, version + i + 1, position, idToStore(event.eventId, position, ahead, now), event, now));
     }
     return { result: { nextExpectedVersion: version + events.length, lastPosition: lastPosition + events.length }, staged, ahead };
   }
@@ -61,23 +70,44 @@ export function createMemoryStorage(): EventStorage {
   function commit(streamId: string, { staged, ahead }: ReturnType<typeof plan>): void {
     namedAhead = ahead;
     if (staged.length === 0) return;
-    const stream = streams.get(streamId) ?? [];
-    for (const kept of staged) {
-      stream.push(kept);
-      log.push(kept);
-      const { eventId, version, position } = kept;
-      if (eventId !== undefined) byEventId.set(eventId, { eventId, streamId, version, position });
-    }
-    streams.set(streamId, stream);
+    let stream = streams.get(streamId);
+    if (stream === undefined) streams.set(streamId, (stream = []));
+    for (let i = 0; i < staged.length; i++) keep(stream, staged[i]!);
     lastPosition = staged[staged.length - 1]!.position;
     watchers.notify();
   }
 
+  /** The common append, bringing no ids of its own and running no hook: checked and kept in one pass. */
+  function appendUnnamed(streamId: string, events: readonly EventToStore<unknown>[], expectedVersion: ExpectedVersion): AppendResult {
+    let stream = streams.get(streamId);
+    const version = stream === undefined ? 0 : stream.length;
+    checkExpectedVersion(streamId, expectedVersion, version);
+    if (stream === undefined) streams.set(streamId, (stream = []));
+    const now = Date.now();
+    for (let i = 0; i < events.length; i++) {
+      const position = lastPosition + 1;
+      keep(stream, toKept(streamId, version + i + 1, position, idToStore(undefined, position, namedAhead, now), events[i]!, now));
+      lastPosition = position;
+    }
+    watchers.notify();
+    return { nextExpectedVersion: stream.length, lastPosition };
+  }
+
+  function keep(stream: Kept[], kept: Kept): void {
+    stream.push(kept);
+    log.push(kept);
+    const { eventId } = kept;
+    if (eventId !== undefined) byEventId.set(eventId, { eventId, streamId: kept.streamId, version: kept.version, position: kept.position });
+  }
+
   return {
     kind: 'memory',
+    defaultCodec: copyCodec,
 
-    async append(streamId, events, expectedVersion) {
-      if (turn.held()) await turn.wait();
+    // At once, with no promise of its own, unless an append with a hook holds the store.
+    append(streamId, events, expectedVersion) {
+      if (turn.held()) return turn.wait().then(() => this.append(streamId, events, expectedVersion));
+      if (!hasGivenIds(events)) return appendUnnamed(streamId, events, expectedVersion);
       const planned = plan(streamId, events, expectedVersion);
       commit(streamId, planned);
       return planned.result;
@@ -119,7 +149,7 @@ export function createMemoryStorage(): EventStorage {
     },
 
     async readAllBatch(after, filter, limit) {
-      const batch: StoredEvent[] = [];
+      const batch: StoredEvent<unknown>[] = [];
       // Positions are 1..n with no gaps in memory, so `after` and `before` are also indexes.
       const end = filter.before === undefined ? log.length : Math.min(log.length, filter.before - 1);
       const unfiltered = isUnfiltered(filter);
@@ -142,7 +172,7 @@ export function createMemoryStorage(): EventStorage {
 
     async stats() {
       let bytes = 0;
-      for (const e of log) bytes += Buffer.byteLength(e.data) + (e.metadata === null ? 0 : Buffer.byteLength(e.metadata));
+      for (const e of log) bytes += bytesOf(e.data) + (e.metadata === null ? 0 : bytesOf(e.metadata));
       return { events: log.length, streams: streams.size, bytes };
     },
 
@@ -153,6 +183,20 @@ export function createMemoryStorage(): EventStorage {
       readModels.close();
     },
   };
+}
+
+function toKept(streamId: string, version: number, position: number, eventId: string | undefined, event: EventToStore<unknown>, recordedAt: number): Kept {
+  return { streamId, version, position, eventId, type: event.type, data: event.data, metadata: event.metadata, recordedAt };
+}
+
+function hasGivenIds(events: readonly EventToStore<unknown>[]): boolean {
+  for (let i = 0; i < events.length; i++) if (events[i]!.eventId !== undefined) return true;
+  return false;
+}
+
+/** The bytes of a body: its text, or the JSON text of the value a copying codec kept. */
+function bytesOf(body: unknown): number {
+  return Buffer.byteLength(typeof body === 'string' ? body : JSON.stringify(body));
 }
 
 /** Lets one async append at a time hold the store; plain appends wait for it. */

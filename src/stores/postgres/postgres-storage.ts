@@ -2,6 +2,7 @@
 // concurrent appends; each append is one function call (schema.ts).
 
 import type { Pool, PoolConfig } from 'pg';
+import { jsonCodec } from '../../core/codec.js';
 import { StoreOpenError } from '../../core/errors.js';
 import type { EventStorage } from '../../store/storage.js';
 import { eventIdsOf, type EventIds } from '../event-ids.js';
@@ -100,6 +101,7 @@ export async function openPostgresStorage(url: string, options: PostgresOptions)
 
   return {
     kind: 'postgres',
+    defaultCodec: jsonCodec,
     schema,
     pool,
     logPool,

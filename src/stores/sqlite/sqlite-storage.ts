@@ -6,6 +6,7 @@ import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Database } from 'better-sqlite3';
 import { openDatabase } from './driver.js';
+import { jsonCodec } from '../../core/codec.js';
 import { NO_STORE_THERE, StoreBusyError, StoreOpenError } from '../../core/errors.js';
 import type { EventStorage } from '../../store/storage.js';
 import { createWatchers } from '../../subscriptions/watchers.js';
@@ -122,6 +123,7 @@ export async function openSqliteStorage(url: string, options: SqliteOptions): Pr
 
   return {
     kind: 'sqlite',
+    defaultCodec: jsonCodec,
     path,
 
     async append(streamId, events, expectedVersion) {

@@ -99,6 +99,21 @@ export function badInputCases(options: ConformanceOptions): void {
     assert.equal(await countAll(store), 1);
   });
 
+  defineCase(options, 'counts an event in the bytes of its JSON text, escapes and multi-byte characters included', async (store) => {
+    // {"body":"…"} is 11 bytes; each \u0001 is 6 bytes of JSON, each é 2 and each 😀 4.
+    const body = (units: number) => '\u0001é😀'.repeat(units);
+    const bytes = (units: number) => 11 + units * 12;
+    const within = Math.floor((1024 * 1024 - 11) / 12);
+    await assert.rejects(store.appendToStream('s', [event({ body: body(within + 1) })]), (error) => {
+      assert.ok(error instanceof EventTooLargeError);
+      assert.equal(error.bytes, bytes(within + 1));
+      return true;
+    });
+    assert.equal(await countAll(store), 0);
+    await store.appendToStream('s', [event({ body: body(within) })]);
+    assert.equal(await countAll(store), 1);
+  });
+
   defineProcessCase(options, 'opened with create: false, a store that does not exist is refused and none is made', async (url) => {
     const refused = (error: unknown) => error instanceof StoreOpenError && /there is no store there/.test(error.message);
     await assert.rejects(openEventStore(url, { create: false }), refused);

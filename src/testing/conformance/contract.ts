@@ -123,6 +123,22 @@ export function contractCases(options: ConformanceOptions): void {
     }
   });
 
+  it('keeps what was appended: changing the objects given or read, nested parts included, changes nothing stored', async (store) => {
+    const data = { post: { title: 'Hello', tags: ['a'] } };
+    const metadata = { by: { name: 'ada' } };
+    await store.appendToStream('post-1', [{ type: 'Tagged', data, metadata }]);
+    data.post.title = 'changed';
+    data.post.tags.push('b');
+    metadata.by.name = 'changed';
+    const [read] = await store.readStream('post-1');
+    (read!.data as typeof data).post.tags.push('c');
+    (read!.metadata as typeof metadata).by.name = 'changed';
+    await store.foldStream('post-1', null, (_, event) => ((event.data as typeof data).post.title = 'folded', null));
+    for (const again of [...(await store.readStream('post-1')), ...(await store.readAllPage())]) {
+      assert.deepEqual([again.data, again.metadata], [{ post: { title: 'Hello', tags: ['a'] } }, { by: { name: 'ada' } }]);
+    }
+  });
+
   it('reads a stream with no events as []', async (store) => {
     assert.deepEqual(await store.readStream('post-missing'), []);
   });
@@ -356,6 +372,19 @@ export function contractCases(options: ConformanceOptions): void {
     await store.appendToStream('s', [{ type: 'Values', data }, { type: 'Scalar', data: 'just a string' }, { type: 'Null', data: null }]);
     const events = await store.readStream('s');
     assert.deepEqual(events.map((e) => e.data), [data, 'just a string', null]);
+  });
+
+  it('gives back what JSON text would: -0 as 0, plain objects, a __proto__ key as a property', async (store) => {
+    const data = JSON.parse('{"b":1,"10":"ten","2":"two","__proto__":{"polluted":true}}') as Record<string, unknown>;
+    const shared = { x: 1 };
+    Object.assign(data, { zero: -0, bare: Object.assign(Object.create(null) as object, { y: 2 }), one: shared, two: shared });
+    await store.appendToStream('s', [{ type: 'Edges', data }]);
+    for (const event of [...(await store.readStream('s')), ...(await collect(store.readAll()))]) {
+      const back = event.data as Record<string, unknown>;
+      assert.deepEqual(back, JSON.parse(JSON.stringify(data)));
+      assert.deepEqual(Object.keys(back), ['2', '10', 'b', '__proto__', 'zero', 'bare', 'one', 'two']);
+      assert.equal(Object.getPrototypeOf(back), Object.prototype);
+    }
   });
 
   it('refuses every call after close() with StoreClosedError', async (store) => {
