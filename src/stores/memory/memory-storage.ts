@@ -93,6 +93,15 @@ export function createMemoryStorage(): EventStorage<unknown> {
     return { nextExpectedVersion: stream.length, lastPosition };
   }
 
+  // At once, with no promise of its own, unless an append with a hook holds the store.
+  function append(streamId: string, events: readonly EventToStore<unknown>[], expectedVersion: ExpectedVersion): AppendResult | Promise<AppendResult> {
+    if (turn.held()) return turn.wait().then(() => append(streamId, events, expectedVersion));
+    if (!hasGivenIds(events)) return appendUnnamed(streamId, events, expectedVersion);
+    const planned = plan(streamId, events, expectedVersion);
+    commit(streamId, planned);
+    return planned.result;
+  }
+
   function keep(stream: Kept[], kept: Kept): void {
     stream.push(kept);
     log.push(kept);
@@ -104,14 +113,7 @@ export function createMemoryStorage(): EventStorage<unknown> {
     kind: 'memory',
     defaultCodec: copyCodec,
 
-    // At once, with no promise of its own, unless an append with a hook holds the store.
-    append(streamId, events, expectedVersion) {
-      if (turn.held()) return turn.wait().then(() => this.append(streamId, events, expectedVersion));
-      if (!hasGivenIds(events)) return appendUnnamed(streamId, events, expectedVersion);
-      const planned = plan(streamId, events, expectedVersion);
-      commit(streamId, planned);
-      return planned.result;
-    },
+    append,
 
     // Inline work runs before the events join the log: if it throws, they never do.
     async appendWithHook(streamId, events, expectedVersion, beforeCommit) {
