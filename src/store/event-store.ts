@@ -162,7 +162,15 @@ export function createEventStore<Body>(storage: EventStorage<Body>, options: Eve
         const bytes = jsonBytes(data) + (metadata === undefined ? 0 : jsonBytes(metadata));
         if (bytes > maxEventBytes) throw new EventTooLargeError(`events[${i}]`, bytes, maxEventBytes);
       }
-      const encoded = codec.encode({ type, data, metadata });
+      let encoded;
+      try {
+        encoded = codec.encode({ type, data, metadata });
+      } catch (error) {
+        // A codec of the application's may refuse a payload, naming the path inside the
+        // event; prefix it with the event's place.
+        if (error instanceof ValidationError) throw new ValidationError(`events[${i}].${error.field}`, error.reason);
+        throw error;
+      }
       prepared.push({ eventId, type: encoded.type, data: encoded.data, metadata: encoded.metadata });
     }
     return prepared;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { copyCodec, jsonCodec, type EventCodec } from '../../../src/index.js';
+import { copyCodec, jsonCodec, openEventStore, ValidationError, type EventCodec } from '../../../src/index.js';
 
 const codecs: [string, EventCodec<unknown>][] = [
   ['JSON', jsonCodec],
@@ -45,4 +45,22 @@ test('the copying codec keeps copies: changing what was encoded, or what was dec
   const decoded = copyCodec.decode(encoded).data as typeof data;
   decoded.post.tags.push('c');
   assert.deepEqual(copyCodec.decode(encoded).data, { post: { title: 'Hello', tags: ['a'] } });
+});
+
+test("an application's codec that refuses a payload: the error names the event's place, and nothing is written", async () => {
+  const refusing: EventCodec = {
+    encode(payload) {
+      if ((payload.data as { secret?: unknown }).secret !== undefined) throw new ValidationError('data.secret', 'cannot be encrypted without a key');
+      return jsonCodec.encode(payload);
+    },
+    decode: jsonCodec.decode,
+  };
+  const store = await openEventStore('memory:', { codec: refusing });
+  await assert.rejects(store.appendToStream('s', [{ type: 'A', data: {} }, { type: 'B', data: { secret: 'x' } }]), (error) => {
+    assert.ok(error instanceof ValidationError);
+    assert.equal(error.field, 'events[1].data.secret');
+    return true;
+  });
+  assert.equal(await store.headPosition(), 0);
+  await store.close();
 });
