@@ -55,15 +55,15 @@ export function createMemoryStorage(): EventStorage<unknown> {
       if (retried) return { result: retried, staged: [], ahead };
     }
 
-    const version = streams.get(streamId)?.length ?? 0;
+    const stream = streams.get(streamId);
+    const version = stream === undefined ? 0 : stream.length;
     checkExpectedVersion(streamId, expectedVersion, version);
     const now = Date.now();
     const staged: Kept[] = [];
     for (let i = 0; i < events.length; i++) {
       const event = events[i]!;
       const position = lastPosition + i + 1;
-      const eventId = idToStore(event.eventId, position, ahead, now);
-      staged.push({ streamId, version: version + i + 1, position, eventId, type: event.type, data: event.data, metadata: event.metadata, recordedAt: now });
+      staged.push(toKept(streamId, version + i + 1, position, idToStore(event.eventId, position, ahead, now), event, now));
     }
     return { result: { nextExpectedVersion: version + events.length, lastPosition: lastPosition + events.length }, staged, ahead };
   }
@@ -73,23 +73,45 @@ export function createMemoryStorage(): EventStorage<unknown> {
     if (staged.length === 0) return;
     let stream = streams.get(streamId);
     if (stream === undefined) streams.set(streamId, (stream = []));
-    for (let i = 0; i < staged.length; i++) {
-      const kept = staged[i]!;
-      stream.push(kept);
-      log.push(kept);
-      const { eventId, version, position } = kept;
-      if (eventId !== undefined) byEventId.set(eventId, { eventId, streamId, version, position });
-    }
+    for (let i = 0; i < staged.length; i++) keep(stream, staged[i]!);
     lastPosition = staged[staged.length - 1]!.position;
     watchers.notify();
+  }
+
+  /**
+   * The common append, bringing no ids of its own and running no hook: checked and kept
+   * in one pass. Through plan and commit (a staged list, a second loop) W3 ran about 7%
+   * slower in alternating bench runs.
+   */
+  function appendUnnamed(streamId: string, events: readonly EventToStore<unknown>[], expectedVersion: ExpectedVersion): AppendResult {
+    let stream = streams.get(streamId);
+    const version = stream === undefined ? 0 : stream.length;
+    checkExpectedVersion(streamId, expectedVersion, version);
+    if (stream === undefined) streams.set(streamId, (stream = []));
+    const now = Date.now();
+    for (let i = 0; i < events.length; i++) {
+      const position = lastPosition + 1;
+      keep(stream, toKept(streamId, version + i + 1, position, idToStore(undefined, position, namedAhead, now), events[i]!, now));
+      lastPosition = position;
+    }
+    watchers.notify();
+    return { nextExpectedVersion: stream.length, lastPosition };
   }
 
   // At once, with no promise of its own, unless an append with a hook holds the store.
   function append(streamId: string, events: readonly EventToStore<unknown>[], expectedVersion: ExpectedVersion): AppendResult | Promise<AppendResult> {
     if (turn.held()) return turn.wait().then(() => append(streamId, events, expectedVersion));
+    if (!hasGivenIds(events)) return appendUnnamed(streamId, events, expectedVersion);
     const planned = plan(streamId, events, expectedVersion);
     commit(streamId, planned);
     return planned.result;
+  }
+
+  function keep(stream: Kept[], kept: Kept): void {
+    stream.push(kept);
+    log.push(kept);
+    const { eventId } = kept;
+    if (eventId !== undefined) byEventId.set(eventId, { eventId, streamId: kept.streamId, version: kept.version, position: kept.position });
   }
 
   return {
@@ -168,6 +190,10 @@ export function createMemoryStorage(): EventStorage<unknown> {
       readModels.close();
     },
   };
+}
+
+function toKept(streamId: string, version: number, position: number, eventId: string | undefined, event: EventToStore<unknown>, recordedAt: number): Kept {
+  return { streamId, version, position, eventId, type: event.type, data: event.data, metadata: event.metadata, recordedAt };
 }
 
 function hasGivenIds(events: readonly EventToStore<unknown>[]): boolean {
