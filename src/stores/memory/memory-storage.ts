@@ -80,8 +80,8 @@ export function createMemoryStorage(): EventStorage<unknown> {
 
   /**
    * The common append, bringing no ids of its own and running no hook: checked and kept
-   * in one pass. Through plan and commit (a staged list, a second loop) W3 ran about 7%
-   * slower in alternating bench runs.
+   * in one pass: through plan and commit (a staged list, a second loop), 20,000 appends
+   * to one stream took 4.5% longer in unoptimised code, where most of W2 runs.
    */
   function appendUnnamed(streamId: string, events: readonly EventToStore<unknown>[], expectedVersion: ExpectedVersion): AppendResult {
     let stream = streams.get(streamId);
