@@ -9,6 +9,7 @@ import { openStorage } from '../../src/store/open.js';
 import type { PostgresStorage } from '../../src/stores/postgres/postgres-storage.js';
 import { postgresTestUrl } from '../../src/testing/index.js';
 import { SCHEMA_VERSION } from '../../src/stores/postgres/schema.js';
+import { LOCK_LISTEN, lockKey } from '../../src/stores/postgres/identifiers.js';
 import { appendNamedAheadOfFive, appendNamedAroundChosen } from '../fixtures/named-ids.js';
 
 const postgres = postgresTestUrl();
@@ -31,6 +32,27 @@ function withDatabase(url: string, database: string): string {
 }
 
 const schemaOf = (url: string) => new URL(url).searchParams.get('schema')!;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Waits up to 5 s for `done` to hold. */
+async function until(done: () => boolean): Promise<void> {
+  return untilAsync(async () => done());
+}
+
+async function untilAsync(done: () => Promise<boolean>): Promise<void> {
+  for (const start = Date.now(); !(await done()); await sleep(10)) {
+    if (Date.now() - start > 5_000) throw new Error('timed out waiting');
+  }
+}
+
+/** How many connections hold the schema's listen lock: the stores listening for its appends. */
+async function listenLocks(url: string): Promise<number> {
+  const [row] = await sql<{ n: number }>(
+    `SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND granted AND classid = $1::oid AND objid = $2::oid AND objsubid = 2`,
+    [LOCK_LISTEN, lockKey(schemaOf(url))],
+  );
+  return row!.n;
+}
 
 /**
  * Turns a new schema into what schema 5 was: every event with a stored UUID under a unique
@@ -149,6 +171,70 @@ if (!postgres) {
     await new Promise((resolve) => setTimeout(resolve, 300));
     const listening = await sql(`SELECT pid FROM pg_stat_activity WHERE query = $1`, [`LISTEN "${channel}"`]);
     assert.equal(listening.length, 0);
+  });
+
+  test('appends notify other processes only while one of them listens', async () => {
+    const url = await postgres.freshUrl();
+    const writer = await openEventStore(url);
+    // A bare LISTEN, without the listen lock a store's listener holds: it hears what is sent.
+    const ear = new pg.Client({ connectionString: process.env.EVENTLINE_POSTGRES_URL });
+    await ear.connect();
+    const heard: string[] = [];
+    ear.on('notification', (n) => heard.push(n.payload!));
+    await ear.query(`LISTEN "eventline_${schemaOf(url)}"`);
+    try {
+      await writer.appendToStream('post-1', [created]);
+      await writer.appendToStream('post-1', [created, created]);
+      await sleep(200);
+      assert.deepEqual(heard, [], 'nobody listens: nothing is sent');
+
+      const reader = await openEventStore(url);
+      const handled: number[] = [];
+      // A poll interval far beyond the test: only a notification wakes this subscription.
+      const subscription = reader.subscribe({ handler: (e) => void handled.push(e.position), pollIntervalMs: 60_000 });
+      await until(() => handled.length === 3);
+      // The subscription reads at once; its listener is ready once it holds the listen lock.
+      await untilAsync(async () => (await listenLocks(url)) === 1);
+      await writer.appendToStream('post-2', [created]);
+      await writer.appendToStream('post-2', [created, created], { expectedVersion: 1 });
+      await until(() => handled.length === 6 && heard.length === 2);
+      assert.deepEqual(heard, ['4', '6'], 'one notification per append, with its last position');
+      await subscription.stop();
+      await reader.close();
+
+      await untilAsync(async () => (await listenLocks(url)) === 0);
+      await writer.appendToStream('post-3', [created]);
+      await sleep(200);
+      assert.deepEqual(heard, ['4', '6'], 'the listener has gone: nothing is sent again');
+    } finally {
+      await ear.end();
+      await writer.close();
+    }
+  });
+
+  test('a subscriber that starts while another process appends misses nothing and needs no polling', async () => {
+    const url = await postgres.freshUrl();
+    const writer = await openEventStore(url);
+    const reader = await openEventStore(url);
+    const handled: number[] = [];
+    try {
+      let appending = true;
+      const appends = (async () => {
+        for (let i = 1; appending || i <= 50; i++) await writer.appendToStream(`post-${i}`, [created], { expectedVersion: 'no_stream' });
+      })();
+      await sleep(20);
+      const subscription = reader.subscribe({ handler: (e) => void handled.push(e.position), pollIntervalMs: 60_000 });
+      await sleep(300);
+      appending = false;
+      await appends;
+      const head = await writer.headPosition();
+      await until(() => handled.length === head);
+      assert.deepEqual(handled, Array.from({ length: head }, (_, i) => i + 1));
+      await subscription.stop();
+    } finally {
+      await reader.close();
+      await writer.close();
+    }
   });
 
   test('refuses a schema from a newer Eventline', async () => {

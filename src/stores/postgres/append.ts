@@ -1,4 +1,5 @@
-// An append is one call of the append function (schema.ts): one round trip.
+// An append is one call of an append function (schema.ts): one round trip. One event
+// given no id goes to append_event, everything else to append_events.
 
 import type { ClientBase, Pool } from 'pg';
 import { ConcurrencyError, DuplicateEventError, type ExpectedVersion } from '../../core/errors.js';
@@ -7,12 +8,30 @@ import type { AppendResult, EventToStore } from '../../store/storage.js';
 import type { EventIds } from '../event-ids.js';
 
 type Row = { out_event_id: string | null; out_stream_id: string; out_version: number; out_position: number | null };
+type OneRow = { out_version: number; out_position: number | null };
 
 const EXPECTED_CODES = { any: -1, no_stream: -2, stream_exists: -3 } as const;
 
 export function prepareAppend(s: string, ids: EventIds) {
   const text = `SELECT * FROM ${s}.append_events($1, $2, $3, $4, $5, $6, $7, $8)`;
   const name = `eventline_append_${s}`;
+  const oneText = `SELECT * FROM ${s}.append_event($1, $2, $3, $4, $5)`;
+  const oneName = `eventline_append_one_${s}`;
+
+  async function appendOne(db: Pool | ClientBase, streamId: string, event: EventToStore, expectedVersion: ExpectedVersion, expected: number) {
+    let row: OneRow;
+    try {
+      const { rows } = await db.query<OneRow>({ name: oneName, text: oneText, values: [streamId, expected, event.type, event.data, event.metadata ?? null] });
+      row = rows[0]!;
+    } catch (error) {
+      throw await translateUniqueViolation(error, db, s, streamId, expectedVersion);
+    }
+    if (row.out_position === null) {
+      checkExpectedVersion(streamId, expectedVersion, row.out_version);
+      throw new Error(`append_event refused an append that the version rules accept (stream '${streamId}')`);
+    }
+    return { nextExpectedVersion: row.out_version, lastPosition: row.out_position, wrote: true };
+  }
 
   return async function append(
     db: Pool | ClientBase,
@@ -21,6 +40,7 @@ export function prepareAppend(s: string, ids: EventIds) {
     expectedVersion: ExpectedVersion,
   ): Promise<AppendResult & { wrote: boolean }> {
     const expected = typeof expectedVersion === 'number' ? expectedVersion : EXPECTED_CODES[expectedVersion];
+    if (events.length === 1 && events[0]!.eventId === undefined) return appendOne(db, streamId, events[0]!, expectedVersion, expected);
     const idsGiven = events.some((e) => e.eventId !== undefined);
     let rows: Row[];
     try {

@@ -27,3 +27,5 @@ export const LOCK_MIGRATE = 0x45560001;
 export const LOCK_APPEND = 0x45560002;
 /** The first key of a projection's lease; the second is lockKey(`${schema}.${projection}`). */
 export const LOCK_PROJECTION = 0x45560003;
+/** Held shared by every connection that listens for a schema's appends (listener.ts). */
+export const LOCK_LISTEN = 0x45560004;

@@ -1,11 +1,14 @@
 // LISTEN on the schema's channel, on a connection of its own, while anyone watches.
 // A lost connection is re-opened with back-off; meanwhile readers fall back to polling.
+// The connection holds the schema's listen lock shared: appends notify only while some
+// connection does (schema.ts, notifyListeners).
 
 import type { Client, PoolConfig } from 'pg';
 import { createWatchers } from '../../subscriptions/watchers.js';
 import { loadPg } from './driver.js';
+import { LOCK_LISTEN } from './identifiers.js';
 
-export function createListener(config: PoolConfig, channel: string) {
+export function createListener(config: PoolConfig, channel: string, listenLockKey: number) {
   let client: Client | undefined;
   let closed = false;
   let retryMs = 100;
@@ -30,6 +33,8 @@ export function createListener(config: PoolConfig, channel: string) {
     try {
       await next.connect();
       await next.query(`LISTEN "${channel}"`);
+      // Waits for an append that saw no listener to commit; from then on appends notify.
+      await next.query('SELECT pg_advisory_lock_shared($1, $2)', [LOCK_LISTEN, listenLockKey]);
       retryMs = 100;
       // Closed or abandoned while connecting: this connection must not outlive the store.
       if (client !== next || unwanted()) {

@@ -7,7 +7,7 @@ import { StoreOpenError } from '../../core/errors.js';
 import type { EventStorage } from '../../store/storage.js';
 import { eventIdsOf, type EventIds } from '../event-ids.js';
 import { prepareAppend } from './append.js';
-import { quoteSchema } from './identifiers.js';
+import { lockKey, quoteSchema } from './identifiers.js';
 import { prepareReads } from './read.js';
 import { createListener } from './listener.js';
 import { discardDeferred, flushDeferred, postgresReadModelDb, postgresReadModelStorage } from './read-models.js';
@@ -97,7 +97,7 @@ export async function openPostgresStorage(url: string, options: PostgresOptions)
 
   const append = prepareAppend(s, ids);
   const reads = prepareReads(pool, logPool, s, ids);
-  const listener = createListener(config, notifyChannel(schema));
+  const listener = createListener(config, notifyChannel(schema), lockKey(schema));
 
   return {
     kind: 'postgres',

@@ -3,7 +3,7 @@
 
 import type { PoolClient } from 'pg';
 import { NO_STORE_THERE } from '../../core/errors.js';
-import { LOCK_APPEND, LOCK_MIGRATE, lockKey } from './identifiers.js';
+import { LOCK_APPEND, LOCK_LISTEN, LOCK_MIGRATE, lockKey } from './identifiers.js';
 
 /**
  * Appends run as one function call: one round trip, and the statements run in order.
@@ -35,7 +35,7 @@ export function appendFunction(s: string, schema: string): string {
     v_ahead bigint;
     v_next bigint;
   BEGIN
-    PERFORM pg_advisory_xact_lock(${LOCK_APPEND}, ${lockKey(schema)});
+    ${takeAppendLock(schema)}
 
     IF p_lookup_ids THEN
       RETURN QUERY
@@ -53,10 +53,7 @@ export function appendFunction(s: string, schema: string): string {
     SELECT coalesce(max(e.version), 0), (SELECT t.named_ahead FROM ${s}.event_id_tag t)
       INTO v_current, v_ahead
       FROM ${s}.events e WHERE e.stream_id = p_stream_id;
-    IF NOT (p_expected = -1
-         OR (p_expected = -2 AND v_current = 0)
-         OR (p_expected = -3 AND v_current > 0)
-         OR p_expected = v_current) THEN
+    IF NOT ${versionAccepted('v_current')} THEN
       RETURN QUERY SELECT NULL::uuid, p_stream_id, v_current, NULL::bigint;
       RETURN;
     END IF;
@@ -72,8 +69,7 @@ export function appendFunction(s: string, schema: string): string {
     END IF;
     IF v_ahead > 0 THEN
       -- Under the append lock, this append's rows take the positions from the next on.
-      EXECUTE format('SELECT CASE WHEN is_called THEN last_value + 1 ELSE last_value END FROM %s',
-        pg_get_serial_sequence('${s}.events', 'position')) INTO v_next;
+      ${nextPositionInto(s, 'v_next')}
       IF v_next <= v_ahead THEN
         p_event_ids := ARRAY(
           SELECT coalesce(u.id, CASE WHEN v_next + u.ord - 1 <= v_ahead THEN gen_random_uuid() END)
@@ -96,12 +92,79 @@ export function appendFunction(s: string, schema: string): string {
       SELECT max(i.position) INTO v_last FROM inserted i;
     END IF;
 
-    -- Delivered at commit, to every process listening: subscribers wake at once.
-    PERFORM pg_notify('${notifyChannel(schema)}', v_last::text);
+    ${notifyListeners(schema, 'v_last')}
 
     RETURN QUERY SELECT NULL::uuid, p_stream_id, v_current + cardinality(p_event_ids), v_last;
   END
   $fn$`;
+}
+
+/**
+ * The one-event append of an event given no id, the most common append: plain values
+ * instead of arrays (which pg writes out and PostgreSQL parses back, character by
+ * character), and no search for earlier copies. Otherwise as append_events: the same
+ * lock, rules and results, in one row; a null position is a version conflict.
+ */
+export function appendEventFunction(s: string, schema: string): string {
+  return `
+  CREATE OR REPLACE FUNCTION ${s}.append_event(
+    p_stream_id text, p_expected bigint, p_type text, p_data text, p_metadata text,
+    OUT out_version bigint, OUT out_position bigint)
+  LANGUAGE plpgsql AS $fn$
+  DECLARE
+    v_ahead bigint;
+    v_next bigint;
+    v_event_id uuid;
+  BEGIN
+    ${takeAppendLock(schema)}
+    SELECT coalesce(max(e.version), 0), (SELECT t.named_ahead FROM ${s}.event_id_tag t)
+      INTO out_version, v_ahead
+      FROM ${s}.events e WHERE e.stream_id = p_stream_id;
+    IF NOT ${versionAccepted('out_version')} THEN
+      RETURN;
+    END IF;
+    -- A position an id of this schema already names gets an id of its own (append_events).
+    IF v_ahead > 0 THEN
+      ${nextPositionInto(s, 'v_next')}
+      IF v_next <= v_ahead THEN v_event_id := gen_random_uuid(); END IF;
+    END IF;
+    out_version := out_version + 1;
+    INSERT INTO ${s}.events (stream_id, version, event_id, type, data, metadata)
+    VALUES (p_stream_id, out_version, v_event_id, p_type, p_data, p_metadata)
+    RETURNING position INTO out_position;
+    ${notifyListeners(schema, 'out_position')}
+  END
+  $fn$`;
+}
+
+/** Appends to a schema take turns: positions become visible in the order they are handed out. */
+function takeAppendLock(schema: string): string {
+  return `PERFORM pg_advisory_xact_lock(${LOCK_APPEND}, ${lockKey(schema)});`;
+}
+
+/** Whether an append whose expected version is `p_expected` (coded as in append_events) may go on. */
+function versionAccepted(current: string): string {
+  return `(p_expected = -1 OR (p_expected = -2 AND ${current} = 0) OR (p_expected = -3 AND ${current} > 0) OR p_expected = ${current})`;
+}
+
+/** The position the events table hands out next; under the append lock, this append's. */
+function nextPositionInto(s: string, variable: string): string {
+  return `EXECUTE format('SELECT CASE WHEN is_called THEN last_value + 1 ELSE last_value END FROM %s',
+        pg_get_serial_sequence('${s}.events', 'position')) INTO ${variable};`;
+}
+
+/**
+ * Notifies the processes that listen, at commit, so their subscribers wake at once. A
+ * notification costs every commit time (PostgreSQL queues them under a lock of its
+ * own), so none is sent while nobody listens: each listening connection holds
+ * LOCK_LISTEN shared (listener.ts), and the exclusive lock an append takes only when
+ * none does is held to its commit. A connection that starts to listen meanwhile waits
+ * for that commit before it reads, so it sees the append either way.
+ */
+function notifyListeners(schema: string, position: string): string {
+  return `IF NOT pg_try_advisory_xact_lock(${LOCK_LISTEN}, ${lockKey(schema)}) THEN
+      PERFORM pg_notify('${notifyChannel(schema)}', ${position}::text);
+    END IF;`;
 }
 
 /** The channel appends notify on, one per schema. */
@@ -169,6 +232,12 @@ function migrations(s: string, schema: string): string[] {
     INSERT INTO ${s}.event_id_tag (tag) VALUES (right(gen_random_uuid()::text, 17));
     DROP FUNCTION IF EXISTS ${s}.append_events(text, bigint, uuid[], text[], text[], text[], boolean);
     ${appendFunction(s, schema)};
+    `,
+    // One event given no id appends through append_event; appends notify only while a
+    // process listens.
+    `
+    ${appendFunction(s, schema)};
+    ${appendEventFunction(s, schema)};
     `,
   ];
 }
