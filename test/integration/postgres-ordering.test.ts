@@ -1,6 +1,6 @@
 // The append lock is what keeps a polling reader from skipping events on PostgreSQL.
-// The same story runs twice: on the real store, and on a copy whose append function
-// has the lock removed. Only the first may, and does, deliver every event.
+// The same story runs twice: on the real store, and on a copy whose append functions
+// have the lock removed. Only the first may, and does, deliver every event.
 
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
@@ -9,7 +9,7 @@ import pg from 'pg';
 import { openEventStore, type EventStore, type RecordedEvent } from '../../src/index.js';
 import { postgresTestUrl } from '../../src/testing/index.js';
 import { startProcess } from '../../src/testing/processes/spawn.js';
-import { appendFunction } from '../../src/stores/postgres/schema.js';
+import { appendEventFunction, appendFunction } from '../../src/stores/postgres/schema.js';
 
 const postgres = postgresTestUrl();
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -60,9 +60,11 @@ if (!postgres) {
     const client = new pg.Client({ connectionString: process.env.EVENTLINE_POSTGRES_URL });
     await client.connect();
     try {
-      const unlocked = appendFunction(`"${schema}"`, schema).replace(/PERFORM pg_advisory_xact_lock\([^;]*\);/, '');
-      assert.notEqual(unlocked, appendFunction(`"${schema}"`, schema));
-      await client.query(unlocked);
+      for (const append of [appendFunction, appendEventFunction]) {
+        const unlocked = append(`"${schema}"`, schema).replace(/PERFORM pg_advisory_xact_lock\([^;]*\);/, '');
+        assert.notEqual(unlocked, append(`"${schema}"`, schema));
+        await client.query(unlocked);
+      }
 
       const { seen, heldId } = await slowWriterStory(url, store);
       assert.deepEqual(seen.map((e) => e.streamId), ['post-fast'], 'the reader moved past the uncommitted position');
