@@ -1,7 +1,7 @@
 // Both SQL stores select an event's columns in the same orders and read them as
 // arrays (no object per row), with the time as epoch milliseconds.
 
-import type { StoredEvent, StreamPayload } from '../store/storage.js';
+import type { Direction, StoredEvent, StreamPayload } from '../store/storage.js';
 
 /**
  * position, stream_id, version, event_id, type, data, metadata, recorded_at (ms). The
@@ -21,6 +21,11 @@ const everyIdStored: IdAt = (position) => {
 
 /** Events per page of a stream read, in both SQL stores. */
 export const STREAM_PAGE_SIZE = 1000;
+
+/** Where the next page of a stream read starts, after the page that ended at version `last`. */
+export function nextPageFrom(last: number, direction: Direction): number {
+  return direction === 'forward' ? last + 1 : last - 1;
+}
 
 /** Turns rows into stored events, naming those stored without an id by `idAt`. */
 export function eventRows(idAt: IdAt = everyIdStored) {

@@ -6,7 +6,7 @@ import { correlationNeedle, hasCorrelationId, isUnfiltered } from '../../store/e
 import type { EventFilter, StoredEvent, StreamInfo, StreamPayload, StreamRange } from '../../store/storage.js';
 import { pagesAhead } from '../../store/read-ahead.js';
 import { RECORDED_MS } from './schema.js';
-import { eventRows, payloadFromRow, STREAM_PAGE_SIZE, type EventRow, type PayloadRow, type StreamRow } from '../event-row.js';
+import { eventRows, nextPageFrom, payloadFromRow, STREAM_PAGE_SIZE, type EventRow, type PayloadRow, type StreamRow } from '../event-row.js';
 import type { EventIds } from '../event-ids.js';
 
 // Rows come back as arrays (no object per row), and the time as epoch milliseconds:
@@ -94,9 +94,8 @@ export function prepareReads(pool: Pool, logPool: Pool, s: string, ids: EventIds
       const nextPage = (rows: StreamRow[]) => {
         const rest = maxCount - events.length - rows.length;
         if (rows.length < wanted || rest <= 0) return undefined;
-        const last = rows[rows.length - 1]![1];
         wanted = Math.min(STREAM_PAGE_SIZE, rest);
-        return page(direction === 'forward' ? last + 1 : last - 1);
+        return page(nextPageFrom(rows[rows.length - 1]![1], direction));
       };
       for await (const rows of pagesAhead(page(fromVersion), nextPage)) {
         for (const row of rows) events.push(as(storedFromStreamRow(streamId, row)));

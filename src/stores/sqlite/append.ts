@@ -90,12 +90,12 @@ export function prepareAppend(db: Database, ids: EventIds): AppendInTransaction 
     const recordedAt = Date.now();
     const storedIds = idsToStore(events, ahead, recordedAt);
     const first = events[0]!;
-    const info = insertEvent.run(streamId, version + 1, storedIds?.[0] ?? first.eventId ?? null, first.type, first.data, first.metadata, recordedAt);
+    const info = insertEvent.run(streamId, version + 1, (storedIds ? storedIds[0] : first.eventId) ?? null, first.type, first.data, first.metadata, recordedAt);
     let lastPosition = Number(info.lastInsertRowid);
     for (let i = 1; i < events.length; i++) {
       const e = events[i]!;
       lastPosition++;
-      insertNextEvent.run(lastPosition, streamId, version + i + 1, storedIds?.[i] ?? e.eventId ?? null, e.type, e.data, e.metadata, recordedAt);
+      insertNextEvent.run(lastPosition, streamId, version + i + 1, (storedIds ? storedIds[i] : e.eventId) ?? null, e.type, e.data, e.metadata, recordedAt);
     }
     return { nextExpectedVersion: version + events.length, lastPosition, wrote: true };
   };

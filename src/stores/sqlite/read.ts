@@ -5,7 +5,7 @@ import type { Database } from 'better-sqlite3';
 import { correlationNeedle, isUnfiltered } from '../../store/event-filter.js';
 import type { EventFilter, StoreStats, StoredEvent, StreamInfo, StreamPayload, StreamRange } from '../../store/storage.js';
 import type { EventIds } from '../event-ids.js';
-import { eventRows, payloadFromRow, STREAM_PAGE_SIZE, type EventRow, type PayloadRow, type StreamRow } from '../event-row.js';
+import { eventRows, nextPageFrom, payloadFromRow, STREAM_PAGE_SIZE, type EventRow, type PayloadRow, type StreamRow } from '../event-row.js';
 
 const COLUMNS = `position, stream_id, version, event_id, type, data, metadata, recorded_at`;
 const STREAM_COLUMNS = `position, version, event_id, type, data, metadata, recorded_at`;
@@ -104,8 +104,7 @@ export function prepareReads(db: Database, ids: EventIds): SqliteReads {
         const rows = statement.all(streamId, from, wanted) as StreamRow[];
         for (const row of rows) events.push(as(storedFromStreamRow(streamId, row)));
         if (rows.length < wanted || events.length === maxCount) return events;
-        const last = rows[rows.length - 1]![1];
-        from = direction === 'forward' ? last + 1 : last - 1;
+        from = nextPageFrom(rows[rows.length - 1]![1], direction);
       }
     },
     readStreamPayloads(streamId, fromVersion, limit) {
