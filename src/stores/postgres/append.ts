@@ -7,8 +7,10 @@ import { checkExpectedVersion, idempotentResult } from '../../store/append-rules
 import type { AppendResult, EventToStore } from '../../store/storage.js';
 import type { EventIds } from '../event-ids.js';
 
-type Row = { out_event_id: string | null; out_stream_id: string; out_version: number; out_position: number | null };
-type OneRow = { out_version: number; out_position: number | null };
+/** What both append functions return: the stream's version, and the last position (null on a conflict). */
+type ResultRow = { out_version: number; out_position: number | null };
+/** append_events also names where given ids are stored already. */
+type Row = ResultRow & { out_event_id: string | null; out_stream_id: string };
 
 const EXPECTED_CODES = { any: -1, no_stream: -2, stream_exists: -3 } as const;
 
@@ -19,18 +21,14 @@ export function prepareAppend(s: string, ids: EventIds) {
   const oneName = `eventline_append_one_${s}`;
 
   async function appendOne(db: Pool | ClientBase, streamId: string, event: EventToStore, expectedVersion: ExpectedVersion, expected: number) {
-    let row: OneRow;
+    let row: ResultRow;
     try {
-      const { rows } = await db.query<OneRow>({ name: oneName, text: oneText, values: [streamId, expected, event.type, event.data, event.metadata ?? null] });
+      const { rows } = await db.query<ResultRow>({ name: oneName, text: oneText, values: [streamId, expected, event.type, event.data, event.metadata ?? null] });
       row = rows[0]!;
     } catch (error) {
       throw await translateUniqueViolation(error, db, s, streamId, expectedVersion);
     }
-    if (row.out_position === null) {
-      checkExpectedVersion(streamId, expectedVersion, row.out_version);
-      throw new Error(`append_event refused an append that the version rules accept (stream '${streamId}')`);
-    }
-    return { nextExpectedVersion: row.out_version, lastPosition: row.out_position, wrote: true };
+    return written(streamId, expectedVersion, row, 'append_event');
   }
 
   return async function append(
@@ -69,13 +67,17 @@ export function prepareAppend(s: string, ids: EventIds) {
       const stored = existing.map((r) => ({ eventId: r.out_event_id!, streamId: r.out_stream_id, version: r.out_version, position: r.out_position! }));
       return { ...idempotentResult(streamId, events, stored)!, wrote: false };
     }
-    const row = rows[0]!;
-    if (row.out_position === null) {
-      checkExpectedVersion(streamId, expectedVersion, row.out_version);
-      throw new Error(`append_events refused an append that the version rules accept (stream '${streamId}')`);
-    }
-    return { nextExpectedVersion: row.out_version, lastPosition: row.out_position, wrote: true };
+    return written(streamId, expectedVersion, rows[0]!, 'append_events');
   };
+}
+
+/** The result of an append function's row: a null position is a version conflict. */
+function written(streamId: string, expectedVersion: ExpectedVersion, row: ResultRow, fn: string): AppendResult & { wrote: boolean } {
+  if (row.out_position === null) {
+    checkExpectedVersion(streamId, expectedVersion, row.out_version);
+    throw new Error(`${fn} refused an append that the version rules accept (stream '${streamId}')`);
+  }
+  return { nextExpectedVersion: row.out_version, lastPosition: row.out_position, wrote: true };
 }
 
 // The append lock makes these races impossible through Eventline; a writer that
