@@ -48,11 +48,7 @@ export function appendFunction(s: string, schema: string): string {
       IF FOUND THEN RETURN; END IF;
     END IF;
 
-    -- A stream's version is the newest in its (stream_id, version) index: one seek. The
-    -- position named ahead (below) comes along.
-    SELECT coalesce(max(e.version), 0), (SELECT t.named_ahead FROM ${s}.event_id_tag t)
-      INTO v_current, v_ahead
-      FROM ${s}.events e WHERE e.stream_id = p_stream_id;
+    ${versionAndAheadInto(s, 'v_current', 'v_ahead')}
     IF NOT ${versionAccepted('v_current')} THEN
       RETURN QUERY SELECT NULL::uuid, p_stream_id, v_current, NULL::bigint;
       RETURN;
@@ -117,9 +113,7 @@ export function appendEventFunction(s: string, schema: string): string {
     v_event_id uuid;
   BEGIN
     ${takeAppendLock(schema)}
-    SELECT coalesce(max(e.version), 0), (SELECT t.named_ahead FROM ${s}.event_id_tag t)
-      INTO out_version, v_ahead
-      FROM ${s}.events e WHERE e.stream_id = p_stream_id;
+    ${versionAndAheadInto(s, 'out_version', 'v_ahead')}
     IF NOT ${versionAccepted('out_version')} THEN
       RETURN;
     END IF;
@@ -140,6 +134,16 @@ export function appendEventFunction(s: string, schema: string): string {
 /** Appends to a schema take turns: positions become visible in the order they are handed out. */
 function takeAppendLock(schema: string): string {
   return `PERFORM pg_advisory_xact_lock(${LOCK_APPEND}, ${lockKey(schema)});`;
+}
+
+/**
+ * The stream's version, the newest in its (stream_id, version) index: one seek. The
+ * position named ahead (append_events) comes along.
+ */
+function versionAndAheadInto(s: string, version: string, ahead: string): string {
+  return `SELECT coalesce(max(e.version), 0), (SELECT t.named_ahead FROM ${s}.event_id_tag t)
+      INTO ${version}, ${ahead}
+      FROM ${s}.events e WHERE e.stream_id = p_stream_id;`;
 }
 
 /** Whether an append whose expected version is `p_expected` (coded as in append_events) may go on. */
