@@ -48,6 +48,12 @@ export function eventIdsOf(tag: string): EventIds {
   };
 }
 
+/** Whether any event of an append was given an id: most are not, and need no lookup. */
+export function hasGivenIds(events: readonly Pick<EventToStore<unknown>, 'eventId'>[]): boolean {
+  for (let i = 0; i < events.length; i++) if (events[i]!.eventId !== undefined) return true;
+  return false;
+}
+
 /**
  * Where the ids an append was given are stored, each looked up by `find` (which gets the
  * position an id of the store names), for idempotentResult to judge; and the largest

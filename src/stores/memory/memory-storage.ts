@@ -5,7 +5,7 @@
 import { copyCodec } from '../../core/codec.js';
 import { compareCodePoints } from '../../core/compare.js';
 import { jsonBytes } from '../../core/json.js';
-import { eventIdsOf, findGivenIds, idToStore, newEventIdTag } from '../event-ids.js';
+import { eventIdsOf, findGivenIds, hasGivenIds, idToStore, newEventIdTag } from '../event-ids.js';
 import { createWatchers } from '../../subscriptions/watchers.js';
 import { checkExpectedVersion, idempotentResult } from '../../store/append-rules.js';
 import { isUnfiltered, matchesEventFilter } from '../../store/event-filter.js';
@@ -194,11 +194,6 @@ export function createMemoryStorage(): EventStorage<unknown> {
 
 function toKept(streamId: string, version: number, position: number, eventId: string | undefined, event: EventToStore<unknown>, recordedAt: number): Kept {
   return { streamId, version, position, eventId, type: event.type, data: event.data, metadata: event.metadata, recordedAt };
-}
-
-function hasGivenIds(events: readonly EventToStore<unknown>[]): boolean {
-  for (let i = 0; i < events.length; i++) if (events[i]!.eventId !== undefined) return true;
-  return false;
 }
 
 /** The bytes of a body: its text, or the JSON text of the value a copying codec kept. */

@@ -5,7 +5,7 @@ import type { ClientBase, Pool } from 'pg';
 import { ConcurrencyError, DuplicateEventError, type ExpectedVersion } from '../../core/errors.js';
 import { checkExpectedVersion, idempotentResult } from '../../store/append-rules.js';
 import type { AppendResult, EventToStore } from '../../store/storage.js';
-import type { EventIds } from '../event-ids.js';
+import { hasGivenIds, type EventIds } from '../event-ids.js';
 
 /** What both append functions return: the stream's version, and the last position (null on a conflict). */
 type ResultRow = { out_version: number; out_position: number | null };
@@ -39,7 +39,7 @@ export function prepareAppend(s: string, ids: EventIds) {
   ): Promise<AppendResult & { wrote: boolean }> {
     const expected = typeof expectedVersion === 'number' ? expectedVersion : EXPECTED_CODES[expectedVersion];
     if (events.length === 1 && events[0]!.eventId === undefined) return appendOne(db, streamId, events[0]!, expectedVersion, expected);
-    const idsGiven = events.some((e) => e.eventId !== undefined);
+    const idsGiven = hasGivenIds(events);
     let rows: Row[];
     try {
       ({ rows } = await db.query<Row>({
