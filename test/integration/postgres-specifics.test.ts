@@ -8,6 +8,7 @@ import { ConcurrencyError, createEventStore, DuplicateEventError, openEventStore
 import { openStorage } from '../../src/store/open.js';
 import type { PostgresStorage } from '../../src/stores/postgres/postgres-storage.js';
 import { postgresTestUrl } from '../../src/testing/index.js';
+import { eventually, sleep } from '../../src/testing/conformance/suite.js';
 import { SCHEMA_VERSION } from '../../src/stores/postgres/schema.js';
 import { LOCK_LISTEN, lockKey } from '../../src/stores/postgres/identifiers.js';
 import { appendNamedAheadOfFive, appendNamedAroundChosen } from '../fixtures/named-ids.js';
@@ -32,18 +33,6 @@ function withDatabase(url: string, database: string): string {
 }
 
 const schemaOf = (url: string) => new URL(url).searchParams.get('schema')!;
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Waits up to 5 s for `done` to hold. */
-async function until(done: () => boolean): Promise<void> {
-  return untilAsync(async () => done());
-}
-
-async function untilAsync(done: () => Promise<boolean>): Promise<void> {
-  for (const start = Date.now(); !(await done()); await sleep(10)) {
-    if (Date.now() - start > 5_000) throw new Error('timed out waiting');
-  }
-}
 
 /** How many connections hold the schema's listen lock: the stores listening for its appends. */
 async function listenLocks(url: string): Promise<number> {
@@ -192,17 +181,17 @@ if (!postgres) {
       const handled: number[] = [];
       // A poll interval far beyond the test: only a notification wakes this subscription.
       const subscription = reader.subscribe({ handler: (e) => void handled.push(e.position), pollIntervalMs: 60_000 });
-      await until(() => handled.length === 3);
+      await eventually(() => handled.length === 3, 'the first three events are handled', 5_000);
       // The subscription reads at once; its listener is ready once it holds the listen lock.
-      await untilAsync(async () => (await listenLocks(url)) === 1);
+      await eventually(async () => (await listenLocks(url)) === 1, 'the listener holds the listen lock', 5_000);
       await writer.appendToStream('post-2', [created]);
       await writer.appendToStream('post-2', [created, created], { expectedVersion: 1 });
-      await until(() => handled.length === 6 && heard.length === 2);
+      await eventually(() => handled.length === 6 && heard.length === 2, 'both appends are handled and heard', 5_000);
       assert.deepEqual(heard, ['4', '6'], 'one notification per append, with its last position');
       await subscription.stop();
       await reader.close();
 
-      await untilAsync(async () => (await listenLocks(url)) === 0);
+      await eventually(async () => (await listenLocks(url)) === 0, 'the listener has let the lock go', 5_000);
       await writer.appendToStream('post-3', [created]);
       await sleep(200);
       assert.deepEqual(heard, ['4', '6'], 'the listener has gone: nothing is sent again');
@@ -228,7 +217,7 @@ if (!postgres) {
       appending = false;
       await appends;
       const head = await writer.headPosition();
-      await until(() => handled.length === head);
+      await eventually(() => handled.length === head, 'every appended event is handled', 5_000);
       assert.deepEqual(handled, Array.from({ length: head }, (_, i) => i + 1));
       await subscription.stop();
     } finally {

@@ -7,19 +7,10 @@ import type { RecordedEvent } from '../../core/events.js';
 import type { EventStore } from '../../store/event-store.js';
 import { openEventStore } from '../../store/open.js';
 import { startProcess } from '../processes/spawn.js';
-import { defineCase, defineProcessCase, sleep, type ConformanceOptions } from './suite.js';
+import { defineCase, defineProcessCase, eventually, sleep, type ConformanceOptions } from './suite.js';
 
 const created = (postId: string) => ({ type: 'PostWasCreated', data: { postId } });
 const published = (postId: string) => ({ type: 'PostWasPublished', data: { postId } });
-
-/** Resolves once `check` holds, polling briefly; fails after `timeoutMs`. */
-async function eventually(check: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) assert.fail(`timed out waiting until ${what}`);
-    await sleep(5);
-  }
-}
 
 function collecting(store: EventStore, options: Omit<Parameters<EventStore['subscribe']>[0], 'handler'> = {}) {
   const seen: RecordedEvent[] = [];

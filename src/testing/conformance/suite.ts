@@ -2,6 +2,7 @@
 // that other processes can open) a fresh URL. Cases a store cannot run are skipped
 // with a stated reason, never silently.
 
+import assert from 'node:assert/strict';
 import { test, type TestContext } from 'node:test';
 import type { EventStore } from '../../store/event-store.js';
 
@@ -49,6 +50,15 @@ export async function countAll(store: EventStore): Promise<number> {
 }
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Resolves once `check` holds, polling briefly; fails after `timeoutMs`. */
+export async function eventually(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) assert.fail(`timed out waiting until ${what}`);
+    await sleep(5);
+  }
+}
 
 /** Registers a case that drives other processes against a fresh store URL. */
 export function defineProcessCase(options: ConformanceOptions, name: string, body: (url: string) => Promise<void>, timeout = 60_000): void {
