@@ -48,12 +48,13 @@ const balancesOf = async (store: EventStore) => (await bankStatus(store)).find((
 
 for (const backend of backends) {
   describe(`projection crashes on ${backend.name}`, () => {
-    test('a projector killed in the middle of a catch-up resumes from its checkpoint, and nothing is applied twice', { timeout: 60_000 }, async () => {
+    test('a projector killed in the middle of a catch-up resumes from its checkpoint, and nothing is applied twice', { timeout: 60_000 }, async (t) => {
       const url = await backend.freshUrl();
       await withStore(url, async (store) => {
         const head = await appendBankEvents(store, backend.events);
 
         const first = startProcess('projector', [url, BANK, '--batch-size', '50']);
+        t.after(() => first.kill());
         await first.printed('running');
         await waitUntil('balances is a tenth of the way', async () => (await balancesOf(store)).position >= head / 10);
         await first.kill();
@@ -61,6 +62,7 @@ for (const backend of backends) {
         assert.ok(atKill.position > 0 && atKill.position < head, `the kill landed mid-way (checkpoint at ${atKill.position} of ${head})`);
 
         const second = startProcess('projector', [url, BANK, '--batch-size', '50']);
+        t.after(() => second.kill());
         await waitCaughtUp(store, 40_000);
         await second.kill('SIGTERM');
         assert.deepEqual(await second.result, { stopped: true });
@@ -71,11 +73,13 @@ for (const backend of backends) {
       });
     });
 
-    test('eventline projections rebuild killed in the middle: the live tables keep answering, and a forced rebuild finishes the job', { timeout: 60_000 }, async () => {
+    test('eventline projections rebuild killed in the middle: the live tables keep answering, and a forced rebuild finishes the job', { timeout: 60_000 }, async (t) => {
       const url = await backend.freshUrl();
       await withStore(url, async (store) => {
         await appendBankEvents(store, backend.events);
         const projector = startProcess('projector', [url, BANK]);
+        // A failed step must not leave the processes running past the test.
+        t.after(() => projector.kill());
         await waitCaughtUp(store, 40_000);
         const before = await readModelRows(store);
 
@@ -83,10 +87,11 @@ for (const backend of backends) {
         const rebuild = startEventline(['--store', url, 'projections', 'rebuild', 'balances', '--projections', BANK], ROOT, {
           BANK_APPLY_DELAY_MS: '1',
         });
+        t.after(() => rebuild.kill());
         await rebuild.stderrMatches(/^rebuilding balances: \d+%/);
         assert.deepEqual(await readModelRows(store), before, 'queries answer from the live tables during the rebuild');
         const killed = await rebuild.kill();
-        assert.equal(killed.signal, 'SIGKILL');
+        assert.equal(killed.signal, 'SIGKILL', `it was killed, not ended with code ${killed.code}: ${killed.stderr}`);
         assert.equal(killed.stdout, '', 'it was killed before it swapped');
         const crashed = await balancesOf(store);
         assert.equal(crashed.state, 'rebuilding');
