@@ -5,9 +5,6 @@ import { ValidationError, type ExpectedVersion } from './errors.js';
 
 export const MAX_NAME_LENGTH = 255;
 
-// In a `u` regex a well-formed surrogate pair is one code point, so this matches lone halves only.
-const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
-
 /**
  * Stream ids and event types are stored as they are, not inside the JSON payload,
  * so they must be text every database keeps faithfully: PostgreSQL refuses U+0000,
@@ -26,7 +23,7 @@ export function nameProblem(value: unknown): string | undefined {
     return `must be at most ${MAX_NAME_LENGTH} characters`;
   }
   if (value.includes('\u0000')) return 'must not contain U+0000';
-  if (LONE_SURROGATE.test(value)) return 'must not contain a lone surrogate';
+  if (!value.isWellFormed()) return 'must not contain a lone surrogate';
   return undefined;
 }
 
