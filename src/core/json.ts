@@ -7,7 +7,15 @@ import { ValidationError } from './errors.js';
 export function assertJsonFaithful(value: unknown, path: string): void {
   // Most values are fine: a walk that builds no paths says so, and only a refused value
   // pays for the walk that finds what and where.
-  if (jsonSizeBound(value, 0) < 0) visit(value, path, new Set());
+  if (jsonSizeBound(value, 0) < 0) assertJsonFaithfulFully(value, path);
+}
+
+/**
+ * The full walk alone, which names the path to what JSON cannot carry and finds cycles:
+ * for a value that jsonBytesBound has already failed to vouch for.
+ */
+export function assertJsonFaithfulFully(value: unknown, path: string): void {
+  visit(value, path, new Set());
 }
 
 /**

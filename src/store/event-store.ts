@@ -5,7 +5,7 @@
 import type { EventCodec } from '../core/codec.js';
 import { DuplicateEventError, EventTooLargeError, StoreClosedError, ValidationError, type ExpectedVersion } from '../core/errors.js';
 import type { NewEvent, RecordedEvent } from '../core/events.js';
-import { assertJsonFaithful, jsonBytes, jsonBytesBound } from '../core/json.js';
+import { assertJsonFaithfulFully, jsonBytes, jsonBytesBound } from '../core/json.js';
 import { isUuid } from '../core/uuid.js';
 import { assertCount, assertExpectedVersion, assertName, nameProblem, objectProblem } from '../core/validation.js';
 import { startSubscription, type SubscribeOptions, type Subscription } from '../subscriptions/subscription.js';
@@ -180,7 +180,7 @@ export function createEventStore<Body>(storage: EventStorage<Body>, options: Eve
   function sizeBound(value: unknown, i: number, part: string): number {
     const bound = jsonBytesBound(value);
     if (bound !== undefined) return bound;
-    assertJsonFaithful(value, `events[${i}].${part}`);
+    assertJsonFaithfulFully(value, `events[${i}].${part}`);
     return jsonBytes(value);
   }
 

@@ -3,7 +3,7 @@
 
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { ConcurrencyError, DuplicateEventError, StoreClosedError } from '../../core/errors.js';
+import { ConcurrencyError, DuplicateEventError, StoreClosedError, ValidationError } from '../../core/errors.js';
 import { isUuid } from '../../core/uuid.js';
 import { collect, countAll, defineCase, type ConformanceOptions } from './suite.js';
 
@@ -372,6 +372,18 @@ export function contractCases(options: ConformanceOptions): void {
     await store.appendToStream('s', [{ type: 'Values', data }, { type: 'Scalar', data: 'just a string' }, { type: 'Null', data: null }]);
     const events = await store.readStream('s');
     assert.deepEqual(events.map((e) => e.data), [data, 'just a string', null]);
+  });
+
+  it('carries data nested 200 levels deep, and refuses it with the path to a bad value at the bottom', async (store) => {
+    const nest = (bottom: unknown) => Array.from({ length: 200 }).reduce<unknown>((inner) => ({ inner }), bottom);
+    await store.appendToStream('s', [{ type: 'Deep', data: nest('end') }]);
+    assert.deepEqual((await store.readStream('s'))[0]!.data, nest('end'));
+    await assert.rejects(store.appendToStream('s', [{ type: 'Deep', data: nest(Number.NaN) }]), (error: unknown) => {
+      assert.ok(error instanceof ValidationError);
+      assert.equal(error.field, `events[0].data${'.inner'.repeat(200)}`);
+      return true;
+    });
+    assert.equal((await store.readStream('s')).length, 1);
   });
 
   it('gives back what JSON text would: -0 as 0, plain objects, a __proto__ key as a property', async (store) => {
