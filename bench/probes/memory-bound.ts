@@ -9,13 +9,21 @@
 //   least-copy: the same, keeping a copy of the data object instead of text
 //   checked-copy: least-copy plus the checks the contract asks of every append (stream
 //               id, type, data that JSON carries faithfully), with Eventline's own code
+//   fused-copy: the same checks, the data checked and copied in one walk, all in one
+//               function: the least a store that checks its input can do
+//   facade:     Eventline's EventStore (its checks and the memory store's copying codec)
+//               over a storage that keeps nothing: what the memory store costs besides
+//               keeping the events
 // Emmett's store is measured once the peers are installed (`npm run bench -- --vs emmett`
 // installs them); until then the probe says so and measures the rest.
-// Usage: npx tsx bench/probes/memory-bound.ts [rounds]
+// Usage: npx tsx bench/probes/memory-bound.ts [rounds] [W2|W3] [store,store,...]
 
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { copyCodec } from '../../src/core/codec.js';
 import { assertJsonFaithful } from '../../src/core/json.js';
+import { createEventStore } from '../../src/store/event-store.js';
+import type { EventStorage } from '../../src/store/storage.js';
 import { assertName } from '../../src/core/validation.js';
 import type { BenchStore, Scratch } from '../adapter.js';
 import { peersInstalled } from '../install-peers.js';
@@ -27,11 +35,49 @@ import { sizesFor } from '../workloads/sizes.js';
 import { roundsArgument } from './rounds.js';
 
 const WORKLOADS = { W2: w2, W3: w3 };
-const STORES = ['harness', 'least-text', 'least-copy', 'checked-copy', 'memory', 'emmett-memory'] as const;
+const STORES = ['harness', 'least-text', 'least-copy', 'checked-copy', 'fused-copy', 'facade', 'memory', 'emmett-memory'] as const;
 type Store = (typeof STORES)[number];
 
+/** A copy of a JSON value, or undefined when JSON cannot carry it faithfully. */
+function checkedCopy(value: unknown): unknown {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return value;
+    case 'number':
+      return Number.isFinite(value) ? value : undefined;
+    case 'object': {
+      if (value === null) return null;
+      if (Array.isArray(value)) {
+        const items: unknown[] = [];
+        for (let i = 0; i < value.length; i++) {
+          const item = i in value ? checkedCopy(value[i]) : undefined;
+          if (item === undefined) return undefined;
+          items.push(item);
+        }
+        return items;
+      }
+      if (Object.getPrototypeOf(value) !== Object.prototype) return undefined;
+      const copy: Record<string, unknown> = {};
+      for (const key in value) {
+        const field = (value as Record<string, unknown>)[key];
+        // Strings, most fields, without a call.
+        const item = typeof field === 'string' ? field : checkedCopy(field);
+        if (item === undefined) return undefined;
+        copy[key] = item;
+      }
+      return copy;
+    }
+    default:
+      return undefined;
+  }
+}
+
+const badName = (name: unknown) =>
+  typeof name !== 'string' || name.length === 0 || name.length > 255 || name.includes('\u0000') || !name.isWellFormed();
+
 /** A stand-in with only an append: the workloads measured here call nothing else. */
-function standIn(keep: 'nothing' | 'text' | 'copy', checked = false): BenchStore {
+function standIn(keep: 'nothing' | 'text' | 'copy' | 'fused', checked = false): BenchStore {
   const streams = new Map<string, object[]>();
   const log: object[] = [];
   const copy = (value: unknown): unknown => {
@@ -50,6 +96,25 @@ function standIn(keep: 'nothing' | 'text' | 'copy', checked = false): BenchStore
         const version = (versions.get(streamId) ?? 0) + events.length;
         versions.set(streamId, version);
         return { ok: true, nextVersion: version };
+      }
+      if (keep === 'fused') {
+        if (badName(streamId)) throw new Error('bad stream id');
+        const stream = streams.get(streamId);
+        const version = stream === undefined ? 0 : stream.length;
+        if (version !== expected) return { ok: false, actual: version };
+        const kept: object[] = [];
+        const recordedAt = Date.now();
+        for (let i = 0; i < events.length; i++) {
+          const { type, data } = events[i]!;
+          if (badName(type)) throw new Error('bad type');
+          const copy = checkedCopy(data);
+          if (copy === undefined) throw new Error('not JSON');
+          kept.push({ streamId, version: version + i + 1, position: log.length + i + 1, type, data: copy, recordedAt });
+        }
+        if (stream === undefined) streams.set(streamId, kept);
+        else for (const k of kept) stream.push(k);
+        for (const k of kept) log.push(k);
+        return { ok: true, nextVersion: version + events.length };
       }
       let stream = streams.get(streamId);
       if (!stream) streams.set(streamId, (stream = []));
@@ -76,12 +141,54 @@ function standIn(keep: 'nothing' | 'text' | 'copy', checked = false): BenchStore
   };
 }
 
+/** The EventStore over a storage that keeps only each stream's version. */
+function facade(): BenchStore {
+  const versions = new Map<string, number>();
+  const unused = () => Promise.reject(new Error('not measured by this probe'));
+  const storage = {
+    kind: 'counter',
+    defaultCodec: copyCodec,
+    append(streamId, events) {
+      const version = (versions.get(streamId) ?? 0) + events.length;
+      versions.set(streamId, version);
+      return { nextExpectedVersion: version, lastPosition: version };
+    },
+    readStream: unused,
+    readStreamPayloads: unused,
+    readAllBatch: unused,
+    listStreams: unused,
+    headPosition: unused,
+    stats: unused,
+    snapshots: {} as EventStorage<unknown>['snapshots'],
+    close: async () => {},
+  } satisfies EventStorage<unknown>;
+  const store = createEventStore(storage);
+  return {
+    // As the bench's adapter of Eventline's stores appends (bench/stores/eventline.ts).
+    async append(streamId, events, expected) {
+      const { nextExpectedVersion } = await store.appendToStream(streamId, events, { expectedVersion: expected === 0 ? 'no_stream' : expected });
+      return { ok: true, nextVersion: nextExpectedVersion };
+    },
+    readStream: unused,
+    versionedStream: unused,
+    currentVersion: unused,
+    close: () => store.close(),
+  };
+}
+
 async function open(store: Store, scratch: Scratch): Promise<BenchStore> {
   if (store === 'harness') return standIn('nothing');
   if (store === 'least-text') return standIn('text');
   if (store === 'least-copy') return standIn('copy');
   if (store === 'checked-copy') return standIn('copy', true);
+  if (store === 'fused-copy') return standIn('fused');
+  if (store === 'facade') return facade();
   return openTarget(store, scratch);
+}
+
+function usage(problem: string): never {
+  console.error(`probe: ${problem}; usage: npx tsx bench/probes/memory-bound.ts [rounds] [${Object.keys(WORKLOADS).join('|')}] [${STORES.join(',')}]`);
+  process.exit(2);
 }
 
 const [flag, store, workload] = process.argv.slice(2);
@@ -96,11 +203,16 @@ if (flag === '--child') {
   const rounds = roundsArgument(flag, 7);
   const withEmmett = peersInstalled();
   if (!withEmmett) console.log("Emmett's in-memory store is not measured: the peers are not installed (npm run bench -- --vs emmett installs them).");
-  const stores = STORES.filter((s) => withEmmett || s !== 'emmett-memory');
+  const [onlyWorkload, onlyStores] = [store, workload];
+  if (onlyWorkload !== undefined && !(onlyWorkload in WORKLOADS)) usage(`unknown workload ${onlyWorkload}`);
+  const named = onlyStores?.split(',') ?? STORES;
+  for (const s of named) if (!STORES.includes(s as Store)) usage(`unknown store ${s}`);
+  const stores = STORES.filter((s) => named.includes(s) && (withEmmett || s !== 'emmett-memory'));
+  const workloads = Object.keys(WORKLOADS).filter((w) => onlyWorkload === undefined || w === onlyWorkload);
   const self = fileURLToPath(import.meta.url);
   const results = new Map<string, number[]>();
   for (let round = 0; round < rounds; round++) {
-    for (const w of Object.keys(WORKLOADS)) {
+    for (const w of workloads) {
       for (const s of stores) {
         const out = execFileSync(process.execPath, [...process.execArgv, self, '--child', s, w], { encoding: 'utf8' });
         const key = `${w} ${s}`;
@@ -110,8 +222,8 @@ if (flag === '--child') {
   }
   console.log(`events/s, median (min-max) of ${rounds} fresh processes each${withEmmett ? "; the last column is the median over Emmett's" : ''}`);
   const k = (n: number) => `${Math.round(n / 1000)}k`;
-  for (const w of Object.keys(WORKLOADS)) {
-    const emmett = withEmmett ? median(results.get(`${w} emmett-memory`)!) : undefined;
+  for (const w of workloads) {
+    const emmett = withEmmett && stores.includes('emmett-memory') ? median(results.get(`${w} emmett-memory`)!) : undefined;
     for (const s of stores) {
       const values = results.get(`${w} ${s}`)!;
       const ratio = emmett === undefined ? '' : `${(median(values) / emmett).toFixed(2)}x`.padStart(7);
