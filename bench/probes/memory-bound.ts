@@ -24,8 +24,9 @@ import { copyCodec } from '../../src/core/codec.js';
 import { assertJsonFaithful } from '../../src/core/json.js';
 import { createEventStore } from '../../src/store/event-store.js';
 import type { EventStorage } from '../../src/store/storage.js';
-import { assertName } from '../../src/core/validation.js';
+import { assertName, nameProblem } from '../../src/core/validation.js';
 import type { BenchStore, Scratch } from '../adapter.js';
+import { benchStoreOf } from '../stores/eventline.js';
 import { peersInstalled } from '../install-peers.js';
 import { median } from '../stats.js';
 import { makeScratch } from '../scratch.js';
@@ -38,7 +39,11 @@ const WORKLOADS = { W2: w2, W3: w3 };
 const STORES = ['harness', 'least-text', 'least-copy', 'checked-copy', 'fused-copy', 'facade', 'memory', 'emmett-memory'] as const;
 type Store = (typeof STORES)[number];
 
-/** A copy of a JSON value, or undefined when JSON cannot carry it faithfully. */
+/**
+ * A copy of a JSON value, or undefined when JSON cannot carry it faithfully. Only what
+ * the bench's events need: no -0, `__proto__` keys or cycles, which copyJson and the
+ * full walk handle.
+ */
 function checkedCopy(value: unknown): unknown {
   switch (typeof value) {
     case 'string':
@@ -73,9 +78,6 @@ function checkedCopy(value: unknown): unknown {
   }
 }
 
-const badName = (name: unknown) =>
-  typeof name !== 'string' || name.length === 0 || name.length > 255 || name.includes('\u0000') || !name.isWellFormed();
-
 /** A stand-in with only an append: the workloads measured here call nothing else. */
 function standIn(keep: 'nothing' | 'text' | 'copy' | 'fused', checked = false): BenchStore {
   const streams = new Map<string, object[]>();
@@ -98,7 +100,7 @@ function standIn(keep: 'nothing' | 'text' | 'copy' | 'fused', checked = false): 
         return { ok: true, nextVersion: version };
       }
       if (keep === 'fused') {
-        if (badName(streamId)) throw new Error('bad stream id');
+        if (nameProblem(streamId) !== undefined) throw new Error('bad stream id');
         const stream = streams.get(streamId);
         const version = stream === undefined ? 0 : stream.length;
         if (version !== expected) return { ok: false, actual: version };
@@ -106,7 +108,7 @@ function standIn(keep: 'nothing' | 'text' | 'copy' | 'fused', checked = false): 
         const recordedAt = Date.now();
         for (let i = 0; i < events.length; i++) {
           const { type, data } = events[i]!;
-          if (badName(type)) throw new Error('bad type');
+          if (nameProblem(type) !== undefined) throw new Error('bad type');
           const copy = checkedCopy(data);
           if (copy === undefined) throw new Error('not JSON');
           kept.push({ streamId, version: version + i + 1, position: log.length + i + 1, type, data: copy, recordedAt });
@@ -141,7 +143,7 @@ function standIn(keep: 'nothing' | 'text' | 'copy' | 'fused', checked = false): 
   };
 }
 
-/** The EventStore over a storage that keeps only each stream's version. */
+/** The EventStore over a storage that keeps only each stream's version, as the bench drives Eventline's stores. */
 function facade(): BenchStore {
   const versions = new Map<string, number>();
   const unused = () => Promise.reject(new Error('not measured by this probe'));
@@ -162,18 +164,7 @@ function facade(): BenchStore {
     snapshots: {} as EventStorage<unknown>['snapshots'],
     close: async () => {},
   } satisfies EventStorage<unknown>;
-  const store = createEventStore(storage);
-  return {
-    // As the bench's adapter of Eventline's stores appends (bench/stores/eventline.ts).
-    async append(streamId, events, expected) {
-      const { nextExpectedVersion } = await store.appendToStream(streamId, events, { expectedVersion: expected === 0 ? 'no_stream' : expected });
-      return { ok: true, nextVersion: nextExpectedVersion };
-    },
-    readStream: unused,
-    versionedStream: unused,
-    currentVersion: unused,
-    close: () => store.close(),
-  };
+  return benchStoreOf(createEventStore(storage));
 }
 
 async function open(store: Store, scratch: Scratch): Promise<BenchStore> {
@@ -191,8 +182,9 @@ function usage(problem: string): never {
   process.exit(2);
 }
 
-const [flag, store, workload] = process.argv.slice(2);
-if (flag === '--child') {
+const args = process.argv.slice(2);
+if (args[0] === '--child') {
+  const [, store, workload] = args;
   // Memory stores only: the scratch names no file or schema that is ever made.
   const scratch = makeScratch('memory_bound');
   const context = { store: await open(store as Store, scratch), sizes: sizesFor(1), target: store!, scratch, seeded: false };
@@ -200,10 +192,10 @@ if (flag === '--child') {
   console.log(value);
   process.exit(0);
 } else {
-  const rounds = roundsArgument(flag, 7);
+  const [roundsGiven, onlyWorkload, onlyStores] = args;
+  const rounds = roundsArgument(roundsGiven, 7);
   const withEmmett = peersInstalled();
   if (!withEmmett) console.log("Emmett's in-memory store is not measured: the peers are not installed (npm run bench -- --vs emmett installs them).");
-  const [onlyWorkload, onlyStores] = [store, workload];
   if (onlyWorkload !== undefined && !(onlyWorkload in WORKLOADS)) usage(`unknown workload ${onlyWorkload}`);
   const named = onlyStores?.split(',') ?? STORES;
   for (const s of named) if (!STORES.includes(s as Store)) usage(`unknown store ${s}`);

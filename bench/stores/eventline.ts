@@ -15,7 +15,11 @@ export const openSqliteFull: OpenStore = (scratch) => open(storeUrl('sqlite-full
 export const openPostgres: OpenStore = (scratch) => open(storeUrl('postgres', scratch));
 
 async function open(url: string): Promise<BenchStore> {
-  const store: EventStore = await openEventStore(url);
+  return benchStoreOf(await openEventStore(url));
+}
+
+/** The bench's view of an EventStore, whatever its storage. */
+export function benchStoreOf(store: EventStore): BenchStore {
   return {
     async append(streamId, events, expected) {
       try {
