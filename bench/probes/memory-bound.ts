@@ -194,11 +194,11 @@ if (args[0] === '--child') {
 } else {
   const [roundsGiven, onlyWorkload, onlyStores] = args;
   const rounds = roundsArgument(roundsGiven, 7);
-  const withEmmett = peersInstalled();
-  if (!withEmmett) console.log("Emmett's in-memory store is not measured: the peers are not installed (npm run bench -- --vs emmett installs them).");
   if (onlyWorkload !== undefined && !(onlyWorkload in WORKLOADS)) usage(`unknown workload ${onlyWorkload}`);
   const named = onlyStores?.split(',') ?? STORES;
   for (const s of named) if (!STORES.includes(s as Store)) usage(`unknown store ${s}`);
+  const withEmmett = peersInstalled();
+  if (!withEmmett) console.log("Emmett's in-memory store is not measured: the peers are not installed (npm run bench -- --vs emmett installs them).");
   const stores = STORES.filter((s) => named.includes(s) && (withEmmett || s !== 'emmett-memory'));
   const workloads = Object.keys(WORKLOADS).filter((w) => onlyWorkload === undefined || w === onlyWorkload);
   const self = fileURLToPath(import.meta.url);

@@ -75,7 +75,7 @@ test('the benchmark runs every workload on our stores, W7 loses nothing and the 
 const PROBES = {
   'bench/probes/event-id-index.ts': ['narrow', 'wide', 'wide + unique'],
   // Emmett's store too when the peers are installed; without them the probe says so.
-  'bench/probes/memory-bound.ts': ['harness', 'least-text', 'least-copy', 'checked-copy', 'memory'].flatMap((s) => [`W2 ${s}`, `W3 ${s}`]),
+  'bench/probes/memory-bound.ts': ['harness', 'least-text', 'least-copy', 'checked-copy', 'fused-copy', 'facade', 'memory'].flatMap((s) => [`W2 ${s}`, `W3 ${s}`]),
 };
 
 for (const [probe, variants] of Object.entries(PROBES)) {
@@ -98,3 +98,16 @@ for (const [probe, variants] of Object.entries(PROBES)) {
     }
   });
 }
+
+test('bench/probes/memory-bound.ts refuses a workload or store it does not know, before measuring', { timeout: 30_000 }, () => {
+  const usage = 'usage: npx tsx bench/probes/memory-bound.ts [rounds] [W2|W3] [harness,least-text,least-copy,checked-copy,fused-copy,facade,memory,emmett-memory]';
+  for (const [args, problem] of [
+    [['1', 'W9'], 'unknown workload W9'],
+    [['1', 'W2', 'memory,nothing'], 'unknown store nothing'],
+  ] as const) {
+    const run = spawnSync(process.execPath, ['--import', 'tsx', 'bench/probes/memory-bound.ts', ...args], { cwd: ROOT, encoding: 'utf8', timeout: 20_000 });
+    assert.equal(run.status, 2, `${args.join(' ')} exited ${run.status}`);
+    assert.equal(run.stderr, `probe: ${problem}; ${usage}\n`);
+    assert.equal(run.stdout, '', 'it measured nothing');
+  }
+});
