@@ -75,7 +75,7 @@ export {
   type SnapshotPolicy,
 } from './snapshots/index.js';
 export { Aggregate, createRepository, type Repository, type RepositoryOptions, type SaveResult } from './aggregates/index.js';
-export type { SubscribeOptions, Subscription } from './subscriptions/subscription.js';
+export type { SubscribeOptions, Subscription } from './store/subscription.js';
 export type { ReadModelDb, ReadModelStorage, ReadModelTables, SqlValue, Lease } from './store/read-models.js';
 export type { AppendHook } from './store/event-store.js';
 export {

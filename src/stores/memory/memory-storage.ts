@@ -6,7 +6,7 @@ import { copyCodec } from '../../core/codec.js';
 import { compareCodePoints } from '../../core/compare.js';
 import { jsonBytes } from '../../core/json.js';
 import { eventIdsOf, findGivenIds, hasGivenIds, idToStore, newEventIdTag } from '../event-ids.js';
-import { createWatchers } from '../../subscriptions/watchers.js';
+import { createWatchers } from '../watchers.js';
 import { checkExpectedVersion, idempotentResult } from '../../store/append-rules.js';
 import { isUnfiltered, matchesEventFilter } from '../../store/event-filter.js';
 import type { ExpectedVersion } from '../../core/errors.js';

@@ -9,7 +9,7 @@ import { openDatabase } from './driver.js';
 import { jsonCodec } from '../../core/codec.js';
 import { NO_STORE_THERE, StoreBusyError, StoreOpenError } from '../../core/errors.js';
 import type { EventStorage } from '../../store/storage.js';
-import { createWatchers } from '../../subscriptions/watchers.js';
+import { createWatchers } from '../watchers.js';
 import { prepareAppend } from './append.js';
 import { createConnectionLock } from './connection-lock.js';
 import { eventIdsOf } from '../event-ids.js';
