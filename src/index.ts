@@ -44,7 +44,7 @@ export type {
   StreamRange,
 } from './store/storage.js';
 export { checkExpectedVersion, idempotentResult } from './store/append-rules.js';
-export { openEventStore, openStorage, defaultStoreUrl, DEFAULT_STORE_URL } from './store/open.js';
+export { openEventStore, openStorage, defaultStoreUrl, DEFAULT_STORE_URL } from './open/open-store.js';
 export {
   handleCommand,
   loadState,
