@@ -10,7 +10,7 @@ import type { NewEvent, RecordedEvent } from '../core/events.js';
 import { assertCount, assertExpectedVersion, assertName } from '../core/validation.js';
 import { eventDecoder } from './decode.js';
 import { eventPreparer } from './prepare-events.js';
-import type { ReadModelDb, ReadModelStorage, ReadModelTables } from './read-models.js';
+import type { ReadModelDb, ReadModelStorage, ReadModelTables, ScratchReadModels } from './read-models.js';
 import { createReads, type EventReads } from './reads.js';
 import { createSnapshotStore, type SnapshotStore } from './snapshot-store.js';
 import type { AppendResult, EventStorage, StoreStats } from './storage.js';
@@ -32,6 +32,8 @@ export interface EventStore extends EventReads {
   readonly snapshots: SnapshotStore;
   /** Tables for read models and checkpoints in the store's own database. */
   readonly readModels: ReadModelStorage;
+  /** A new, empty read-model database of its own in memory, closed by the caller: a replay there leaves the live tables alone. */
+  scratchReadModels(): ScratchReadModels;
   /**
    * Runs `hook` inside every append's transaction from now on, with the events just
    * appended; if it throws, the append is rolled back. Inline projections use it.
@@ -115,6 +117,12 @@ export function createEventStore<Body>(storage: EventStorage<Body>, options: Eve
     get readModels() {
       if (!storage.readModels) throw new ValidationError('store', `the ${storage.kind} store has no read-model tables`);
       return storage.readModels;
+    },
+
+    scratchReadModels() {
+      assertOpen();
+      if (!storage.scratchReadModels) throw new ValidationError('store', `the ${storage.kind} store has no scratch read-model database`);
+      return storage.scratchReadModels();
     },
 
     addAppendHook(hook) {

@@ -11,7 +11,7 @@ import { checkExpectedVersion, idempotentResult } from '../../store/append-rules
 import { isUnfiltered, matchesEventFilter } from '../../store/event-filter.js';
 import type { ExpectedVersion } from '../../core/errors.js';
 import type { AppendResult, EventStorage, EventToStore, StoredEvent, StoredEventId } from '../../store/storage.js';
-import { createMemoryReadModels } from './read-models.js';
+import { createMemoryReadModels } from '../sqlite-db/memory-read-models.js';
 import { createMemorySnapshots } from './snapshots.js';
 
 /**
@@ -133,6 +133,7 @@ export function createMemoryStorage(): EventStorage<unknown> {
     },
 
     readModels,
+    scratchReadModels: createMemoryReadModels,
 
     async headPosition() {
       return lastPosition;
