@@ -44,7 +44,7 @@ export type {
   StreamRange,
 } from './store/storage.js';
 export { checkExpectedVersion, idempotentResult } from './store/append-rules.js';
-export { openEventStore, openStorage, defaultStoreUrl, DEFAULT_STORE_URL } from './store/open.js';
+export { openEventStore, openStorage, defaultStoreUrl, DEFAULT_STORE_URL } from './open/open-store.js';
 export {
   handleCommand,
   loadState,
@@ -75,7 +75,7 @@ export {
   type SnapshotPolicy,
 } from './snapshots/index.js';
 export { Aggregate, createRepository, type Repository, type RepositoryOptions, type SaveResult } from './aggregates/index.js';
-export type { SubscribeOptions, Subscription } from './subscriptions/subscription.js';
+export type { SubscribeOptions, Subscription } from './store/subscription.js';
 export type { ReadModelDb, ReadModelStorage, ReadModelTables, SqlValue, Lease } from './store/read-models.js';
 export type { AppendHook } from './store/event-store.js';
 export {
