@@ -5,14 +5,14 @@
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { ensurePeers } from './install-peers.js';
-import { describeMachine } from './machine.js';
-import { parseOptions, type Options } from './options.js';
-import { formatValue, humanReport, jsonLines } from './report.js';
-import { runAll } from './runner.js';
-import { postgresBaseUrl } from './scratch.js';
-import { selectTargets, selectWorkloads } from './select.js';
-import { summarise, type RunResult } from './stats.js';
+import { ensurePeers } from './running/install-peers.js';
+import { describeMachine } from './running/machine.js';
+import { parseOptions, type Options } from './running/options.js';
+import { formatValue, humanReport, jsonLines } from './reporting/report.js';
+import { runAll } from './running/runner.js';
+import { postgresBaseUrl } from './running/scratch.js';
+import { selectTargets, selectWorkloads } from './running/select.js';
+import { summarise, type RunResult } from './reporting/stats.js';
 import type { Workload } from './workloads/workload.js';
 
 async function main(options: Options): Promise<void> {

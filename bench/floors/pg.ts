@@ -3,7 +3,7 @@
 // (stream, version) key to settle races, named prepared statements, keyset-paged reads.
 
 import pg from 'pg';
-import { conflict, type OpenStore, type VersionedEvent } from '../adapter.js';
+import { conflict, type OpenStore, type VersionedEvent } from '../workloads/adapter.js';
 import { PAGE_SIZE } from '../workloads/sizes.js';
 import { floorSql } from './sql.js';
 

@@ -11,8 +11,8 @@ import {
   streamsTable,
   type SQLiteConnection,
 } from '@event-driven-io/emmett-sqlite';
-import type { BlogEvent } from '../blog-events.js';
-import type { OpenStore } from '../adapter.js';
+import type { BlogEvent } from '../workloads/blog-events.js';
+import type { OpenStore } from '../workloads/adapter.js';
 import { PAGE_SIZE } from '../workloads/sizes.js';
 import { appendForPosition, emmettBasics } from './emmett.js';
 

@@ -4,8 +4,8 @@ import { postDecider } from '../../examples/blog/decider.js';
 import { postsProjection } from '../../examples/blog/read-side/posts.js';
 import { ConcurrencyError, everyNEvents, loadState, openEventStore, rebuildProjection, startProjections, type EventStore } from '../../src/index.js';
 import { readSnapshotOptions, takeSnapshotIfDue } from '../../src/snapshots/index.js';
-import { conflict, type BenchStore, type OpenStore } from '../adapter.js';
-import { evolvePost, initialPost } from '../events.js';
+import { conflict, type BenchStore, type OpenStore } from '../workloads/adapter.js';
+import { evolvePost, initialPost } from '../workloads/events.js';
 import { PAGE_SIZE } from '../workloads/sizes.js';
 import { storeUrl } from './urls.js';
 

@@ -1,6 +1,6 @@
 // W1-W3: appends awaited one after another, as a command handler makes them.
 
-import { postEvent } from '../events.js';
+import { postEvent } from './events.js';
 import { seedStore } from './seed.js';
 import { ALL_KINDS, mustAppend, perSecond, timed, type Workload } from './workload.js';
 

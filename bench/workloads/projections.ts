@@ -2,8 +2,8 @@
 // P2: appends at a steady rate with the projection running async, and how long each
 // event takes to show in the read model.
 
-import type { BenchStore } from '../adapter.js';
-import { blogEvent, blogEvents } from '../blog-events.js';
+import type { BenchStore } from './adapter.js';
+import { blogEvent, blogEvents } from './blog-events.js';
 import { mustAppend, perSecond, timed, type Workload } from './workload.js';
 
 /** Posts of `eventsPerPost` events each, one append per post (untimed set-up). */

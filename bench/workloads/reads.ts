@@ -5,8 +5,8 @@
 // milliseconds, and a single one is as often as not the read that a garbage collection
 // happened to fall into.
 
-import type { BenchStore } from '../adapter.js';
-import { evolvePost, initialPost, type PostState } from '../events.js';
+import type { BenchStore } from './adapter.js';
+import { evolvePost, initialPost, type PostState } from './events.js';
 import { seedStore, seedStream } from './seed.js';
 import { ALL_KINDS, perSecond, timed, type Workload } from './workload.js';
 

@@ -4,7 +4,7 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import type { Scratch } from './adapter.js';
+import type { Scratch } from '../workloads/adapter.js';
 
 export type Kind = 'memory' | 'sqlite' | 'postgres';
 

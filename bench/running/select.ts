@@ -1,9 +1,9 @@
 // Which workloads and stores a run measures, from --only, --stores and --vs.
 
 import type { Kind } from './scratch.js';
-import { TARGETS, findTarget, type Target } from './targets.js';
-import { WORKLOADS } from './workloads/index.js';
-import type { Workload } from './workloads/workload.js';
+import { TARGETS, findTarget, type Target } from './stores.js';
+import { WORKLOADS } from '../workloads/index.js';
+import type { Workload } from '../workloads/workload.js';
 
 const KINDS: readonly string[] = ['memory', 'sqlite', 'postgres'];
 

@@ -7,9 +7,9 @@ import type { ChildInput, ChildResult } from './child.js';
 import { disposeScratch, makeScratch } from './scratch.js';
 import { storesFor } from './select.js';
 import { spawnScript } from './spawn.js';
-import type { RunResult } from './stats.js';
-import type { Target } from './targets.js';
-import type { Workload } from './workloads/workload.js';
+import type { RunResult } from '../reporting/stats.js';
+import type { Target } from './stores.js';
+import type { Workload } from '../workloads/workload.js';
 
 /** No single measurement may take longer; Emmett's slowest take well under a minute. */
 const CHILD_TIMEOUT_MS = 300_000;
