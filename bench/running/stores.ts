@@ -19,6 +19,8 @@ export interface Target extends Place {
   vsOnly: boolean;
   /** Loads a package of bench/peers, which is installed on first use. */
   usesPeers: boolean;
+  /** A floor made for some workloads only runs those (and no others). */
+  workloads?: readonly string[];
 }
 
 const target = (t: Omit<Target, 'vsOnly' | 'usesPeers'> & { vsOnly?: boolean; usesPeers?: boolean }): Target => ({
@@ -41,6 +43,11 @@ export const TARGETS: readonly Target[] = [
   target({ name: 'floor-better-sqlite3-full', kind: 'sqlite', family: 'floor', durability: 'WAL, synchronous=FULL', module: '../floors/better-sqlite3.ts', open: 'openFull' }),
   target({ name: 'floor-pg', kind: 'postgres', family: 'floor', durability: 'server default', module: '../floors/pg.ts', open: 'open' }),
   target({ name: 'floor-postgres', kind: 'postgres', family: 'floor', durability: 'server default', module: '../floors/postgres.ts', open: 'open', usesPeers: true }),
+  // W4's floor that reads every column a recorded event carries, from a table of the same shape as ours.
+  target({ name: 'floor-pg-same-columns', kind: 'postgres', family: 'floor', durability: 'server default', module: '../floors/pg.ts', open: 'openSameColumns', workloads: ['W4'] }),
+  // P1's floors: the posts projection rebuilt by the raw driver from Eventline's events table.
+  target({ name: 'floor-better-sqlite3-rebuild', kind: 'sqlite', family: 'floor', durability: 'WAL, synchronous=NORMAL', module: '../floors/rebuild.ts', open: 'openSqlite', workloads: ['P1'] }),
+  target({ name: 'floor-pg-rebuild', kind: 'postgres', family: 'floor', durability: 'server default', module: '../floors/rebuild.ts', open: 'openPostgres', workloads: ['P1'] }),
 ];
 
 export function findTarget(name: string): Target {
