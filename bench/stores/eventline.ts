@@ -43,7 +43,7 @@ export function benchStoreOf(store: EventStore): BenchStore {
     },
     // Each store's batch reader, as Emmett's is measured through readMessagesBatch: a
     // page of events at a time. (readAll's async iterator awaits once per event, which a
-    // fresh process pays for until the loop is optimised; see docs/benchmarks.md.)
+    // fresh process pays for until the loop is optimised.)
     async readAll(visit) {
       for (let after = 0; ; ) {
         const page = await store.readAllPage({ after, batchSize: PAGE_SIZE });
