@@ -83,7 +83,7 @@ export async function openPostgresStorage(url: string, options: PostgresOptions)
   try {
     const client = await pool.connect();
     try {
-      await migrate(client, s, schema, { create: options.create ?? true });
+      await migrate(client, s, schema, { create: options.create ?? true, url });
       // Events given no id are named after their positions, with the schema's tag (event-ids.ts).
       const { rows } = await client.query<{ tag: string }>(`SELECT tag FROM ${s}.event_id_tag`);
       ids = eventIdsOf(rows[0]!.tag);
@@ -92,7 +92,7 @@ export async function openPostgresStorage(url: string, options: PostgresOptions)
     }
   } catch (error) {
     await Promise.all([pool.end(), logPool.end()]);
-    throw new StoreOpenError(url, (error as Error).message, { cause: error });
+    throw error instanceof StoreOpenError ? error : new StoreOpenError(url, (error as Error).message, { cause: error });
   }
 
   const append = prepareAppend(s, ids);

@@ -2,7 +2,7 @@
 // and the append function. Every table lives in one schema (default "eventline").
 
 import type { PoolClient } from 'pg';
-import { NO_STORE_THERE } from '../../core/errors.js';
+import { storeMissing } from '../../core/errors.js';
 import { LOCK_APPEND, LOCK_LISTEN, LOCK_MIGRATE, lockKey } from './identifiers.js';
 
 /**
@@ -258,14 +258,14 @@ export const SCHEMA_VERSION = migrations('"eventline"', 'eventline').length;
  * Creates or upgrades the schema; concurrent openers take turns on an advisory lock. With
  * `create: false`, a schema that holds no Eventline store is refused and left as it is.
  */
-export async function migrate(client: PoolClient, s: string, schema: string, { create }: { create: boolean }): Promise<void> {
+export async function migrate(client: PoolClient, s: string, schema: string, { create, url }: { create: boolean; url: string }): Promise<void> {
   const steps = migrations(s, schema);
   await client.query('BEGIN');
   try {
     await client.query('SELECT pg_advisory_xact_lock($1, $2)', [LOCK_MIGRATE, lockKey(schema)]);
     if (!create) {
       const { rows } = await client.query<{ found: string | null }>(`SELECT to_regclass($1) AS found`, [`${s}.schema_version`]);
-      if (rows[0]!.found === null) throw new Error(NO_STORE_THERE);
+      if (rows[0]!.found === null) throw storeMissing(url);
     }
     await client.query(`CREATE SCHEMA IF NOT EXISTS ${s}`);
     await client.query(`CREATE TABLE IF NOT EXISTS ${s}.schema_version (version integer NOT NULL)`);

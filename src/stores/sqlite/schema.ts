@@ -129,6 +129,7 @@ export function migrate(db: Database): void {
     const row = db.prepare('SELECT version FROM eventline_schema').get() as { version: number } | undefined;
     const current = row?.version ?? 0;
     if (current > SCHEMA_VERSION) {
+      // The open turns this into a StoreOpenError, with this as its cause.
       throw new Error(`the file has schema version ${current}, newer than this Eventline (${SCHEMA_VERSION})`);
     }
     for (const sql of MIGRATIONS.slice(current)) db.exec(sql);
