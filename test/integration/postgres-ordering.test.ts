@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { openEventStore, type EventStore, type RecordedEvent } from '../../src/index.js';
 import { postgresTestUrl } from '../../src/testing/index.js';
@@ -12,7 +13,6 @@ import { startProcess } from '../../src/testing/processes/spawn.js';
 import { appendEventFunction, appendFunction } from '../../src/stores/postgres/schema.js';
 
 const postgres = postgresTestUrl();
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * A slow writer takes a position and holds its transaction open; a fast writer
