@@ -3,7 +3,7 @@
 
 import type { Pool, PoolConfig } from 'pg';
 import { jsonCodec } from '../../core/codec.js';
-import { StoreOpenError } from '../../core/errors.js';
+import { StoreOpenError, storeMissing } from '../../core/errors.js';
 import type { EventStorage } from '../../store/storage.js';
 import { eventIdsOf, type EventIds } from '../event-ids.js';
 import { prepareAppend } from './append.js';
@@ -83,7 +83,7 @@ export async function openPostgresStorage(url: string, options: PostgresOptions)
   try {
     const client = await pool.connect();
     try {
-      await migrate(client, s, schema, { create: options.create ?? true, url });
+      if (!(await migrate(client, s, schema, { create: options.create ?? true }))) throw storeMissing(url);
       // Events given no id are named after their positions, with the schema's tag (event-ids.ts).
       const { rows } = await client.query<{ tag: string }>(`SELECT tag FROM ${s}.event_id_tag`);
       ids = eventIdsOf(rows[0]!.tag);

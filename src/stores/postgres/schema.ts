@@ -2,7 +2,6 @@
 // and the append function. Every table lives in one schema (default "eventline").
 
 import type { PoolClient } from 'pg';
-import { storeMissing } from '../../core/errors.js';
 import { LOCK_APPEND, LOCK_LISTEN, LOCK_MIGRATE, lockKey } from './identifiers.js';
 
 /**
@@ -256,16 +255,20 @@ export const SCHEMA_VERSION = migrations('"eventline"', 'eventline').length;
 
 /**
  * Creates or upgrades the schema; concurrent openers take turns on an advisory lock. With
- * `create: false`, a schema that holds no Eventline store is refused and left as it is.
+ * `create: false`, a schema that holds no Eventline store is left as it is, and the
+ * result is false: the opener, which knows the URL, says so.
  */
-export async function migrate(client: PoolClient, s: string, schema: string, { create, url }: { create: boolean; url: string }): Promise<void> {
+export async function migrate(client: PoolClient, s: string, schema: string, { create }: { create: boolean }): Promise<boolean> {
   const steps = migrations(s, schema);
   await client.query('BEGIN');
   try {
     await client.query('SELECT pg_advisory_xact_lock($1, $2)', [LOCK_MIGRATE, lockKey(schema)]);
     if (!create) {
       const { rows } = await client.query<{ found: string | null }>(`SELECT to_regclass($1) AS found`, [`${s}.schema_version`]);
-      if (rows[0]!.found === null) throw storeMissing(url);
+      if (rows[0]!.found === null) {
+        await client.query('ROLLBACK');
+        return false;
+      }
     }
     await client.query(`CREATE SCHEMA IF NOT EXISTS ${s}`);
     await client.query(`CREATE TABLE IF NOT EXISTS ${s}.schema_version (version integer NOT NULL)`);
@@ -278,6 +281,7 @@ export async function migrate(client: PoolClient, s: string, schema: string, { c
     if (rows.length === 0) await client.query(`INSERT INTO ${s}.schema_version (version) VALUES ($1)`, [steps.length]);
     else await client.query(`UPDATE ${s}.schema_version SET version = $1`, [steps.length]);
     await client.query('COMMIT');
+    return true;
   } catch (error) {
     await client.query('ROLLBACK');
     throw error;
