@@ -1,4 +1,4 @@
-// Runs `npm start`'s demo on a fresh SQLite file, twice: the story it tells, and that
+// Runs the demo (`npm run demo`) on a fresh SQLite file, twice: the story it tells, and that
 // a second run on the same file tells it again with fresh posts.
 
 import assert from 'node:assert/strict';

@@ -1,4 +1,4 @@
-// `npm start`: the blog story told on a real store (SQLite by default, or the URL in
+// `npm run demo`: the blog story told on a real store (SQLite by default, or the URL in
 // EVENTLINE_STORE). Every run uses fresh post ids, so it can be run again and again
 // on the same file: the store only grows.
 

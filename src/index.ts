@@ -2,6 +2,7 @@
 
 export {
   EventlineError,
+  isEventlineError,
   ValidationError,
   EventTooLargeError,
   ConcurrencyError,
@@ -11,7 +12,11 @@ export {
   StoreBusyError,
   DomainError,
   NotFoundError,
+  ProjectionTimeoutError,
+  ProjectionBusyError,
+  ProjectionFailedError,
   type ExpectedVersion,
+  type StoreOpenReason,
 } from './core/errors.js';
 export type { NewEvent, RecordedEvent, JsonValue } from './core/events.js';
 export { copyCodec, jsonCodec, type EventCodec, type EventPayload, type EncodedPayload } from './core/codec.js';
@@ -83,8 +88,6 @@ export {
   startProjections,
   projectionControls,
   rebuildProjection,
-  ProjectionTimeoutError,
-  ProjectionBusyError,
   type Projection,
   type ProjectionDefinition,
   type Projections,

@@ -2,6 +2,7 @@
 // correlation id), the read models, and the blog as it was at an earlier point.
 // Run: npx tsx examples/05-querying/index.ts
 
+import { setTimeout as sleep } from 'node:timers/promises';
 import { findEvents, openEventStore, startProjections, type EventStore, type RecordedEvent, type RowDiff, type TableAsOf } from '../../src/index.js';
 import { handlePostCommand, postStreamId, type PostEvent, type PostState } from '../blog/index.js';
 import { postAsOf, postQueries, postsAsOf, postsChangedBetween, projections, type PostView } from '../blog/read-side/index.js';
@@ -19,8 +20,6 @@ export interface Story {
   postsAtMidwayTime: TableAsOf;
   changedSinceMidway: RowDiff;
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Tells the story on `storeUrl` (an empty store), printing each line with `print`. */
 export async function main(storeUrl = 'memory:', print: (line: string) => void = console.log): Promise<Story> {

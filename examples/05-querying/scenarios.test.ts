@@ -3,6 +3,7 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { findEvents, projectionAsOf, ValidationError, type EventStore, type RecordedEvent } from '../../src/index.js';
 import { handlePostCommand, postStreamId, type PostEvent } from '../blog/index.js';
 import { postAsOf, postsAsOf, postsChangedBetween, postsProjection, type PostRow } from '../blog/read-side/index.js';
@@ -14,7 +15,6 @@ const published = (postId: string): PostEvent => ({ type: 'PostWasPublished', da
 const edited = (postId: string, title: string): PostEvent => ({ type: 'PostWasEdited', data: { postId, title, body: '…' } });
 
 const positions = (events: RecordedEvent[]) => events.map((e) => e.position);
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Given these events, then the time now, a gap of a few milliseconds on each side. */
 async function givenThenMark(store: EventStore, ...events: PostEvent[]): Promise<Date> {

@@ -4,7 +4,7 @@
 // nothing is written. Snapshots, when asked for, work as in handleCommand.
 
 import type { DeciderEvent } from '../commands/decider.js';
-import { loadState } from '../commands/load-state.js';
+import { loadStateWith } from '../commands/load-state.js';
 import { ValidationError } from '../core/errors.js';
 import { readSnapshotOptions, type SnapshotOptions } from '../snapshots/options.js';
 import { takeSnapshotIfDue } from '../snapshots/take.js';
@@ -57,7 +57,7 @@ export function createRepository<A extends AnyAggregate>(store: EventStore, opti
       if (!(aggregate instanceof Aggregate)) throw new ValidationError('create', 'must return an Aggregate');
       const initial = aggregate.state;
       const folder = { initialState: () => initial, evolve: (state: unknown, event: DeciderEvent) => aggregate.evolve(state, event) };
-      const loaded = await loadState(store, streamIdOf(id), folder, { snapshots });
+      const loaded = await loadStateWith(store, streamIdOf(id), folder, snapshots);
       aggregate[restoreAggregate](loaded.state, loaded.version);
       origins.set(aggregate, { snapshotVersion: loaded.snapshotVersion, eventsApplied: loaded.eventsApplied });
       return aggregate;

@@ -21,15 +21,15 @@ export const EXIT_BAD_INPUT = 2;
 export const EXIT_REFUSED = 3;
 
 /** A command line that names no command, option or value the CLI understands. */
-export class UsageError extends Error {
+export class UsageError extends EventlineError {
   readonly code = 'USAGE';
 }
 
 /** Whoever read our output went away (`eventline read-all | head`): stop quietly. */
-export class OutputClosedError extends Error {
+export class OutputClosedError extends EventlineError {
   readonly code = 'OUTPUT_CLOSED';
 
-  constructor(options?: { cause?: unknown }) {
+  constructor(options?: ErrorOptions) {
     super('the output was closed', options);
   }
 }

@@ -106,6 +106,7 @@ async function printVersion(io: Io, json: boolean): Promise<void> {
 function readStdinOnce(read: () => Promise<string>): () => Promise<string> {
   let used = false;
   return () => {
+    // Not a UsageError of its own: jsonValue turns it into one that names the option.
     if (used) return Promise.reject(new Error('only one option can read standard input'));
     used = true;
     return read();

@@ -11,6 +11,7 @@ export async function packageVersion(): Promise<string> {
     const manifest = await readManifest(join(dir, 'package.json'));
     if (manifest?.name === 'eventline' && typeof manifest.version === 'string') return manifest.version;
     const parent = dirname(dir);
+    // Cannot happen in an installed package: its package.json ships beside dist/.
     if (parent === dir) throw new Error("cannot find Eventline's package.json");
     dir = parent;
   }

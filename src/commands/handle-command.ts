@@ -10,7 +10,7 @@ import type { AppendResult } from '../store/storage.js';
 import { readSnapshotOptions, type ResolvedSnapshotOptions, type SnapshotOptions } from '../snapshots/options.js';
 import { takeSnapshotIfDue } from '../snapshots/take.js';
 import type { Decider, DeciderEvent } from './decider.js';
-import { loadState, type LoadedState } from './load-state.js';
+import { loadStateWith, type LoadedState } from './load-state.js';
 
 export interface HandleCommandOptions {
   /** How many times to decide again after a ConcurrencyError before giving up. Default 3. */
@@ -65,7 +65,7 @@ export async function handleCommand<State, Command>(
   assertDecider(decider);
 
   for (let retries = 0; ; retries++) {
-    const loaded = await loadState(store, streamId, decider, { snapshots });
+    const loaded = await loadStateWith(store, streamId, decider, snapshots);
     if (expectedVersion !== undefined && loaded.version !== expectedVersion) {
       throw new ConcurrencyError(streamId, expectedVersion, loaded.version);
     }

@@ -3,7 +3,7 @@
 
 import type { EventStore } from '../store/event-store.js';
 import { loadFromSnapshot } from '../snapshots/load.js';
-import { readSnapshotOptions, type SnapshotOptions } from '../snapshots/options.js';
+import { readSnapshotOptions, type ResolvedSnapshotOptions, type SnapshotOptions } from '../snapshots/options.js';
 import type { DeciderEvent } from './decider.js';
 
 /** The part of a decider that folds events: enough to rebuild state. */
@@ -43,9 +43,19 @@ export async function loadState<State>(
   folder: StateFolder<State>,
   options: LoadStateOptions = {},
 ): Promise<LoadedState<State>> {
-  if (options.snapshots !== undefined) {
+  return loadStateWith(store, streamId, folder, options.snapshots === undefined ? undefined : readSnapshotOptions(options.snapshots));
+}
+
+/** loadState with snapshot options already checked (handleCommand and a repository check theirs once, not per load). */
+export async function loadStateWith<State>(
+  store: EventStore,
+  streamId: string,
+  folder: StateFolder<State>,
+  snapshots: ResolvedSnapshotOptions | undefined,
+): Promise<LoadedState<State>> {
+  if (snapshots !== undefined) {
     const evolve = (state: State, event: DeciderEvent) => folder.evolve(state, event);
-    const loaded = await loadFromSnapshot(store, streamId, evolve, readSnapshotOptions(options.snapshots));
+    const loaded = await loadFromSnapshot(store, streamId, evolve, snapshots);
     if (loaded) return loaded;
   }
   const folded = await store.foldStream(streamId, folder.initialState(), (state, event) => folder.evolve(state, event));

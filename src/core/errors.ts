@@ -3,13 +3,37 @@
 
 import { redactPasswords } from './redact.js';
 
+/**
+ * Marks every EventlineError, in a registry every copy of Eventline shares: two copies
+ * of the package in one process (or a vm context) each have their own classes, so
+ * `instanceof` fails across them, while this mark does not.
+ */
+const MARK = Symbol.for('eventline.error');
+
 export abstract class EventlineError extends Error {
   abstract readonly code: string;
 
-  constructor(message: string, options?: { cause?: unknown }) {
+  constructor(message: string, options?: ErrorOptions) {
     super(message, options);
     this.name = new.target.name;
   }
+}
+Object.defineProperty(EventlineError.prototype, MARK, { value: true });
+
+/**
+ * Whether `error` is an EventlineError, also when it comes from another copy of
+ * Eventline (another version of the package, or another realm): those are recognised by
+ * a mark kept under `Symbol.for('eventline.error')` and a string `code`. An object that
+ * merely has an Eventline-like name or code (many errors have a `code`) is not one.
+ *
+ * @example
+ * catch (error) { if (isEventlineError(error) && error.code === 'CONCURRENCY_CONFLICT') retry(); }
+ */
+export function isEventlineError(error: unknown): error is EventlineError {
+  if (error instanceof EventlineError) return true;
+  if (typeof error !== 'object' || error === null) return false;
+  const marked = error as { [MARK]?: unknown; code?: unknown };
+  return marked[MARK] === true && typeof marked.code === 'string';
 }
 
 /** Input that breaks the contract: a bad stream id, type, payload, option or version. */
@@ -47,8 +71,9 @@ export class ConcurrencyError extends EventlineError {
     readonly streamId: string,
     readonly expected: ExpectedVersion,
     readonly actual: number,
+    options?: ErrorOptions,
   ) {
-    super(`stream '${streamId}' expected version ${String(expected)} but is at ${actual}`);
+    super(`stream '${streamId}' expected version ${String(expected)} but is at ${actual}`, options);
   }
 }
 
@@ -59,26 +84,38 @@ export class DuplicateEventError extends EventlineError {
   constructor(
     readonly eventId: string,
     detail: string,
+    options?: ErrorOptions,
   ) {
-    super(`eventId ${eventId} ${detail}`);
+    super(`eventId ${eventId} ${detail}`, options);
   }
 }
+
+/**
+ * Why a store did not open: `missing` when it was opened with `create: false` and there
+ * is no store there (nothing was made); `failed` for anything else (a bad URL, a driver
+ * or connection error, a schema newer than this Eventline).
+ */
+export type StoreOpenReason = 'missing' | 'failed';
 
 /** A store URL that names no store Eventline has, or a store that cannot be opened. */
 export class StoreOpenError extends EventlineError {
   readonly code = 'STORE_OPEN_FAILED';
   /** The URL, with any password masked. */
   readonly url: string;
+  readonly reason: StoreOpenReason;
 
-  constructor(url: string, message: string, options?: { cause?: unknown }) {
+  constructor(url: string, message: string, options: ErrorOptions & { reason?: StoreOpenReason } = {}) {
     const shown = redactPasswords(url);
     super(`cannot open store '${shown}': ${redactPasswords(message)}`, options);
     this.url = shown;
+    this.reason = options.reason ?? 'failed';
   }
 }
 
-/** StoreOpenError's reason when a store opened with `create: false` does not exist. */
-export const NO_STORE_THERE = 'there is no store there (opened with create: false, none is made)';
+/** The StoreOpenError of a store opened with `create: false` where there is none. */
+export function storeMissing(url: string): StoreOpenError {
+  return new StoreOpenError(url, 'there is no store there (opened with create: false, none is made)', { reason: 'missing' });
+}
 
 /** The store was used after close(). */
 export class StoreClosedError extends EventlineError {
@@ -103,7 +140,36 @@ export class NotFoundError extends DomainError {
 export class StoreBusyError extends EventlineError {
   readonly code = 'STORE_BUSY';
 
-  constructor(waitedMs: number, options?: { cause?: unknown }) {
+  constructor(waitedMs: number, options?: ErrorOptions) {
     super(`the database stayed locked by another writer for ${waitedMs} ms`, options);
+  }
+}
+
+/** A projection did not reach the position waited for in time. */
+export class ProjectionTimeoutError extends EventlineError {
+  readonly code = 'PROJECTION_TIMEOUT';
+}
+
+/** A projection is being rebuilt by another, or this rebuild was taken over. */
+export class ProjectionBusyError extends EventlineError {
+  readonly code = 'PROJECTION_BUSY';
+}
+
+/**
+ * A projection stopped in state `failed`: its handler threw at the event at `position`
+ * on every retry. It stays there until an operator retries or skips that event.
+ * `cause` is the handler's error when this process ran the projection; another
+ * process's failure is known only by the text its checkpoint recorded, in `reason`.
+ */
+export class ProjectionFailedError extends EventlineError {
+  readonly code = 'PROJECTION_FAILED';
+
+  constructor(
+    readonly projection: string,
+    readonly position: number,
+    readonly reason: string,
+    options?: ErrorOptions,
+  ) {
+    super(`projection ${projection} failed at position ${position}: ${reason}`, options);
   }
 }

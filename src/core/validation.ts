@@ -8,7 +8,8 @@ export const MAX_NAME_LENGTH = 255;
 /**
  * Stream ids and event types are stored as they are, not inside the JSON payload,
  * so they must be text every database keeps faithfully: PostgreSQL refuses U+0000,
- * and a lone surrogate has no UTF-8 form.
+ * and a lone surrogate has no UTF-8 form. A name of only whitespace is as good as
+ * none, and is refused like an empty one.
  */
 export function assertName(value: unknown, field: string): asserts value is string {
   const problem = nameProblem(value);
@@ -19,6 +20,7 @@ export function assertName(value: unknown, field: string): asserts value is stri
 export function nameProblem(value: unknown): string | undefined {
   if (typeof value !== 'string') return `must be a string, got ${describe(value)}`;
   if (value.length === 0) return 'must not be empty';
+  if (value.trim().length === 0) return 'must not be only whitespace';
   if (value.length > MAX_NAME_LENGTH && [...value].length > MAX_NAME_LENGTH) {
     return `must be at most ${MAX_NAME_LENGTH} characters`;
   }

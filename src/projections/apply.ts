@@ -6,6 +6,11 @@ import type { ReadModelStorage, ReadModelTables } from '../store/read-models.js'
 import { checkpoints } from './checkpoints.js';
 import type { Projection } from './projection.js';
 
+/**
+ * A handler's error and the event it failed on. It never leaves the runner, which
+ * retries the event and then records the failure (a waiter sees ProjectionFailedError),
+ * so it is not an EventlineError.
+ */
 export class HandlerError extends Error {
   constructor(
     readonly event: RecordedEvent,

@@ -3,7 +3,8 @@
 // this process makes. It answers status, waits for read-your-writes, and carries out
 // the operator's rebuild, retry and skip.
 
-import { EventlineError, ValidationError } from '../core/errors.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ProjectionFailedError, ProjectionTimeoutError, ValidationError } from '../core/errors.js';
 import { assertCount } from '../core/validation.js';
 import type { EventStore } from '../store/event-store.js';
 import type { ReadModelDb } from '../store/read-models.js';
@@ -40,15 +41,12 @@ export interface ProjectionStatus {
   updatedAt: Date;
 }
 
-export class ProjectionTimeoutError extends EventlineError {
-  readonly code = 'PROJECTION_TIMEOUT';
-}
-
 export interface Projections {
   status(): Promise<ProjectionStatus[]>;
   /**
    * Resolves once `name`, at this version, has applied every event up to `position`
-   * (read-your-writes); ProjectionTimeoutError after `timeoutMs`, or at once if it failed.
+   * (read-your-writes). Rejects with ProjectionFailedError as soon as the projection is
+   * found failed, and with ProjectionTimeoutError after `timeoutMs`.
    */
   waitFor(name: string, position: number, timeoutMs?: number): Promise<void>;
   rebuild(name: string, options?: RebuildOptions): Promise<RebuildProgress>;
@@ -146,13 +144,11 @@ export function projectionControls(
       while (true) {
         const checkpoint = await read(name).catch(() => undefined);
         if (checkpoint && checkpoint.version === version && checkpoint.state === 'running' && checkpoint.position >= position) return;
-        if (checkpoint?.state === 'failed') {
-          throw new ProjectionTimeoutError(`projection ${name} failed at position ${checkpoint.errorPosition}: ${checkpoint.error}`);
-        }
+        if (checkpoint?.state === 'failed') throw failedError(checkpoint, running.runners?.get(name));
         if (Date.now() >= deadline) {
           throw new ProjectionTimeoutError(`projection ${name} did not reach position ${position} within ${timeoutMs} ms`);
         }
-        await new Promise((resolve) => setTimeout(resolve, 10));
+        await sleep(10);
       }
     },
 
@@ -179,4 +175,13 @@ export function projectionControls(
       await Promise.all([...(running.runners?.values() ?? [])].map((r) => r.stop()));
     },
   };
+}
+
+/** The error of a failed checkpoint, with the handler's own error as its cause when this process's runner saw it fail. */
+function failedError(checkpoint: Checkpoint, runner: Runner | undefined): ProjectionFailedError {
+  const position = checkpoint.errorPosition ?? checkpoint.position + 1;
+  const reason = checkpoint.error ?? 'its handler threw';
+  const seen = runner?.failure();
+  const cause = seen?.position === position && seen.message === checkpoint.error ? seen.error : undefined;
+  return new ProjectionFailedError(checkpoint.name, position, reason, cause === undefined ? undefined : { cause });
 }

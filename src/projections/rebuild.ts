@@ -7,7 +7,7 @@
 // and stops.
 
 import type { RecordedEvent } from '../core/events.js';
-import { EventlineError } from '../core/errors.js';
+import { ProjectionBusyError } from '../core/errors.js';
 import { assertCount } from '../core/validation.js';
 import type { EventStore } from '../store/event-store.js';
 import type { ReadModelDb } from '../store/read-models.js';
@@ -35,10 +35,6 @@ export interface RebuildOptions {
    * (which then stops at its next batch).
    */
   abandonedAfterMs?: number;
-}
-
-export class ProjectionBusyError extends EventlineError {
-  readonly code = 'PROJECTION_BUSY';
 }
 
 /** A rebuild whose heartbeat is older than this is taken to have died. */

@@ -28,13 +28,20 @@ export interface Runner {
   stop(): Promise<void>;
   /** Wakes the runner (a retry or skip was recorded). */
   nudge(): void;
+  /** The last failure this runner recorded: the event's position, the text stored, and the handler's own error. */
+  failure(): RunnerFailure | undefined;
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+export interface RunnerFailure {
+  position: number;
+  message: string;
+  error: unknown;
+}
 
 export function startRunner(store: EventStore, projection: Projection, options: RunnerOptions): Runner {
   const readModels = store.readModels;
   let stopped = false;
+  let failure: RunnerFailure | undefined;
   const wakeup = createWakeup();
   const unwatch = store.watch(wakeup.nudge);
 
@@ -75,14 +82,15 @@ export function startRunner(store: EventStore, projection: Projection, options: 
           break;
         } catch (error) {
           if (!(error instanceof HandlerError)) throw error;
-          const delay = options.retryDelaysMs[attempt];
-          if (delay !== undefined && !stopped && lease.held) {
-            await sleep(delay);
+          const backoff = options.retryDelaysMs[attempt];
+          if (backoff !== undefined && !stopped && lease.held) {
+            await pause(backoff);
             continue;
           }
           await readModels.transaction(tablesOf(projection, readModels, checkpoint.generation), (db) =>
             checkpoints.setState(db, projection.name, 'failed', error.message, event.position),
           );
+          failure = { position: event.position, message: error.message, error: error.cause };
           return;
         }
       }
@@ -139,6 +147,7 @@ export function startRunner(store: EventStore, projection: Projection, options: 
 
   return {
     nudge: wakeup.nudge,
+    failure: () => failure,
     async stop() {
       stopped = true;
       wakeup.nudge();

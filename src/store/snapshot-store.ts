@@ -59,6 +59,7 @@ const stateCodec = {
     try {
       return JSON.parse(text) as unknown;
     } catch (error) {
+      // Only text written around Eventline gets here (it stores JSON.stringify's); loaders log it and fold the stream.
       throw new Error(`the snapshot of stream '${streamId}' cannot be decoded: ${(error as Error).message}`, { cause: error });
     }
   },

@@ -3,6 +3,7 @@
 // PostgreSQL's deferred statements the values written into the text. String literals
 // and quoted identifiers are left alone.
 
+import { ValidationError } from '../core/errors.js';
 import type { ReadModelTables, SqlValue } from './read-models.js';
 
 const TOKENS = /'(?:[^']|'')*'|"(?:[^"]|"")*"|\{([A-Za-z_][A-Za-z0-9_]*)\}|\$(\d+)/g;
@@ -11,7 +12,7 @@ export function substituteTables(sql: string, tables: ReadModelTables): string {
   return sql.replace(TOKENS, (token, name: string | undefined) => {
     if (name === undefined) return token;
     const table = tables[name];
-    if (table === undefined) throw new Error(`unknown table {${name}} in: ${sql}`);
+    if (table === undefined) throw new ValidationError('sql', `names an unknown table {${name}}: ${sql}`);
     return table;
   });
 }
@@ -29,7 +30,7 @@ export function positional(sql: string): { text: string; order: number[] } {
 
 export function bindInOrder(params: readonly SqlValue[], order: readonly number[]): SqlValue[] {
   return order.map((i) => {
-    if (i >= params.length) throw new Error(`no value for $${i + 1}`);
+    if (i >= params.length) throw new ValidationError('params', `has no value for $${i + 1}`);
     return params[i]!;
   });
 }
@@ -43,14 +44,14 @@ export function inlineValues(sql: string, params: readonly SqlValue[]): string {
   return sql.replace(TOKENS, (token, _name: string | undefined, index: string | undefined) => {
     if (index === undefined) return token;
     const i = Number(index) - 1;
-    if (i >= params.length) throw new Error(`no value for $${i + 1}`);
+    if (i >= params.length) throw new ValidationError('params', `has no value for $${i + 1}`);
     return literal(params[i]!);
   });
 }
 
 function literal(value: SqlValue): string {
   if (value === null) return 'NULL';
-  if (typeof value === 'number' && !Number.isFinite(value)) throw new Error(`${value} cannot be written to SQL`);
+  if (typeof value === 'number' && !Number.isFinite(value)) throw new ValidationError('params', `${value} cannot be written to SQL`);
   const text = String(value);
   // E'' escapes backslashes whatever standard_conforming_strings says.
   return text.includes('\\') ? `E'${text.replace(/\\/g, '\\\\').replace(/'/g, "''")}'` : `'${text.replace(/'/g, "''")}'`;

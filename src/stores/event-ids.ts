@@ -22,6 +22,7 @@ export interface EventIds {
 }
 
 export function eventIdsOf(tag: string): EventIds {
+  // Read from the store as it opens: the open turns this into a StoreOpenError.
   if (!new RegExp(`^${TAG}$`).test(tag)) throw new Error(`not an event-id tag: '${tag}'`);
   // A read names thousands of events, mostly at neighbouring positions: each id is the
   // head for its position / 256, kept while it stays the same, and one of 256 tails.

@@ -16,6 +16,7 @@ export type StreamRow = [number, number, string | null, string, string, string |
 export type IdAt = (position: number) => string;
 
 const everyIdStored: IdAt = (position) => {
+  // Cannot happen: a store that stores every id never passes this its own null.
   throw new Error(`the event at position ${position} is stored without an id`);
 };
 

@@ -8,6 +8,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import Database from 'better-sqlite3';
 import { eventline, lines, ok, records, type Result } from '../fixtures/cli.js';
 
@@ -24,7 +25,7 @@ let recordedAt: string[] = [];
 
 async function append(stream: string, type: string, data: object): Promise<void> {
   await ok(['--store', store, 'append', stream, '--type', type, '--data', JSON.stringify(data)]);
-  await new Promise((resolve) => setTimeout(resolve, 5));
+  await sleep(5);
 }
 
 before(async () => {

@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { openEventStore, type EventStore, type RecordedEvent } from '../../src/index.js';
 import { postgresTestUrl } from '../../src/testing/index.js';
@@ -13,7 +14,6 @@ import { appendEventFunction, appendEventsFunction } from '../../src/stores/post
 import { schemaNames } from '../../src/stores/postgres/schema.js';
 
 const postgres = postgresTestUrl();
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * A slow writer takes a position and holds its transaction open; a fast writer

@@ -157,7 +157,7 @@ if (!postgres) {
       store.subscribe({ handler: () => {} });
       await store.close();
     }
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await sleep(300);
     const listening = await sql(`SELECT pid FROM pg_stat_activity WHERE query = $1`, [`LISTEN "${channel}"`]);
     assert.equal(listening.length, 0);
   });

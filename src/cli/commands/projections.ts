@@ -3,9 +3,10 @@
 // the application's own module (--projections); this process runs none of them, it
 // only reads and changes their checkpoints, so it is safe beside the running ones.
 
+import { ProjectionBusyError } from '../../core/errors.js';
 import { projectionControls, type ProjectionStatus } from '../../projections/host.js';
 import type { Projection } from '../../projections/projection.js';
-import { ABANDONED_AFTER_MS, ProjectionBusyError, type RebuildProgress } from '../../projections/rebuild.js';
+import { ABANDONED_AFTER_MS, type RebuildProgress } from '../../projections/rebuild.js';
 import { stringValue } from '../args.js';
 import type { Command, OptionValues, Task } from '../command.js';
 import { UsageError } from '../errors.js';

@@ -75,6 +75,7 @@ export function prepareAppend(s: string, ids: EventIds) {
 function written(streamId: string, expectedVersion: ExpectedVersion, row: ResultRow, fn: string): AppendResult & { wrote: boolean } {
   if (row.out_position === null) {
     checkExpectedVersion(streamId, expectedVersion, row.out_version);
+    // Cannot happen: the append function and checkExpectedVersion apply the same rules.
     throw new Error(`${fn} refused an append that the version rules accept (stream '${streamId}')`);
   }
   return { nextExpectedVersion: row.out_version, lastPosition: row.out_position, wrote: true };
@@ -83,7 +84,7 @@ function written(streamId: string, expectedVersion: ExpectedVersion, row: Result
 // The append lock makes these races impossible through Eventline; a writer that
 // bypasses it still gets the contract's errors, with the real values, rather than a
 // driver error.
-async function translateUniqueViolation(
+export async function translateUniqueViolation(
   error: unknown,
   db: Pool | ClientBase,
   s: string,
@@ -94,14 +95,14 @@ async function translateUniqueViolation(
   if (e.code !== '23505') return error;
   if (e.constraint === 'events_event_id') {
     const eventId = /\(event_id\)=\(([^)]+)\)/.exec(e.detail ?? '')?.[1] ?? 'of this append';
-    return new DuplicateEventError(eventId, 'is already stored');
+    return new DuplicateEventError(eventId, 'is already stored', { cause: error });
   }
   if (e.constraint === 'events_stream_version') {
     // Inside a caller's transaction the failed statement has aborted it: no read is possible there.
     const actual = await db
       .query<{ version: number }>(`SELECT max(version) AS version FROM ${s}.events WHERE stream_id = $1`, [streamId])
       .then(({ rows }) => rows[0]?.version ?? 0, () => undefined);
-    return actual === undefined ? error : new ConcurrencyError(streamId, expected, actual);
+    return actual === undefined ? error : new ConcurrencyError(streamId, expected, actual, { cause: error });
   }
   return error;
 }

@@ -3,7 +3,7 @@
 
 import type { Pool, PoolConfig } from 'pg';
 import { jsonCodec } from '../../core/codec.js';
-import { StoreOpenError } from '../../core/errors.js';
+import { StoreOpenError, storeMissing } from '../../core/errors.js';
 import type { EventStorage } from '../../store/storage.js';
 import { eventIdsOf, type EventIds } from '../event-ids.js';
 import { createMemoryReadModels } from '../sqlite-db/memory-read-models.js';
@@ -84,7 +84,7 @@ export async function openPostgresStorage(url: string, options: PostgresOptions)
   try {
     const client = await pool.connect();
     try {
-      await migrate(client, s, schema, { create: options.create ?? true });
+      if (!(await migrate(client, s, schema, { create: options.create ?? true }))) throw storeMissing(url);
       // Events given no id are named after their positions, with the schema's tag (event-ids.ts).
       const { rows } = await client.query<{ tag: string }>(`SELECT tag FROM ${s}.event_id_tag`);
       ids = eventIdsOf(rows[0]!.tag);
@@ -93,7 +93,7 @@ export async function openPostgresStorage(url: string, options: PostgresOptions)
     }
   } catch (error) {
     await Promise.all([pool.end(), logPool.end()]);
-    throw new StoreOpenError(url, (error as Error).message, { cause: error });
+    throw error instanceof StoreOpenError ? error : new StoreOpenError(url, (error as Error).message, { cause: error });
   }
 
   const append = prepareAppend(s, ids);

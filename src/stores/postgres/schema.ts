@@ -9,7 +9,6 @@
 // change to the schema, a function's text included, is a new step.
 
 import type { PoolClient } from 'pg';
-import { NO_STORE_THERE } from '../../core/errors.js';
 import { LOCK_MIGRATE, lockKey, quoteSchema } from './identifiers.js';
 import { createEvents } from './migrations/001-events.js';
 import { createSnapshots } from './migrations/002-snapshots.js';
@@ -51,16 +50,16 @@ export const RECORDED_MS = `floor(date_part('epoch', recorded_at) * 1000)::bigin
 
 /**
  * Creates or upgrades the schema; concurrent openers take turns on an advisory lock. With
- * `create: false`, a schema that holds no Eventline store is refused and left as it is.
- * `to` stops after that many steps: the upgrade tests build the schemas of older
- * versions with it.
+ * `create: false`, a schema that holds no Eventline store is left as it is, and the
+ * result is false: the opener, which knows the URL, says so. `to` stops after that many
+ * steps: the upgrade tests build the schemas of older versions with it.
  */
 export async function migrate(
   client: PoolClient,
   s: string,
   schema: string,
   { create, to = MIGRATIONS.length }: { create: boolean; to?: number },
-): Promise<void> {
+): Promise<boolean> {
   if (!Number.isInteger(to) || to < 1 || to > MIGRATIONS.length) throw new RangeError(`no schema version ${to} to migrate to`);
   const steps = MIGRATIONS.slice(0, to);
   const names = schemaNames(schema);
@@ -69,7 +68,10 @@ export async function migrate(
     await client.query('SELECT pg_advisory_xact_lock($1, $2)', [LOCK_MIGRATE, lockKey(schema)]);
     if (!create) {
       const { rows } = await client.query<{ found: string | null }>(`SELECT to_regclass($1) AS found`, [`${s}.schema_version`]);
-      if (rows[0]!.found === null) throw new Error(NO_STORE_THERE);
+      if (rows[0]!.found === null) {
+        await client.query('ROLLBACK');
+        return false;
+      }
     }
     await client.query(`CREATE SCHEMA IF NOT EXISTS ${s}`);
     await client.query(`CREATE TABLE IF NOT EXISTS ${s}.schema_version (version integer NOT NULL)`);
@@ -82,6 +84,7 @@ export async function migrate(
     if (rows.length === 0) await client.query(`INSERT INTO ${s}.schema_version (version) VALUES ($1)`, [steps.length]);
     else await client.query(`UPDATE ${s}.schema_version SET version = $1`, [steps.length]);
     await client.query('COMMIT');
+    return true;
   } catch (error) {
     await client.query('ROLLBACK');
     throw error;

@@ -42,6 +42,7 @@ export function migrate(db: Database, { to = SCHEMA_VERSION }: { to?: number } =
     const row = db.prepare('SELECT version FROM eventline_schema').get() as { version: number } | undefined;
     const current = row?.version ?? 0;
     if (current > to) {
+      // The open turns this into a StoreOpenError, with this as its cause.
       throw new Error(`the file has schema version ${current}, newer than this Eventline (${to})`);
     }
     for (const sql of MIGRATIONS.slice(current, to)) db.exec(sql);

@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Database } from 'better-sqlite3';
 import { jsonCodec } from '../../core/codec.js';
-import { NO_STORE_THERE, StoreBusyError, StoreOpenError } from '../../core/errors.js';
+import { StoreBusyError, StoreOpenError, storeMissing } from '../../core/errors.js';
 import type { EventStorage } from '../../store/storage.js';
 import { createWatchers } from '../watchers.js';
 import { prepareAppend } from './append.js';
@@ -47,7 +47,7 @@ export async function openSqliteStorage(url: string, options: SqliteOptions): Pr
   const inMemory = path === ':memory:';
   // Opened not to create, a store must be there already.
   const mustExist = !create && !inMemory;
-  if (mustExist && !existsSync(path)) throw new StoreOpenError(url, NO_STORE_THERE);
+  if (mustExist && !existsSync(path)) throw storeMissing(url);
   let db: Database;
   try {
     if (!inMemory) mkdirSync(dirname(path), { recursive: true });
@@ -76,7 +76,7 @@ export async function openSqliteStorage(url: string, options: SqliteOptions): Pr
     whenUnlocked(() => {
       // Some other application's database is not made an event store by a read, nor
       // changed in any way: this looks before any setting is written.
-      if (mustExist && !hasSchema(db)) throw new StoreOpenError(url, NO_STORE_THERE);
+      if (mustExist && !hasSchema(db)) throw storeMissing(url);
       db.pragma('journal_mode = WAL');
       db.pragma(`synchronous = ${synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
       // NORMAL: every append rewrites the same few pages (the newest leaf of each index

@@ -3,10 +3,10 @@
 
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { ValidationError } from '../../core/errors.js';
+import { ProjectionFailedError, ValidationError } from '../../core/errors.js';
 import type { RecordedEvent } from '../../core/events.js';
 import { defineProjection, type Projection } from '../../projections/projection.js';
-import { startProjections, type Projections, type ProjectionsOptions } from '../../projections/host.js';
+import { projectionControls, startProjections, type Projections, type ProjectionsOptions } from '../../projections/host.js';
 import type { EventStore } from '../../store/event-store.js';
 import { defineCase, sleep, type ConformanceOptions } from './suite.js';
 
@@ -179,6 +179,30 @@ export function projectionCases(options: ConformanceOptions): void {
       assert.deepEqual([failed!.state, failed!.errorPosition, failed!.position], ['failed', poison, poison - 1]);
       const rows = await store.readModels.transaction({ t: store.readModels.table('deferring') }, (db) => db.all('SELECT position FROM {t}'));
       assert.equal(rows.length, 2, 'the events before the poison took effect, once');
+    });
+  });
+
+  it('waiting for a projection whose handler throws rejects promptly with ProjectionFailedError, the handler\'s error as its cause', async (store) => {
+    await withProjections(store, [countingProjection()], { retryDelaysMs: [] }, async (projections) => {
+      await store.appendToStream('a', counted(1));
+      const { lastPosition: poison } = await store.appendToStream('a', [{ type: 'Poison', data: {} }]);
+      const started = Date.now();
+      await assert.rejects(projections.waitFor('stream_counts', poison, 30_000), (error) => {
+        assert.ok(error instanceof ProjectionFailedError, String(error));
+        assert.equal(error.code, 'PROJECTION_FAILED');
+        assert.equal(error.projection, 'stream_counts');
+        assert.equal(error.position, poison);
+        assert.ok(error.cause instanceof Error && error.cause.message === `poison at ${poison}`, String(error.cause));
+        return true;
+      });
+      assert.ok(Date.now() - started < 10_000, `rejected after ${Date.now() - started} ms, not at the 30 s timeout`);
+      // A process that runs no projection knows the failure only by what the checkpoint says.
+      await assert.rejects(projectionControls(store, [countingProjection()]).waitFor('stream_counts', poison, 30_000), (error) => {
+        assert.ok(error instanceof ProjectionFailedError, String(error));
+        assert.equal(error.cause, undefined);
+        assert.equal(error.reason, `poison at ${poison}`);
+        return true;
+      });
     });
   });
 

@@ -4,6 +4,7 @@
 
 import assert from 'node:assert/strict';
 import { test, type TestContext } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { EventStore } from '../../store/event-store.js';
 
 export interface ConformanceOptions {
@@ -49,7 +50,8 @@ export async function countAll(store: EventStore): Promise<number> {
   return (await collect(store.readAll())).length;
 }
 
-export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** Node's own promise timer, under the name the suite's cases use. */
+export { sleep };
 
 /** Resolves once `check` holds, asking every `pollMs`; fails after `timeoutMs`. */
 export async function eventually(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 10_000, pollMs = 5): Promise<void> {

@@ -3,6 +3,7 @@
 // Usage: hold <store-url> <stream-id> <event-id> <hold-ms> <commit|rollback>
 // Prints "holding" once the event is written but not committed, then {"outcome": …}.
 
+import { setTimeout as sleep } from 'node:timers/promises';
 import { openStorage } from '../../open/open-store.js';
 
 class RolledBack extends Error {}
@@ -15,7 +16,7 @@ try {
   await storage
     .appendWithHook(streamId!, [event], 'any', async () => {
       console.log('holding');
-      await new Promise((resolve) => setTimeout(resolve, Number(holdMs)));
+      await sleep(Number(holdMs));
       if (outcome === 'rollback') throw new RolledBack();
     })
     .catch((error: unknown) => {

@@ -9,8 +9,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { openEventStore } from '../../../src/index.js';
-import { eventually, getJson, openSse, postJson, sleep, spawnLab, startLab, type LabProcess } from './support.js';
+import { eventually, getJson, openSse, postJson, spawnLab, startLab, type LabProcess } from './support.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'eventline-lab-'));
 after(() => rmSync(dir, { recursive: true, force: true }));

@@ -4,6 +4,7 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { readAhead } from '../../../src/store/read-ahead.js';
 
 /** Pages of `size` numbers up to `total`, recording which pages were asked for. */
@@ -59,7 +60,7 @@ test('a page that fails while read ahead fails the caller who reaches it, not th
     const items = readAhead(Promise.resolve([1, 2]), failing, (n) => n);
     assert.deepEqual(await items.next(), { value: 1, done: false });
     // The failed page waits, awaited by no one yet, while the caller works through the first.
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await sleep(20);
     assert.deepEqual(await items.next(), { value: 2, done: false });
     await assert.rejects(items.next(), /the database went away/);
     assert.equal(unhandled, 0);

@@ -3,6 +3,7 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { asOfBounds, defineProjection, openEventStore, projectionAsOf, startProjections, stateAsOf, ValidationError, type EventStore } from '../../../src/index.js';
 
 /** Counts words per (stream, word) and keeps a log without a key. */
@@ -81,7 +82,7 @@ test('a replay leaves the live read model and its checkpoint exactly as they wer
 test('as of a time is inclusive to the millisecond; a stream folds only what was recorded by then', () =>
   withStore(async (store) => {
     await store.appendToStream('a', said('one'));
-    await new Promise((resolve) => setTimeout(resolve, 5));
+    await sleep(5);
     await store.appendToStream('a', said('two'));
     const [first, second] = await store.readStream('a');
     const folder = { initialState: () => [] as string[], evolve: (s: string[], e: { data: unknown }) => [...s, (e.data as { word: string }).word] };
