@@ -3,6 +3,7 @@
 // the first page of the post list with 10,000 posts stored. The figure is 2xx answers
 // per second; p99 latency, non-2xx answers and errors come with it.
 
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Options, Result } from 'autocannon';
 import { postStreamId } from '../../examples/blog/commands.js';
 import type { BenchStore } from './adapter.js';
@@ -13,7 +14,6 @@ import type { Sizes } from './sizes.js';
 import { mustAppend, type Measurement, type Workload, type WorkloadContext } from './workload.js';
 
 const CAUGHT_UP_WITHIN_MS = 120_000;
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** A request autocannon repeats: method, path and body. */
 type Request = Pick<Options, 'method' | 'headers' | 'body'> & { path: string };

@@ -2,6 +2,7 @@
 // P2: appends at a steady rate with the projection running async, and how long each
 // event takes to show in the read model.
 
+import { setTimeout as sleep } from 'node:timers/promises';
 import { settleScratch } from '../running/scratch.js';
 import { findTarget } from '../running/stores.js';
 import type { BenchStore } from './adapter.js';
@@ -40,7 +41,6 @@ export const p1: Workload = {
   },
 };
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** The pth percentile (0-100) of sorted values, nearest rank. */
 function percentile(sorted: readonly number[], p: number): number {
