@@ -30,7 +30,7 @@ export {
   type FoldResult,
 } from './store/event-store.js';
 export type { AppendResult, Direction, EventFilter, StoreStats, StreamInfo } from './store/storage.js';
-export { openEventStore, defaultStoreUrl, DEFAULT_STORE_URL, type OpenOptions } from './store/open.js';
+export { openEventStore, defaultStoreUrl, DEFAULT_STORE_URL, type OpenOptions } from './open/open-store.js';
 export {
   handleCommand,
   loadState,
@@ -61,7 +61,7 @@ export {
   type SnapshotPolicy,
 } from './snapshots/index.js';
 export { Aggregate, createRepository, type Repository, type RepositoryOptions, type SaveResult } from './aggregates/index.js';
-export type { SubscribeOptions, Subscription } from './subscriptions/subscription.js';
+export type { SubscribeOptions, Subscription } from './store/subscription.js';
 export type { ReadModelDb, ReadModelStorage, ReadModelTables, SqlValue, Lease } from './store/read-models.js';
 export type { AppendHook } from './store/event-store.js';
 export {

@@ -18,4 +18,4 @@ export type {
   StreamRange,
 } from './store/storage.js';
 export { checkExpectedVersion, idempotentResult } from './store/append-rules.js';
-export { openStorage } from './store/open.js';
+export { openStorage } from './open/open-store.js';

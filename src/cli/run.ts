@@ -2,7 +2,7 @@
 // always closes the store, and maps every failure to a message and an exit code
 // (errors.ts). main.ts only wires it to this process; tests call it directly.
 
-import { defaultStoreUrl, openEventStore } from '../store/open.js';
+import { defaultStoreUrl, openEventStore } from '../open/open-store.js';
 import { checkPositionals, parseOptions, splitCommand, wantsJson } from './args.js';
 import type { Command, Task } from './command.js';
 import { findCommand } from './commands/index.js';

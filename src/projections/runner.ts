@@ -6,7 +6,7 @@
 import type { RecordedEvent } from '../core/events.js';
 import type { EventStore } from '../store/event-store.js';
 import type { Lease } from '../store/read-models.js';
-import { createWakeup, delay } from '../subscriptions/wakeup.js';
+import { createWakeup, delay } from '../store/wakeup.js';
 import { applyBatch, HandlerError } from './apply.js';
 import { checkpoints, type Checkpoint } from './checkpoints.js';
 import type { Projection } from './projection.js';

@@ -1,8 +1,8 @@
 // What was true at an earlier point: the events are all still there, so any past
 // state can be computed again. A stream's state is its events folded up to that
 // point; a read model's rows are its projection replayed over the events up to that
-// point, into an in-memory SQLite database of its own, so the live tables are never
-// touched. Two such answers compared give what changed in between.
+// point, into a scratch database the store gives (an in-memory SQLite database on
+// every Eventline store), so the live tables are never touched. Two such answers compared give what changed in between.
 
 import type { StateFolder } from '../commands/load-state.js';
 import { ValidationError } from '../core/errors.js';
@@ -12,7 +12,6 @@ import type { Projection } from '../projections/projection.js';
 import { tablesOf } from '../projections/tables.js';
 import type { EventStore } from '../store/event-store.js';
 import type { ReadModelDb } from '../store/read-models.js';
-import { createMemoryReadModels } from '../stores/memory/read-models.js';
 
 /** A point in the log: after the event at `position`, or after every event recorded up to `time` (inclusive). */
 export type AsOf = { position: number } | { time: Date };
@@ -85,7 +84,8 @@ const REPLAY_BATCH = 1000;
 
 /**
  * The rows of one of a projection's tables as of a point, computed by replaying the
- * projection over the events up to there in a private in-memory database.
+ * projection over the events up to there in the store's scratch database (see
+ * EventStore.scratchReadModels).
  *
  * @example
  * const { rows } = await projectionAsOf(store, postsProjection, { position: 120 });
@@ -97,7 +97,7 @@ export async function projectionAsOf(store: EventStore, projection: Projection, 
   if (!projection.tables.includes(table)) {
     throw new ValidationError('table', `projection ${projection.name} has no table ${JSON.stringify(table)} (it has ${projection.tables.join(', ')})`);
   }
-  const readModels = createMemoryReadModels();
+  const readModels = store.scratchReadModels();
   try {
     const tables = tablesOf(projection, readModels, 0);
     await readModels.transaction(tables, (db) => projection.setup(db));
@@ -125,7 +125,7 @@ export async function projectionAsOf(store: EventStore, projection: Projection, 
   }
 }
 
-// The replay database is always SQLite, so its catalogue tells the columns and key.
+// The scratch database is SQLite (storage.ts), so its catalogue tells the columns and key.
 const COLUMNS = `SELECT name, pk FROM pragma_table_info($1) ORDER BY cid`;
 
 async function readTable(db: ReadModelDb, table: string): Promise<Pick<TableAsOf, 'columns' | 'key' | 'rows'>> {

@@ -50,3 +50,8 @@ export interface ReadModelStorage {
   /** Tries to become the one process running `name`; undefined when another holds it. */
   tryLease(name: string): Promise<Lease | undefined>;
 }
+
+/** A private read-model database that lives until `close()`: rows built there leave the live tables alone. */
+export interface ScratchReadModels extends ReadModelStorage {
+  close(): void;
+}

@@ -3,7 +3,7 @@
 
 import type { EncodedPayload, EventCodec } from '../core/codec.js';
 import type { ExpectedVersion } from '../core/errors.js';
-import type { ReadModelDb, ReadModelStorage, ReadModelTables } from './read-models.js';
+import type { ReadModelDb, ReadModelStorage, ReadModelTables, ScratchReadModels } from './read-models.js';
 
 /** One event ready to store: validated and encoded. */
 export interface EventToStore<Body = string> extends EncodedPayload<Body> {
@@ -140,6 +140,12 @@ export interface EventStorage<Body = string> {
   watch?(onChange: () => void): () => void;
   /** Tables for read models and checkpoints, in the same database (projections need it). */
   readonly readModels?: ReadModelStorage;
+  /**
+   * A new, empty read-model database of its own, in memory, where a projection is replayed
+   * without touching the live tables (projectionAsOf, which reads SQLite's catalogue: every
+   * Eventline store gives an in-memory SQLite database).
+   */
+  scratchReadModels?(): ScratchReadModels;
   /** Up to `limit` streams whose id sorts after `after`, in id order. */
   listStreams(after: string | undefined, limit: number): Promise<StreamInfo[]>;
   /** The position of the newest event (0 for an empty store). */

@@ -8,7 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { openEventStore } from '../store/open.js';
+import { openEventStore } from '../open/open-store.js';
 import type { EventStore } from '../store/event-store.js';
 import { postgresTestUrl, postgresUnavailable } from './postgres.js';
 

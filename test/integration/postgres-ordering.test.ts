@@ -9,7 +9,8 @@ import pg from 'pg';
 import { openEventStore, type EventStore, type RecordedEvent } from '../../src/index.js';
 import { postgresTestUrl } from '../../src/testing/index.js';
 import { startProcess } from '../../src/testing/processes/spawn.js';
-import { appendEventFunction, appendFunction } from '../../src/stores/postgres/schema.js';
+import { appendEventFunction, appendEventsFunction } from '../../src/stores/postgres/migrations/007-append-event.js';
+import { schemaNames } from '../../src/stores/postgres/schema.js';
 
 const postgres = postgresTestUrl();
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -60,9 +61,9 @@ if (!postgres) {
     const client = new pg.Client({ connectionString: process.env.EVENTLINE_POSTGRES_URL });
     await client.connect();
     try {
-      for (const append of [appendFunction, appendEventFunction]) {
-        const unlocked = append(`"${schema}"`, schema).replace(/PERFORM pg_advisory_xact_lock\([^;]*\);/, '');
-        assert.notEqual(unlocked, append(`"${schema}"`, schema));
+      for (const append of [appendEventsFunction, appendEventFunction]) {
+        const unlocked = append(schemaNames(schema)).replace(/PERFORM pg_advisory_xact_lock\([^;]*\);/, '');
+        assert.notEqual(unlocked, append(schemaNames(schema)));
         await client.query(unlocked);
       }
 

@@ -6,12 +6,12 @@ import { copyCodec } from '../../core/codec.js';
 import { compareCodePoints } from '../../core/compare.js';
 import { jsonBytes } from '../../core/json.js';
 import { eventIdsOf, findGivenIds, hasGivenIds, idToStore, newEventIdTag } from '../event-ids.js';
-import { createWatchers } from '../../subscriptions/watchers.js';
+import { createWatchers } from '../watchers.js';
 import { checkExpectedVersion, idempotentResult } from '../../store/append-rules.js';
 import { isUnfiltered, matchesEventFilter } from '../../store/event-filter.js';
 import type { ExpectedVersion } from '../../core/errors.js';
 import type { AppendResult, EventStorage, EventToStore, StoredEvent, StoredEventId } from '../../store/storage.js';
-import { createMemoryReadModels } from './read-models.js';
+import { createMemoryReadModels } from '../sqlite-db/memory-read-models.js';
 import { createMemorySnapshots } from './snapshots.js';
 
 /**
@@ -133,6 +133,7 @@ export function createMemoryStorage(): EventStorage<unknown> {
     },
 
     readModels,
+    scratchReadModels: createMemoryReadModels,
 
     async headPosition() {
       return lastPosition;

@@ -1,5 +1,5 @@
-// An append is one call of an append function (schema.ts): one round trip. One event
-// given no id goes to append_event, everything else to append_events.
+// An append is one call of an append function (migrations/007-append-event.ts): one
+// round trip. One event given no id goes to append_event, everything else to append_events.
 
 import type { ClientBase, Pool } from 'pg';
 import { ConcurrencyError, DuplicateEventError, type ExpectedVersion } from '../../core/errors.js';

@@ -4,7 +4,7 @@
 // connection does (schema.ts, notifyListeners).
 
 import type { Client, PoolConfig } from 'pg';
-import { createWatchers } from '../../subscriptions/watchers.js';
+import { createWatchers } from '../watchers.js';
 import { loadPg } from './driver.js';
 import { LOCK_LISTEN } from './identifiers.js';
 

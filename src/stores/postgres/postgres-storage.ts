@@ -6,6 +6,7 @@ import { jsonCodec } from '../../core/codec.js';
 import { StoreOpenError } from '../../core/errors.js';
 import type { EventStorage } from '../../store/storage.js';
 import { eventIdsOf, type EventIds } from '../event-ids.js';
+import { createMemoryReadModels } from '../sqlite-db/memory-read-models.js';
 import { prepareAppend } from './append.js';
 import { lockKey, quoteSchema } from './identifiers.js';
 import { prepareReads } from './read.js';
@@ -135,6 +136,8 @@ export async function openPostgresStorage(url: string, options: PostgresOptions)
 
     watch: listener.watch,
     readModels: postgresReadModelStorage(pool, config, schema),
+    // A replay's scratch database is SQLite in memory here too: nothing to clean up on the server.
+    scratchReadModels: createMemoryReadModels,
 
     readStream: reads.readStream,
     readStreamPayloads: reads.readStreamPayloads,

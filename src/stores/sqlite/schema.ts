@@ -1,118 +1,26 @@
 // The SQLite schema, as numbered migrations applied on open. `eventline_schema`
 // records how far a file has been migrated, so a newer Eventline can upgrade it.
+//
+// Each step is frozen: it runs the SQL it ran when it was written, one file a step in
+// migrations/, so a file at version k is the same whichever Eventline brought it there.
+// A change to the schema is a new step.
 
 import type { Database } from 'better-sqlite3';
+import { createEvents } from './migrations/001-events.js';
+import { createSnapshots } from './migrations/002-snapshots.js';
+import { streamIdsOnly } from './migrations/003-stream-ids-only.js';
+import { positionsUsed } from './migrations/004-positions-used.js';
+import { idsNamedByPosition } from './migrations/005-ids-named-by-position.js';
+import { namedAhead } from './migrations/006-named-ahead.js';
 
+/** The steps in order: a file's schema version is how many of them it has run. */
 export const MIGRATIONS: readonly string[] = [
-  `
-  CREATE TABLE events (
-    -- AUTOINCREMENT: a position is never handed out twice, even after deletes
-    -- (migration 4 keeps that promise another way).
-    position    INTEGER PRIMARY KEY AUTOINCREMENT,
-    stream_id   TEXT    NOT NULL,
-    version     INTEGER NOT NULL,
-    event_id    TEXT    NOT NULL UNIQUE,
-    type        TEXT    NOT NULL,
-    data        TEXT    NOT NULL,
-    metadata    TEXT,
-    recorded_at INTEGER NOT NULL, -- milliseconds since the epoch
-    UNIQUE (stream_id, version)
-  );
-  CREATE TABLE streams (
-    stream_id TEXT    PRIMARY KEY,
-    version   INTEGER NOT NULL
-  ) WITHOUT ROWID;
-  `,
-  `
-  -- The newest snapshot of a stream's state, and the stream version it reflects.
-  CREATE TABLE snapshots (
-    stream_id      TEXT    PRIMARY KEY,
-    version        INTEGER NOT NULL,
-    schema_version INTEGER NOT NULL,
-    state          TEXT    NOT NULL,
-    taken_at       INTEGER NOT NULL -- milliseconds since the epoch
-  ) WITHOUT ROWID;
-  `,
-  `
-  -- streams lists stream ids only; a stream's version is the newest in its index,
-  -- so appending to an existing stream writes no row here.
-  ALTER TABLE streams DROP COLUMN version;
-  `,
-  `
-  -- Appends write only the events table and its indexes. AUTOINCREMENT wrote
-  -- sqlite_sequence on every append, and streams on every new stream; positions now
-  -- come from the largest position and positions_used, which remembers the largest
-  -- position ever deleted, so a position is still never handed out twice. Streams are
-  -- listed from the (stream_id, version) index.
-  CREATE TABLE events_next (
-    position    INTEGER PRIMARY KEY,
-    stream_id   TEXT    NOT NULL,
-    version     INTEGER NOT NULL,
-    event_id    TEXT    NOT NULL UNIQUE,
-    type        TEXT    NOT NULL,
-    data        TEXT    NOT NULL,
-    metadata    TEXT,
-    recorded_at INTEGER NOT NULL, -- milliseconds since the epoch
-    UNIQUE (stream_id, version)
-  );
-  INSERT INTO events_next (position, stream_id, version, event_id, type, data, metadata, recorded_at)
-    SELECT position, stream_id, version, event_id, type, data, metadata, recorded_at FROM events ORDER BY position;
-  CREATE TABLE positions_used (
-    id       INTEGER PRIMARY KEY CHECK (id = 1),
-    position INTEGER NOT NULL
-  );
-  -- AUTOINCREMENT's memory carries over: positions handed out before stay used.
-  INSERT INTO positions_used (id, position)
-    SELECT 1, coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'events'), 0);
-  DROP TABLE events;
-  ALTER TABLE events_next RENAME TO events;
-  CREATE TRIGGER events_deleted AFTER DELETE ON events
-    WHEN old.position > (SELECT position FROM positions_used WHERE id = 1)
-  BEGIN
-    UPDATE positions_used SET position = old.position WHERE id = 1;
-  END;
-  DROP TABLE streams;
-  `,
-  `
-  -- Events appended without an id are named after their position (event-ids.ts), so
-  -- only ids that callers chose are stored and indexed: an append of new events
-  -- writes no index entry for their ids. Ids stored before keep their place.
-  CREATE TABLE events_next (
-    position    INTEGER PRIMARY KEY,
-    stream_id   TEXT    NOT NULL,
-    version     INTEGER NOT NULL,
-    event_id    TEXT,   -- NULL: the id follows from the position
-    type        TEXT    NOT NULL,
-    data        TEXT    NOT NULL,
-    metadata    TEXT,
-    recorded_at INTEGER NOT NULL, -- milliseconds since the epoch
-    UNIQUE (stream_id, version)
-  );
-  INSERT INTO events_next (position, stream_id, version, event_id, type, data, metadata, recorded_at)
-    SELECT position, stream_id, version, event_id, type, data, metadata, recorded_at FROM events ORDER BY position;
-  DROP TABLE events;
-  ALTER TABLE events_next RENAME TO events;
-  CREATE UNIQUE INDEX events_event_id ON events (event_id) WHERE event_id IS NOT NULL;
-  CREATE TRIGGER events_deleted AFTER DELETE ON events
-    WHEN old.position > (SELECT position FROM positions_used WHERE id = 1)
-  BEGIN
-    UPDATE positions_used SET position = old.position WHERE id = 1;
-  END;
-  -- The file's event-id tag: a variant digit (8 to b) and 15 random hex digits.
-  CREATE TABLE event_id_tag (
-    id  INTEGER PRIMARY KEY CHECK (id = 1),
-    tag TEXT    NOT NULL
-  );
-  INSERT INTO event_id_tag (id, tag)
-    SELECT 1, substr('89ab', 1 + (random() & 3), 1) || substr(hex, 1, 3) || '-' || substr(hex, 4, 12)
-    FROM (SELECT lower(hex(randomblob(8))) AS hex);
-  `,
-  `
-  -- The largest position that an id of this file, given by a caller, named before the
-  -- file reached it (event-ids.ts). Events given no id up to there get an id of their
-  -- own, so no id is ever given twice, and positions are never skipped for it.
-  ALTER TABLE event_id_tag ADD COLUMN named_ahead INTEGER NOT NULL DEFAULT 0;
-  `,
+  createEvents,
+  createSnapshots,
+  streamIdsOnly,
+  positionsUsed,
+  idsNamedByPosition,
+  namedAhead,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
@@ -122,17 +30,22 @@ export function hasSchema(db: Database): boolean {
   return db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'eventline_schema'`).get() !== undefined;
 }
 
-/** Brings the file to the current schema; runs under the write lock so processes take turns. */
-export function migrate(db: Database): void {
+/**
+ * Brings the file to the current schema; runs under the write lock so processes take turns.
+ * `to` stops after that many steps: the upgrade tests build the files of older versions
+ * with it.
+ */
+export function migrate(db: Database, { to = SCHEMA_VERSION }: { to?: number } = {}): void {
+  if (!Number.isInteger(to) || to < 1 || to > SCHEMA_VERSION) throw new RangeError(`no schema version ${to} to migrate to`);
   db.transaction(() => {
     db.exec('CREATE TABLE IF NOT EXISTS eventline_schema (version INTEGER NOT NULL)');
     const row = db.prepare('SELECT version FROM eventline_schema').get() as { version: number } | undefined;
     const current = row?.version ?? 0;
-    if (current > SCHEMA_VERSION) {
-      throw new Error(`the file has schema version ${current}, newer than this Eventline (${SCHEMA_VERSION})`);
+    if (current > to) {
+      throw new Error(`the file has schema version ${current}, newer than this Eventline (${to})`);
     }
-    for (const sql of MIGRATIONS.slice(current)) db.exec(sql);
-    if (!row) db.prepare('INSERT INTO eventline_schema (version) VALUES (?)').run(SCHEMA_VERSION);
-    else db.prepare('UPDATE eventline_schema SET version = ?').run(SCHEMA_VERSION);
+    for (const sql of MIGRATIONS.slice(current, to)) db.exec(sql);
+    if (!row) db.prepare('INSERT INTO eventline_schema (version) VALUES (?)').run(to);
+    else db.prepare('UPDATE eventline_schema SET version = ?').run(to);
   }).immediate();
 }

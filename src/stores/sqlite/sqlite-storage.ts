@@ -5,15 +5,16 @@
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Database } from 'better-sqlite3';
-import { openDatabase } from './driver.js';
 import { jsonCodec } from '../../core/codec.js';
 import { NO_STORE_THERE, StoreBusyError, StoreOpenError } from '../../core/errors.js';
 import type { EventStorage } from '../../store/storage.js';
-import { createWatchers } from '../../subscriptions/watchers.js';
+import { createWatchers } from '../watchers.js';
 import { prepareAppend } from './append.js';
-import { createConnectionLock } from './connection-lock.js';
 import { eventIdsOf } from '../event-ids.js';
-import { sqliteReadModelStorage } from './read-model-storage.js';
+import { createConnectionLock } from '../sqlite-db/connection-lock.js';
+import { openDatabase } from '../sqlite-db/driver.js';
+import { createMemoryReadModels } from '../sqlite-db/memory-read-models.js';
+import { sqliteReadModelStorage } from '../sqlite-db/read-model-storage.js';
 import { prepareReads } from './read.js';
 import { hasSchema, migrate } from './schema.js';
 import { prepareSnapshots } from './snapshots.js';
@@ -146,6 +147,7 @@ export async function openSqliteStorage(url: string, options: SqliteOptions): Pr
     },
 
     readModels,
+    scratchReadModels: createMemoryReadModels,
 
     headPosition() {
       return lock.run(() => reads.head());

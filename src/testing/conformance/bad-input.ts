@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { EventTooLargeError, StoreOpenError, ValidationError } from '../../core/errors.js';
 import type { NewEvent } from '../../core/events.js';
 import type { EventStore } from '../../store/event-store.js';
-import { openEventStore } from '../../store/open.js';
+import { openEventStore } from '../../open/open-store.js';
 import { countAll, defineCase, defineProcessCase, type ConformanceOptions } from './suite.js';
 
 type Attempt = (store: EventStore) => Promise<unknown>;

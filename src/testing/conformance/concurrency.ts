@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import type { RecordedEvent } from '../../core/events.js';
-import { openEventStore } from '../../store/open.js';
+import { openEventStore } from '../../open/open-store.js';
 import { startProcess } from '../processes/spawn.js';
 import { collect, defineCase, defineProcessCase, sleep, type ConformanceOptions } from './suite.js';
 import { appendWithRetry } from './writers.js';

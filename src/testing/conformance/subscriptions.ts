@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { ValidationError } from '../../core/errors.js';
 import type { RecordedEvent } from '../../core/events.js';
 import type { EventStore } from '../../store/event-store.js';
-import { openEventStore } from '../../store/open.js';
+import { openEventStore } from '../../open/open-store.js';
 import { startProcess } from '../processes/spawn.js';
 import { defineCase, defineProcessCase, eventually, sleep, type ConformanceOptions } from './suite.js';
 

@@ -3,7 +3,7 @@
 // Usage: hold <store-url> <stream-id> <event-id> <hold-ms> <commit|rollback>
 // Prints "holding" once the event is written but not committed, then {"outcome": …}.
 
-import { openStorage } from '../../store/open.js';
+import { openStorage } from '../../open/open-store.js';
 
 class RolledBack extends Error {}
 

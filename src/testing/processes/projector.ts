@@ -10,7 +10,7 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { Projection } from '../../projections/projection.js';
 import { startProjections } from '../../projections/host.js';
-import { openEventStore } from '../../store/open.js';
+import { openEventStore } from '../../open/open-store.js';
 
 const { positionals, values } = parseArgs({
   allowPositionals: true,

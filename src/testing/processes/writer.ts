@@ -4,7 +4,7 @@
 // Prints {"conflicts": n} when done.
 
 import { ConcurrencyError } from '../../core/errors.js';
-import { openEventStore } from '../../store/open.js';
+import { openEventStore } from '../../open/open-store.js';
 import { appendWithRetry } from '../conformance/writers.js';
 
 const [url, streamId, writer, count, perAppend = '1'] = process.argv.slice(2);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { withBindingAdvice } from '../../../src/stores/sqlite/driver.js';
+import { withBindingAdvice } from '../../../src/stores/sqlite-db/driver.js';
 
 test('a better-sqlite3 install without its native binding is explained in one line that says how to build it', () => {
   // The driver's message when its install script never ran: one line per path it searched.

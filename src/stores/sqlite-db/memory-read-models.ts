@@ -1,27 +1,26 @@
-// The memory store keeps read models in memory too: an in-memory SQLite database,
-// opened the first time a projection needs it, so projections written once run on
-// every store. Nothing is written to disk.
+// Read models in an in-memory SQLite database, opened the first time they are used:
+// the memory store keeps its read models here, so projections written once run on
+// every store, and every store offers one as its scratch database, where a projection
+// is replayed off to the side of the live tables. Nothing is written to disk.
 
-import type { ReadModelDb, ReadModelStorage, ReadModelTables } from '../../store/read-models.js';
+import type { ReadModelDb, ReadModelTables, ScratchReadModels } from '../../store/read-models.js';
+import { createConnectionLock } from './connection-lock.js';
+import { openDatabase } from './driver.js';
+import { sqliteReadModelStorage } from './read-model-storage.js';
 
 type DbFor = (tables: ReadModelTables) => ReadModelDb;
 
-export interface MemoryReadModels extends ReadModelStorage {
+export interface MemoryReadModels extends ScratchReadModels {
   /** A transaction over the read-model database, for an append's inline work. */
   during<T>(work: (dbFor: DbFor) => Promise<T>): Promise<T>;
-  close(): void;
 }
 
 export function createMemoryReadModels(): MemoryReadModels {
-  let opened: Promise<{ storage: ReturnType<typeof import('../sqlite/read-model-storage.js').sqliteReadModelStorage>; close(): void }> | undefined;
+  let opened: Promise<{ storage: ReturnType<typeof sqliteReadModelStorage>; close(): void }> | undefined;
 
+  // better-sqlite3 itself loads only here, when a projection first needs a table.
   const open = () =>
     (opened ??= (async () => {
-      const [{ openDatabase }, { createConnectionLock }, { sqliteReadModelStorage }] = await Promise.all([
-        import('../sqlite/driver.js'),
-        import('../sqlite/connection-lock.js'),
-        import('../sqlite/read-model-storage.js'),
-      ]);
       const db = await openDatabase(':memory:');
       const storage = sqliteReadModelStorage(db, createConnectionLock(db, (operation) => operation()));
       return { storage, close: () => db.close() };

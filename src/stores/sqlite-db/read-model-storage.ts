@@ -1,5 +1,5 @@
-// Read models in a SQLite database: tables beside the events (or, for the memory
-// store, in an in-memory database of their own), written in held transactions.
+// Read models in a SQLite database: tables beside the events (or, in memory, a
+// database of their own: memory-read-models.ts), written in held transactions.
 
 import type { Database } from 'better-sqlite3';
 import type { ReadModelStorage } from '../../store/read-models.js';

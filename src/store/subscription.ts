@@ -4,7 +4,7 @@
 
 import { ValidationError } from '../core/errors.js';
 import type { RecordedEvent } from '../core/events.js';
-import type { EventStore, ReadAllOptions } from '../store/event-store.js';
+import type { ReadAllOptions } from './reads.js';
 import { createWakeup } from './wakeup.js';
 
 export interface SubscribeOptions extends ReadAllOptions {
@@ -22,16 +22,18 @@ export interface Subscription {
   readonly done: Promise<void>;
 }
 
+type ReadAll = (options: ReadAllOptions) => AsyncIterable<RecordedEvent>;
 type Watch = (onChange: () => void) => () => void;
 
-export function startSubscription(store: EventStore, watch: Watch | undefined, options: SubscribeOptions): Subscription {
+/** Starts a subscription over `readAll` (the store's), woken by `watch` (the storage's) when it has one. */
+export function startSubscription(readAll: ReadAll, watch: Watch | undefined, options: SubscribeOptions): Subscription {
   const { handler, pollIntervalMs = 1000, ...read } = options;
   if (typeof handler !== 'function') throw new ValidationError('handler', 'must be a function');
   if (typeof pollIntervalMs !== 'number' || !(pollIntervalMs > 0)) {
     throw new ValidationError('pollIntervalMs', 'must be a number > 0');
   }
-  // Validates after/types/streamPrefix/batchSize the same way readAll does.
-  store.readAll(read);
+  // readAll checks after, types, streamPrefix and batchSize as it is called: a bad option throws here.
+  readAll(read);
 
   let position = read.after ?? 0;
   let stopping = false;
@@ -42,7 +44,7 @@ export function startSubscription(store: EventStore, watch: Watch | undefined, o
     try {
       while (!stopping) {
         await wakeup.wait(pollIntervalMs);
-        for await (const event of store.readAll({ ...read, after: position })) {
+        for await (const event of readAll({ ...read, after: position })) {
           await handler(event);
           position = event.position;
           if (stopping) break;

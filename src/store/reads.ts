@@ -1,0 +1,180 @@
+// An EventStore's reads: a stream, a fold of a stream, the whole log (as an iterator or
+// a page at a time) and the list of streams. Each read checks its options the same way
+// on every store, then asks the storage, decoding events as they arrive.
+
+import type { EventCodec } from '../core/codec.js';
+import { ValidationError } from '../core/errors.js';
+import type { RecordedEvent } from '../core/events.js';
+import { assertCount, assertName } from '../core/validation.js';
+import type { Decode } from './decode.js';
+import { toEventFilter } from './event-filter.js';
+import { readAhead } from './read-ahead.js';
+import type { Direction, EventFilter, EventStorage, StreamInfo } from './storage.js';
+
+export interface ReadStreamOptions {
+  /** First version to read. Default: 1 forward, the last version backward. */
+  fromVersion?: number;
+  maxCount?: number;
+  direction?: Direction;
+}
+
+/** Where to start, how much to fetch at a time, and the filters (EventFilter). */
+export interface ReadAllOptions extends EventFilter {
+  /** Read events with a position greater than this. Default 0: from the start. */
+  after?: number;
+  /** Events fetched per round trip. Default 500. */
+  batchSize?: number;
+}
+
+/** An event as a fold sees it: its payload and place in the stream, without id or time. */
+export interface FoldedEvent {
+  streamId: string;
+  version: number;
+  position: number;
+  type: string;
+  data: unknown;
+  metadata: Record<string, unknown> | undefined;
+}
+
+export interface FoldOptions {
+  /** First version to fold. Default 1. */
+  fromVersion?: number;
+}
+
+export interface FoldResult<State> {
+  state: State;
+  /** The version of the first event folded: 0 when there was none. */
+  firstVersion: number;
+  /** The version of the last event folded: 0 when there was none. */
+  version: number;
+  /** The position of the last event folded: 0 when there was none. */
+  lastPosition: number;
+  /** How many events were folded. */
+  events: number;
+}
+
+export interface ListStreamsOptions {
+  /** List the streams whose id sorts after this one (in code point order): the cursor of a paged listing. */
+  after?: string;
+  batchSize?: number;
+}
+
+export interface EventReads {
+  readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
+  /**
+   * Folds a stream's events into `initial`, a page at a time: memory stays flat however
+   * long the stream, and only what a fold needs is read (no event ids, no times).
+   */
+  foldStream<State>(
+    streamId: string,
+    initial: State,
+    evolve: (state: State, event: FoldedEvent) => State,
+    options?: FoldOptions,
+  ): Promise<FoldResult<State>>;
+  readAll(options?: ReadAllOptions): AsyncIterable<RecordedEvent>;
+  /**
+   * One page of `readAll`: up to `batchSize` events after `after`, in position order.
+   * An array, not an iterator: the way to read fast, a batch at a time (projections do).
+   */
+  readAllPage(options?: ReadAllOptions): Promise<RecordedEvent[]>;
+  listStreams(options?: ListStreamsOptions): AsyncIterable<StreamInfo>;
+}
+
+const DEFAULT_BATCH_SIZE = 500;
+const FOLD_PAGE_SIZE = 1000;
+const MAX_BATCH_SIZE = 10_000;
+
+export function createReads<Body>(storage: EventStorage<Body>, codec: EventCodec<Body>, decode: Decode<Body>, assertOpen: () => void): EventReads {
+  function readAllArguments(options: ReadAllOptions) {
+    assertOpen();
+    const after = options.after ?? 0;
+    assertCount(after, 'after', 0);
+    const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
+    assertCount(batchSize, 'batchSize', 1, MAX_BATCH_SIZE);
+    return { after, batchSize, filter: toEventFilter(options) };
+  }
+
+  return {
+    async readStream(streamId, options = {}) {
+      assertOpen();
+      assertName(streamId, 'streamId');
+      const direction = options.direction ?? 'forward';
+      if (direction !== 'forward' && direction !== 'backward') {
+        throw new ValidationError('direction', `must be 'forward' or 'backward'`);
+      }
+      const fromVersion = options.fromVersion ?? (direction === 'forward' ? 1 : Number.MAX_SAFE_INTEGER);
+      assertCount(fromVersion, 'fromVersion', 0);
+      const maxCount = options.maxCount ?? Number.MAX_SAFE_INTEGER;
+      assertCount(maxCount, 'maxCount', 1);
+      return storage.readStream(streamId, { fromVersion, maxCount, direction }, decode);
+    },
+
+    async foldStream(streamId, initial, evolve, options = {}) {
+      assertOpen();
+      assertName(streamId, 'streamId');
+      const fromVersion = options.fromVersion ?? 1;
+      assertCount(fromVersion, 'fromVersion', 1);
+      let state = initial;
+      let firstVersion = 0;
+      let version = 0;
+      let lastPosition = 0;
+      let events = 0;
+      for (let from = fromVersion; ; ) {
+        const page = await storage.readStreamPayloads(streamId, from, FOLD_PAGE_SIZE);
+        for (const payload of page) {
+          const { type, data, metadata } = codec.decode(payload);
+          state = evolve(state, { streamId, version: payload.version, position: payload.position, type, data, metadata });
+        }
+        const last = page[page.length - 1];
+        if (last === undefined) break;
+        if (events === 0) firstVersion = page[0]!.version;
+        events += page.length;
+        version = last.version;
+        lastPosition = last.position;
+        if (page.length < FOLD_PAGE_SIZE) break;
+        from = last.version + 1;
+      }
+      return { state, firstVersion, version, lastPosition, events };
+    },
+
+    readAll(options = {}) {
+      const { after, batchSize, filter } = readAllArguments(options);
+      const read = (from: number) => {
+        assertOpen();
+        return storage.readAllBatch(from, filter, batchSize);
+      };
+      return {
+        [Symbol.asyncIterator]: () =>
+          readAhead(
+            read(after),
+            (batch) => (batch.length < batchSize ? undefined : read(batch[batch.length - 1]!.position)),
+            decode,
+          ),
+      };
+    },
+
+    async readAllPage(options = {}) {
+      const { after, batchSize, filter } = readAllArguments(options);
+      return (await storage.readAllBatch(after, filter, batchSize)).map(decode);
+    },
+
+    listStreams(options = {}) {
+      assertOpen();
+      const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
+      assertCount(batchSize, 'batchSize', 1, MAX_BATCH_SIZE);
+      if (options.after !== undefined) assertName(options.after, 'after');
+      return {
+        async *[Symbol.asyncIterator]() {
+          let after = options.after;
+          while (true) {
+            assertOpen();
+            const batch = await storage.listStreams(after, batchSize);
+            yield* batch;
+            if (batch.length < batchSize) return;
+            after = batch[batch.length - 1]!.streamId;
+          }
+        },
+      };
+    },
+  };
+}
