@@ -29,6 +29,7 @@ export {
   type FoldOptions,
   type FoldResult,
 } from './store/event-store.js';
+export type { EventReads } from './store/reads.js';
 export type { AppendResult, Direction, EventFilter, StoreStats, StreamInfo } from './store/storage.js';
 export { openEventStore, defaultStoreUrl, DEFAULT_STORE_URL, type OpenOptions } from './open/open-store.js';
 export {
@@ -62,7 +63,7 @@ export {
 } from './snapshots/index.js';
 export { Aggregate, createRepository, type Repository, type RepositoryOptions, type SaveResult } from './aggregates/index.js';
 export type { SubscribeOptions, Subscription } from './store/subscription.js';
-export type { ReadModelDb, ReadModelStorage, ReadModelTables, SqlValue, Lease } from './store/read-models.js';
+export type { ReadModelDb, ReadModelStorage, ReadModelTables, ScratchReadModels, SqlValue, Lease } from './store/read-models.js';
 export type { AppendHook } from './store/event-store.js';
 export {
   defineProjection,
