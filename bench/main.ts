@@ -2,17 +2,19 @@
 // stores (and with --vs emmett, Emmett's and the raw-driver floors), each
 // measurement in a child process of its own, stores interleaved within each run.
 
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
+import { dirname, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { ensurePeers } from './install-peers.js';
-import { describeMachine } from './machine.js';
-import { parseOptions, type Options } from './options.js';
-import { formatValue, humanReport, jsonLines } from './report.js';
-import { runAll } from './runner.js';
-import { postgresBaseUrl } from './scratch.js';
-import { selectTargets, selectWorkloads } from './select.js';
-import { summarise, type RunResult } from './stats.js';
+import { ensurePeers } from './running/install-peers.js';
+import { describeMachine } from './running/machine.js';
+import { parseOptions, type Options } from './running/options.js';
+import { formatValue, humanReport, jsonLines } from './reporting/report.js';
+import { runAll } from './running/runner.js';
+import { postgresBaseUrl } from './running/scratch.js';
+import { selectTargets, selectWorkloads } from './running/select.js';
+import { summarise, type RunResult } from './reporting/stats.js';
 import type { Workload } from './workloads/workload.js';
 
 async function main(options: Options): Promise<void> {
@@ -33,24 +35,31 @@ async function main(options: Options): Promise<void> {
 
   const summaries = summarise(results);
   if (options.json) {
-    for (const line of jsonLines(summaries)) console.log(line);
+    for (const line of jsonLines(summaries, options.vs !== undefined)) console.log(line);
     return;
   }
   const command = `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim().replace(/ --$/, '');
-  console.log(
-    [
-      `# Eventline benchmark, ${new Date().toISOString().slice(0, 10)}`,
-      '',
-      `Command: \`${command}\` (${options.runs} runs, scale ${options.scale}, ${Math.round((Date.now() - started) / 1000)} s)`,
-      '',
-      ...header,
-      // The machine may be shared: say how busy it was, since that moves absolute figures.
-      `- Load average (1, 5, 15 min): ${loadAtStart} at the start, ${loadAverage()} at the end`,
-      '',
-      humanReport(summaries, options.vs !== undefined),
-    ].join('\n'),
-  );
+  const report = [
+    `# Eventline benchmark, ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC`,
+    '',
+    `Command: \`${command}\` (${options.runs} run${options.runs === 1 ? '' : 's'}, scale ${options.scale}, ${Math.round((Date.now() - started) / 1000)} s)`,
+    '',
+    '## Machine and durability',
+    ...header,
+    // The machine may be shared: say how busy it was, since that moves absolute figures.
+    `- Load average (1, 5, 15 min): ${loadAtStart} at the start, ${loadAverage()} at the end`,
+    '',
+    humanReport(summaries, options.vs !== undefined),
+  ].join('\n');
+  console.log(report);
+  // The page's tables (docs/benchmarks.md) are filled from this file.
+  mkdirSync(dirname(LATEST), { recursive: true });
+  writeFileSync(LATEST, `${report}\n`);
+  progress(`written to ${relative(process.cwd(), LATEST)}`);
 }
+
+/** The report of the last run that printed one. */
+const LATEST = fileURLToPath(new URL('./results/latest.md', import.meta.url));
 
 function describe(workload: Workload, r: RunResult['result']): string {
   if (r.failed) return `fails: ${r.failed}`;

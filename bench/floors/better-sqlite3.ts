@@ -4,7 +4,7 @@
 // whatever a store adds on top is its own cost.
 
 import Database from 'better-sqlite3';
-import { conflict, type BenchStore, type OpenStore, type VersionedEvent } from '../adapter.js';
+import { conflict, type BenchStore, type OpenStore, type VersionedEvent } from '../workloads/adapter.js';
 import { PAGE_SIZE } from '../workloads/sizes.js';
 
 export const SCHEMA = `

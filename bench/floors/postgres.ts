@@ -2,7 +2,7 @@
 // node-postgres floor (sql.ts), prepared once per connection by the driver.
 // The driver is a peer (bench/peers), loaded by path so the project never needs it.
 
-import { conflict, type OpenStore, type VersionedEvent } from '../adapter.js';
+import { conflict, type OpenStore, type VersionedEvent } from '../workloads/adapter.js';
 import { PAGE_SIZE } from '../workloads/sizes.js';
 import { floorSql } from './sql.js';
 

@@ -1,7 +1,7 @@
 // Emmett's in-memory store, as getInMemoryEventStore() gives it.
 
 import { getInMemoryEventStore } from '@event-driven-io/emmett';
-import type { OpenStore } from '../adapter.js';
+import type { OpenStore } from '../workloads/adapter.js';
 import { emmettBasics } from './emmett.js';
 
 export const open: OpenStore = async () => {

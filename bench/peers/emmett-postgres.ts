@@ -11,8 +11,9 @@ import {
   readProcessorCheckpoint,
   type PostgresReadEvent,
 } from '@event-driven-io/emmett-postgresql';
-import type { BlogEvent } from '../blog-events.js';
-import type { OpenStore } from '../adapter.js';
+import { postsSetup } from '../floors/posts-sql.js';
+import type { BlogEvent } from '../workloads/blog-events.js';
+import type { OpenStore } from '../workloads/adapter.js';
 import { PAGE_SIZE } from '../workloads/sizes.js';
 import { appendForPosition, emmettBasics } from './emmett.js';
 
@@ -103,12 +104,7 @@ export const open: OpenStore = async (scratch) => {
 const POSTS_PROCESSOR = 'emt:processor:projector:posts';
 
 /** The blog's `posts` table (examples/blog/read-side/posts.ts). */
-const POSTS_SETUP = [
-  rawSql(`CREATE TABLE IF NOT EXISTS posts (post_id TEXT PRIMARY KEY, title TEXT NOT NULL, title_lower TEXT NOT NULL,
-     author_id TEXT NOT NULL, status TEXT NOT NULL, created_at BIGINT NOT NULL, published_at BIGINT, version INTEGER NOT NULL)`),
-  rawSql('CREATE INDEX IF NOT EXISTS posts_published ON posts (status, published_at, post_id)'),
-  rawSql('CREATE INDEX IF NOT EXISTS posts_by_author ON posts (author_id, created_at, post_id)'),
-];
+const POSTS_SETUP = postsSetup('posts').map((sql) => rawSql(sql));
 
 // Emmett's SQL template inlines each value as a quoted literal: one plain query per
 // event, as its raw-SQL projections send them (no parameters, no prepared statements).

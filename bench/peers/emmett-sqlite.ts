@@ -11,8 +11,9 @@ import {
   streamsTable,
   type SQLiteConnection,
 } from '@event-driven-io/emmett-sqlite';
-import type { BlogEvent } from '../blog-events.js';
-import type { OpenStore } from '../adapter.js';
+import { createPost, editPost, postsSetup, postWrite } from '../floors/posts-sql.js';
+import type { BlogEvent } from '../workloads/blog-events.js';
+import type { OpenStore } from '../workloads/adapter.js';
 import { PAGE_SIZE } from '../workloads/sizes.js';
 import { appendForPosition, emmettBasics } from './emmett.js';
 
@@ -93,13 +94,8 @@ export const open: OpenStore = async (scratch) => {
   };
 };
 
-/** The blog's `posts` table (examples/blog/read-side/posts.ts), in sqlite3's placeholders. */
-const POSTS_SETUP = [
-  `CREATE TABLE IF NOT EXISTS posts (post_id TEXT PRIMARY KEY, title TEXT NOT NULL, title_lower TEXT NOT NULL,
-     author_id TEXT NOT NULL, status TEXT NOT NULL, created_at BIGINT NOT NULL, published_at BIGINT, version INTEGER NOT NULL)`,
-  'CREATE INDEX IF NOT EXISTS posts_published ON posts (status, published_at, post_id)',
-  'CREATE INDEX IF NOT EXISTS posts_by_author ON posts (author_id, created_at, post_id)',
-];
+/** The blog's `posts` table (examples/blog/read-side/posts.ts). */
+const POSTS_SETUP = postsSetup('posts');
 
 const posts = sqliteProjection<BlogEvent>({
   canHandle: ['PostWasCreated', 'PostWasEdited'],
@@ -127,23 +123,8 @@ const inlinePosts = sqliteProjection<BlogEvent>({
 });
 
 async function applyPost(connection: SQLiteConnection, event: BlogEvent, version: number): Promise<void> {
-  if (event.type === 'PostWasCreated') {
-    const { postId, title, authorId } = event.data;
-    await connection.command(
-      `INSERT INTO posts (post_id, title, title_lower, author_id, status, created_at, published_at, version)
-       VALUES (?, ?, ?, ?, 'draft', ?, NULL, ?) ON CONFLICT (post_id) DO NOTHING`,
-      [postId, title, title.toLowerCase(), authorId, Date.now(), version],
-    );
-  } else if (event.type === 'PostWasEdited') {
-    const { postId, title } = event.data;
-    await connection.command('UPDATE posts SET title = ?, title_lower = ?, version = ? WHERE post_id = ? AND version < ?', [
-      title,
-      title.toLowerCase(),
-      version,
-      postId,
-      version,
-    ]);
-  }
+  const write = postWrite(event.type, event.data, version, Date.now());
+  if (write) await connection.command(write.create ? createPost('posts') : editPost('posts'), write.values);
 }
 
 /** The SQLite under Emmett's store and what a fresh connection of it runs with. */

@@ -12,9 +12,9 @@ import {
 } from '@event-driven-io/emmett';
 import { evolve as evolveBlogPost } from '../../examples/blog/evolve.js';
 import { initialState as initialBlogPost, type PostState as BlogPostState } from '../../examples/blog/state.js';
-import { conflict, type BenchStore } from '../adapter.js';
-import type { BlogEvent } from '../blog-events.js';
-import { evolvePost, initialPost, type BenchEvent, type PostState } from '../events.js';
+import { conflict, type BenchStore } from '../workloads/adapter.js';
+import type { BlogEvent } from '../workloads/blog-events.js';
+import { evolvePost, initialPost, type BenchEvent, type PostState } from '../workloads/events.js';
 
 type EmmettStore = EventStore<ReadEventMetadataWithGlobalPosition>;
 

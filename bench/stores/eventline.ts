@@ -4,8 +4,8 @@ import { postDecider } from '../../examples/blog/decider.js';
 import { postsProjection } from '../../examples/blog/read-side/posts.js';
 import { ConcurrencyError, everyNEvents, loadState, openEventStore, rebuildProjection, startProjections, type EventStore } from '../../src/index.js';
 import { readSnapshotOptions, takeSnapshotIfDue } from '../../src/snapshots/index.js';
-import { conflict, type BenchStore, type OpenStore } from '../adapter.js';
-import { evolvePost, initialPost } from '../events.js';
+import { conflict, type BenchStore, type OpenStore } from '../workloads/adapter.js';
+import { evolvePost, initialPost } from '../workloads/events.js';
 import { PAGE_SIZE } from '../workloads/sizes.js';
 import { storeUrl } from './urls.js';
 
@@ -43,7 +43,7 @@ export function benchStoreOf(store: EventStore): BenchStore {
     },
     // Each store's batch reader, as Emmett's is measured through readMessagesBatch: a
     // page of events at a time. (readAll's async iterator awaits once per event, which a
-    // fresh process pays for until the loop is optimised; see docs/benchmarks.md.)
+    // fresh process pays for until the loop is optimised.)
     async readAll(visit) {
       for (let after = 0; ; ) {
         const page = await store.readAllPage({ after, batchSize: PAGE_SIZE });

@@ -1,7 +1,7 @@
 // The URL each of Eventline's stores opens in a scratch: this process opens it
 // (eventline.ts), and so does the Lab, a process of its own (L1, L2).
 
-import type { Scratch } from '../adapter.js';
+import type { Scratch } from '../workloads/adapter.js';
 
 const URLS: Record<string, (scratch: Scratch) => string> = {
   memory: () => 'memory:',

@@ -2,9 +2,9 @@
 // 100,000 events, with no snapshots and with a snapshot every 100 events. One workload
 // per (size, snapshots), chained by `reuses`, so each store seeds the three streams once.
 
-import type { BenchStore } from '../adapter.js';
-import { blogEvents } from '../blog-events.js';
-import { median } from '../stats.js';
+import type { BenchStore } from './adapter.js';
+import { blogEvents } from './blog-events.js';
+import { median } from '../reporting/stats.js';
 import type { Sizes } from './sizes.js';
 import { mustAppend, timed, type Workload } from './workload.js';
 

@@ -5,9 +5,9 @@
 
 import type { Options, Result } from 'autocannon';
 import { postStreamId } from '../../examples/blog/commands.js';
-import type { BenchStore } from '../adapter.js';
-import { blogEvent } from '../blog-events.js';
-import { startLab, type Lab } from '../lab.js';
+import type { BenchStore } from './adapter.js';
+import { blogEvent } from './blog-events.js';
+import { startLab, type Lab } from './lab.js';
 import { storeUrl } from '../stores/urls.js';
 import type { Sizes } from './sizes.js';
 import { mustAppend, type Measurement, type Workload, type WorkloadContext } from './workload.js';

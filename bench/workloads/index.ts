@@ -1,6 +1,6 @@
 // The workloads of WORKLOADS.md, in the order they run.
 
-import { w1, w2, w3 } from './appends.js';
+import { w1, w2, w2Warm, w3 } from './appends.js';
 import { w7 } from './concurrent.js';
 import { l1, l2 } from './http.js';
 import { w7p } from './processes.js';
@@ -9,7 +9,7 @@ import { p1, p2 } from './projections.js';
 import { w4, w5, w6 } from './reads.js';
 import type { Workload } from './workload.js';
 
-export const WORKLOADS: readonly Workload[] = [w1, w2, w3, w4, w5, w6, w7, w7p, ...s1, p1, p2, l1, l2];
+export const WORKLOADS: readonly Workload[] = [w1, w2, w2Warm, w3, w4, w5, w6, w7, w7p, ...s1, p1, p2, l1, l2];
 
 export function findWorkload(id: string): Workload {
   const found = WORKLOADS.find((w) => w.id === id);

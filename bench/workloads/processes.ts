@@ -1,11 +1,11 @@
 // W7p: the W7 race across OS processes, each with its own connection, on the SQL stores.
 // Writers start, open their store and say ready; the clock starts when all are told to go.
 
-import { spawnScript, type ChildHandle } from '../spawn.js';
+import { spawnScript, type ChildHandle } from '../running/spawn.js';
 import { STALLED_AFTER_MS, summarise } from './concurrent.js';
 import { checkStream } from './writers.js';
 import { timed, type Workload } from './workload.js';
-import type { WriterInput, WriterResult } from '../writer.js';
+import type { WriterInput, WriterResult } from './writer.js';
 
 const STREAM = 'post-w7p';
 const WRITER_TIMEOUT_MS = 300_000;
@@ -26,7 +26,7 @@ export const w7p: Workload = {
       readies.push(new Promise<void>((resolve) => (ready = resolve)));
       const input: WriterInput = { target, scratch, streamId: STREAM, writer, appends, stalledAfterMs: STALLED_AFTER_MS * 2 };
       handles.push(
-        spawnScript<WriterResult>(new URL('../writer.ts', import.meta.url), input, {
+        spawnScript<WriterResult>(new URL('./writer.ts', import.meta.url), input, {
           timeoutMs: WRITER_TIMEOUT_MS,
           onMessage: (message) => (message as { kind?: string }).kind === 'ready' && ready(),
         }),

@@ -1,12 +1,13 @@
 // W4-W6: reading one stream, folding it, reading the whole store. Each reads once
 // untimed first, so it measures the read and not the first call's warm-up, nor how much
-// of a store that sat idle the machine has paged out meanwhile (docs/benchmarks.md).
+// of a store that sat idle the machine has paged out meanwhile (these machines page out
+// file pages left untouched for about a minute).
 // W4 and W5 then time several reads together: one read of a stream takes tens of
 // milliseconds, and a single one is as often as not the read that a garbage collection
 // happened to fall into.
 
-import type { BenchStore } from '../adapter.js';
-import { evolvePost, initialPost, type PostState } from '../events.js';
+import type { BenchStore } from './adapter.js';
+import { evolvePost, initialPost, type PostState } from './events.js';
 import { seedStore, seedStream } from './seed.js';
 import { ALL_KINDS, perSecond, timed, type Workload } from './workload.js';
 

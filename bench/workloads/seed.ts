@@ -1,7 +1,7 @@
 // Untimed set-up through each store's own append, so every store reads its own format.
 
-import type { BenchStore } from '../adapter.js';
-import { postEvents } from '../events.js';
+import type { BenchStore } from './adapter.js';
+import { postEvents } from './events.js';
 import { mustAppend } from './workload.js';
 
 const CHUNK = 100;

@@ -1,8 +1,8 @@
 // What a workload is and what it gives back.
 
-import type { BenchStore, Scratch } from '../adapter.js';
-import type { Kind } from '../scratch.js';
-import type { Family } from '../targets.js';
+import type { BenchStore, Scratch } from './adapter.js';
+import type { Kind } from '../running/scratch.js';
+import type { Family } from '../running/stores.js';
 import type { Sizes } from './sizes.js';
 
 export type Unit = 'events/s' | 'ms' | 'req/s';

@@ -2,8 +2,8 @@
 // believes current, and on a conflict learns the new version and tries again.
 // Each event carries (writer, seq), so the stream can be checked afterwards.
 
-import type { BenchStore } from '../adapter.js';
-import { postEvent, type PostData } from '../events.js';
+import type { BenchStore } from './adapter.js';
+import { postEvent, type PostData } from './events.js';
 
 /** Watches for writers that make no progress (a store that refuses every append). */
 export class Watch {

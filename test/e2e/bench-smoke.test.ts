@@ -6,46 +6,39 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
+import { checkGoals } from '../../bench/reporting/targets.js';
+import type { Summary } from '../../bench/reporting/stats.js';
+import { findTarget } from '../../bench/running/stores.js';
+import { findWorkload } from '../../bench/workloads/index.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const S1 = ['S1-10', 'S1-1K', 'S1-100K', 'S1-10-SNAP100', 'S1-1K-SNAP100', 'S1-100K-SNAP100'];
 const HTTP = ['L1', 'L2'];
-const WORKLOADS = ['W1', 'W2', 'W3', 'W4', 'W5', 'W6', 'W7', 'W7p', ...S1, 'P1', 'P2', ...HTTP];
+const WORKLOADS = ['W1', 'W2', 'W2-WARM', 'W3', 'W4', 'W5', 'W6', 'W7', 'W7p', ...S1, 'P1', 'P2', ...HTTP];
 // W7p races OS processes, which only the SQL stores can share a stream between; the
 // aggregate, projection and HTTP workloads run on the SQL stores.
 const SQL_ONLY = new Set(['W7p', ...S1, 'P1', 'P2', ...HTTP]);
+// W2 warm is compared with Emmett's in-memory store only.
+const MEMORY_ONLY = new Set(['W2-WARM']);
 /** Workloads whose figure is a time. */
 const IN_MS = new Set(['W5', ...S1, 'P2']);
 
-interface Line {
-  workload: string;
-  store: string;
-  unit: string;
-  median: number;
-  min: number;
-  max: number;
-  rssMB: number;
-  conflicts?: number;
-  lost?: number;
-  duplicated?: number;
-  p99Ms?: number;
-  non2xx?: number;
-  errors?: number;
-  failed?: string;
-}
+/** A line of `--json`: the figures every measurement has, and those only some have. */
+type Line = { workload: string; store: string; unit: string; failed?: string } & Record<'median' | 'min' | 'max' | 'rssMB', number> &
+  Partial<Record<'conflicts' | 'lost' | 'duplicated' | 'p99Ms' | 'non2xx' | 'errors', number>>;
 
-test('the benchmark runs every workload on our stores, W7 loses nothing and the Lab answers', { timeout: 120_000 }, () => {
+test('the benchmark runs every workload on our stores, W7 loses nothing and the Lab answers', { timeout: 240_000 }, () => {
   const stores = ['memory', 'sqlite', ...(process.env.EVENTLINE_POSTGRES_URL ? ['postgres'] : [])];
   const run = spawnSync(
     process.execPath,
     ['--import', 'tsx', 'bench/main.ts', '--scale', '0.01', '--runs', '1', '--json', '--stores', stores.join(',')],
-    { cwd: ROOT, encoding: 'utf8', timeout: 110_000 },
+    { cwd: ROOT, encoding: 'utf8', timeout: 230_000 },
   );
   assert.equal(run.status, 0, `the bench exited ${run.status}: ${run.stderr}`);
 
   const lines = run.stdout.trim().split('\n').map((text) => JSON.parse(text) as Line);
   const expected = WORKLOADS.flatMap((workload) =>
-    stores.filter((store) => store !== 'memory' || !SQL_ONLY.has(workload)).map((store) => `${workload} ${store}`),
+    stores.filter((store) => (store === 'memory' ? !SQL_ONLY.has(workload) : !MEMORY_ONLY.has(workload))).map((store) => `${workload} ${store}`),
   );
   assert.deepEqual(lines.map((l) => `${l.workload} ${l.store}`).sort(), expected.sort());
 
@@ -70,44 +63,33 @@ test('the benchmark runs every workload on our stores, W7 loses nothing and the 
   }
 });
 
-// The probes answer single questions that docs/benchmarks.md quotes; one round each
-// shows they still run and print a figure for every variant.
-const PROBES = {
-  'bench/probes/event-id-index.ts': ['narrow', 'wide', 'wide + unique'],
-  // Emmett's store too when the peers are installed; without them the probe says so.
-  'bench/probes/memory-bound.ts': ['harness', 'least-text', 'least-copy', 'checked-copy', 'fused-copy', 'facade', 'memory'].flatMap((s) => [`W2 ${s}`, `W3 ${s}`]),
-};
-
-for (const [probe, variants] of Object.entries(PROBES)) {
-  test(`${probe} prints a figure for each of ${variants.join(', ')}`, { timeout: 60_000 }, () => {
-    const run = spawnSync(process.execPath, ['--import', 'tsx', probe, '1'], { cwd: ROOT, encoding: 'utf8', timeout: 50_000 });
-    assert.equal(run.status, 0, `${probe} exited ${run.status}: ${run.stderr}`);
-    for (const variant of variants) {
-      const figure = new RegExp(`^${variant.replace(/\+/g, '\\+')}\\s+\\d+`);
-      const line = run.stdout.split('\n').find((l) => figure.test(l));
-      assert.ok(line, `no figure for ${variant} in:\n${run.stdout}`);
-    }
+test('the re-stated targets compare with floors that do the same work, and W2 cold has none', () => {
+  const summary = (workload: string, store: string, median: number): Summary => ({
+    workload: findWorkload(workload),
+    target: findTarget(store),
+    unit: 'events/s',
+    runs: 1,
+    failedRuns: 0,
+    median,
   });
-
-  test(`${probe} refuses a round count that is not a whole number above 0, before measuring`, { timeout: 30_000 }, () => {
-    for (const bad of ['0', '-2', '1.5', 'many']) {
-      const run = spawnSync(process.execPath, ['--import', 'tsx', probe, bad], { cwd: ROOT, encoding: 'utf8', timeout: 20_000 });
-      assert.equal(run.status, 2, `${probe} ${bad} exited ${run.status}`);
-      assert.equal(run.stderr, `probe: rounds must be a whole number above 0, got ${JSON.stringify(bad)}\n`);
-      assert.equal(run.stdout, '', 'it measured nothing');
-    }
-  });
-}
-
-test('bench/probes/memory-bound.ts refuses a workload or store it does not know, before measuring', { timeout: 30_000 }, () => {
-  const usage = 'usage: npx tsx bench/probes/memory-bound.ts [rounds] [W2|W3] [harness,least-text,least-copy,checked-copy,fused-copy,facade,memory,emmett-memory]';
-  for (const [args, problem] of [
-    [['1', 'W9'], 'unknown workload W9'],
-    [['1', 'W2', 'memory,nothing'], 'unknown store nothing'],
-  ] as const) {
-    const run = spawnSync(process.execPath, ['--import', 'tsx', 'bench/probes/memory-bound.ts', ...args], { cwd: ROOT, encoding: 'utf8', timeout: 20_000 });
-    assert.equal(run.status, 2, `${args.join(' ')} exited ${run.status}`);
-    assert.equal(run.stderr, `probe: ${problem}; ${usage}\n`);
-    assert.equal(run.stdout, '', 'it measured nothing');
-  }
+  const goals = checkGoals([
+    summary('W4', 'postgres', 80),
+    summary('W4', 'floor-pg', 200),
+    summary('W4', 'floor-pg-same-columns', 100),
+    summary('W2', 'memory', 30),
+    summary('W2', 'emmett-memory', 10),
+    summary('W2-WARM', 'memory', 60),
+    summary('W2-WARM', 'emmett-memory', 10),
+    summary('P1', 'sqlite', 70),
+    summary('P1', 'floor-better-sqlite3-rebuild', 100),
+    summary('P1', 'postgres', 60),
+    summary('P1', 'floor-pg-rebuild', 100),
+  ]);
+  const seen = goals.map((g) => `${g.workload} ${g.store} against ${g.against}: ${g.actual?.toFixed(2)} ${g.met ? 'met' : 'missed'}`);
+  assert.deepEqual(seen.sort(), [
+    'P1 postgres against floor-pg-rebuild: 0.60 missed',
+    'P1 sqlite against floor-better-sqlite3-rebuild: 0.70 met',
+    'W2-WARM memory against emmett-memory: 6.00 met',
+    'W4 postgres against floor-pg-same-columns: 0.80 met',
+  ]);
 });

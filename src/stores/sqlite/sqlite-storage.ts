@@ -82,9 +82,9 @@ export async function openSqliteStorage(url: string, options: SqliteOptions): Pr
       // NORMAL: every append rewrites the same few pages (the newest leaf of each index
       // and the position counter); checkpointing less often copies each of them back
       // once instead of many times. The WAL grows to about 40 MiB between checkpoints.
-      // FULL syncs the WAL at every commit, and syncs measured faster while the WAL is
+      // FULL syncs the WAL at every commit, and a sync costs less while the WAL is
       // rewritten from its start after frequent checkpoints (SQLite's default) than
-      // while it keeps growing: 0.95x the FULL floor's single appends against 0.6-0.8x.
+      // while it keeps growing.
       db.pragma(`wal_autocheckpoint = ${WAL_CHECKPOINT_PAGES[synchronous]}`);
       migrate(db);
     });

@@ -2,9 +2,9 @@
 
 import { once } from 'node:events';
 import type { Scratch } from './adapter.js';
-import { childInput, sendResult } from './spawn.js';
-import { openTarget } from './targets.js';
-import { Watch, writeAppends } from './workloads/writers.js';
+import { childInput, sendResult } from '../running/spawn.js';
+import { openTarget } from '../running/stores.js';
+import { Watch, writeAppends } from './writers.js';
 
 export interface WriterInput {
   target: string;

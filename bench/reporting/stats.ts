@@ -2,9 +2,9 @@
 // runs that gave one, the peak RSS, and the first failure if any run failed (a store
 // that fails now and then still shows what its other runs measured).
 
-import type { ChildResult } from './child.js';
-import type { Target } from './targets.js';
-import type { Unit, Workload } from './workloads/workload.js';
+import type { ChildResult } from '../running/child.js';
+import type { Target } from '../running/stores.js';
+import type { Unit, Workload } from '../workloads/workload.js';
 
 export interface RunResult {
   workload: Workload;

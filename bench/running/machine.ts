@@ -8,10 +8,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import pg from 'pg';
-import { openEventStore } from '../src/index.js';
+import { openEventStore } from '../../src/index.js';
 import { installedVersion } from './install-peers.js';
 import { postgresBaseUrl } from './scratch.js';
-import type { Target } from './targets.js';
+import type { Target } from './stores.js';
 
 export async function describeMachine(targets: readonly Target[]): Promise<string[]> {
   const has = (test: (t: Target) => boolean) => targets.some(test);
@@ -32,7 +32,7 @@ export async function describeMachine(targets: readonly Target[]): Promise<strin
 
 /** The commit measured, and whether src/ differs from it. */
 function describeSource(): string {
-  const git = (...args: string[]) => spawnSync('git', args, { cwd: fileURLToPath(new URL('../', import.meta.url)), encoding: 'utf8' }).stdout?.trim() ?? '';
+  const git = (...args: string[]) => spawnSync('git', args, { cwd: fileURLToPath(new URL('../../', import.meta.url)), encoding: 'utf8' }).stdout?.trim() ?? '';
   const commit = git('rev-parse', '--short', 'HEAD') || 'unknown commit';
   return git('status', '--porcelain', '--', 'src') ? `commit ${commit} with uncommitted changes in src/` : `commit ${commit}`;
 }
@@ -60,7 +60,7 @@ async function describeSqlite(targets: readonly Target[]): Promise<string> {
 async function describeEmmettSqlite(): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), 'eventline-bench-machine-'));
   try {
-    const { describeDriver } = (await import(new URL('./peers/emmett-sqlite.ts', import.meta.url).href)) as {
+    const { describeDriver } = (await import(new URL('../peers/emmett-sqlite.ts', import.meta.url).href)) as {
       describeDriver: (path: string) => Promise<string>;
     };
     return `- emmett-sqlite: ${await describeDriver(join(dir, 'store.db'))}`;

@@ -15,12 +15,12 @@ export interface Options {
 
 export const USAGE = `usage: npm run bench -- [options]
   --vs emmett          also run Emmett's stores and the raw-driver floors, with ratios
-  --only W1,S1         run only these workloads (W1..W7, S1, P1, P2, L1, L2; W7 includes W7p, S1 all its sizes and variants)
+  --only W1,S1         run only these workloads (W1..W7, S1, P1, P2, L1, L2; W2 includes W2-WARM, W7 W7p, S1 all its sizes and variants)
   --stores sqlite,...  kinds (memory, sqlite, postgres) or store names (sqlite-full, floor-pg, ...)
   --runs N             runs per workload and store (default 3)
   --scale F            multiply every size by F (0.01 for a smoke run)
   --json               one JSON object per line instead of the table
-  --prof               write a CPU profile per measurement to bench/results/profiles`;
+  --prof               write a CPU profile per measurement to bench/results/profiles (for Chrome DevTools)`;
 
 export function parseOptions(argv: readonly string[]): Options {
   const options: Options = { only: undefined, stores: ['memory', 'sqlite', 'postgres'], runs: 3, scale: 1, json: false, vs: undefined, prof: false };

@@ -6,8 +6,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const PEERS_DIR = fileURLToPath(new URL('./peers/', import.meta.url));
-const PROJECT_DIR = fileURLToPath(new URL('../', import.meta.url));
+export const PEERS_DIR = fileURLToPath(new URL('../peers/', import.meta.url));
+const PROJECT_DIR = fileURLToPath(new URL('../../', import.meta.url));
 
 /** Whether a finished install of the peers is there. */
 export function peersInstalled(): boolean {

@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-const ROOT = fileURLToPath(new URL('../', import.meta.url));
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const STARTED_WITHIN_MS = 30_000;
 const DRAINED_WITHIN_MS = 15_000;
 const LISTENING = /^Eventline Lab listening on (http:\/\/\S+) \(store .*\)$/m;

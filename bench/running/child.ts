@@ -1,13 +1,13 @@
 // One measurement in a process of its own: one workload on one store, in a fresh
 // scratch that is removed afterwards. Reports the figure and the process's peak RSS.
 
-import type { Scratch } from './adapter.js';
+import type { Scratch } from '../workloads/adapter.js';
 import { disposeScratch, makeScratch, prepareScratch } from './scratch.js';
 import { childInput, sendResult } from './spawn.js';
-import { findTarget, openTarget } from './targets.js';
-import { findWorkload } from './workloads/index.js';
-import { sizesFor } from './workloads/sizes.js';
-import type { Measurement } from './workloads/workload.js';
+import { findTarget, openTarget } from './stores.js';
+import { findWorkload } from '../workloads/index.js';
+import { sizesFor } from '../workloads/sizes.js';
+import type { Measurement } from '../workloads/workload.js';
 
 export interface ChildInput {
   workload: string;

@@ -1,7 +1,9 @@
-// Prints the figures: a Markdown table for people (it pastes into docs/benchmarks.md)
-// or one JSON object per (workload, store) for scripts.
+// The figures as Markdown for people (main.ts also writes it to bench/results/latest.md,
+// whose tables docs/benchmarks.md is filled from) or as one JSON object per line for
+// scripts: one per (workload, store), then one per target when the run has any.
 
-import { checkGoals, emmettOf, floorOf, ratio, type Goal } from './ratios.js';
+import { besideFloorOf, emmettOf, floorOf, ratio } from './ratios.js';
+import { checkGoals, type Goal } from './targets.js';
 import type { Summary } from './stats.js';
 
 /** 3 significant digits: 27.9k, 132k, 1.23M; times in ms to 0.01. */
@@ -29,7 +31,9 @@ function cells(s: Summary, all: readonly Summary[]): string[] {
   if (s.details) notes.push(Object.entries(s.details).map(([k, v]) => `${k} ${v}`).join(', '));
   const ours = s.target.family === 'ours';
   const floor = ours ? floorOf(s, all) : undefined;
+  const beside = ours ? besideFloorOf(s, all) : undefined;
   const emmett = ours ? emmettOf(s, all) : undefined;
+  const versus = (f: Summary) => `${formatRatio(ratio(s, f))} (${f.target.name})`;
   return [
     s.workload.id,
     s.target.name,
@@ -37,7 +41,7 @@ function cells(s: Summary, all: readonly Summary[]): string[] {
     s.min === undefined ? '' : `${formatValue(s.min, s.unit)}–${formatValue(s.max!, s.unit)}`,
     s.unit,
     s.rssMB === undefined ? '' : s.rssMB.toFixed(0),
-    floor ? `${formatRatio(ratio(s, floor))} (${floor.target.name})` : '',
+    [floor, beside].flatMap((f) => (f ? [versus(f)] : [])).join('; '),
     emmett ? formatRatio(ratio(s, emmett)) : '',
     notes.join('; '),
   ];
@@ -61,50 +65,95 @@ export function rssTable(summaries: readonly Summary[]): string {
   return markdownTable(['store', 'peak RSS MB'], [...peaks].map(([name, mb]) => [name, mb.toFixed(0)]));
 }
 
+const figure = (s: Summary | undefined) => (s?.median === undefined ? '' : `${formatValue(s.median, s.unit)} ${s.unit}`);
+
 export function goalsTable(goals: readonly Goal[]): string {
   const rows = goals.map((g) => [
     g.goal,
     g.workload,
     g.store,
+    figure(g.ours),
     g.against,
+    figure(g.theirs),
     g.actual === undefined ? '' : g.shown ?? (g.goal.startsWith('W7 loses') ? String(g.actual) : formatRatio(g.actual)),
     g.needed,
     g.met ? 'met' : '**MISSED**',
   ]);
-  return markdownTable(['target', 'workload', 'store', 'against', 'actual', 'needed', ''], rows);
+  return markdownTable(['target', 'workload', 'store', 'ours', 'against', 'theirs', 'actual', 'needed', ''], rows);
+}
+
+/** Medians side by side: a row per workload, a column per store (the peers' table of docs/benchmarks.md). */
+export function sideBySideTable(summaries: readonly Summary[]): string {
+  const stores = [...new Set(summaries.map((s) => s.target.name))];
+  const workloads = [...new Map(summaries.map((s) => [s.workload.id, s.workload])).values()];
+  const cell = (s: Summary | undefined) => {
+    if (s === undefined) return '';
+    if (s.median === undefined) return s.failed ? 'fails' : 'n/a';
+    const value = s.unit === 'ms' ? `${formatValue(s.median, 'ms')} ms` : formatValue(s.median, s.unit);
+    return s.failed ? `${value} (fails in ${s.failedRuns} of ${s.runs})` : value;
+  };
+  const rows = workloads.map((w) => [
+    w.id,
+    w.unit,
+    ...stores.map((name) => cell(summaries.find((s) => s.workload.id === w.id && s.target.name === name))),
+  ]);
+  return markdownTable(['workload', 'unit', ...stores], rows);
 }
 
 export function humanReport(summaries: readonly Summary[], withGoals: boolean): string {
-  const parts = ['## Results', resultsTable(summaries), '', '## Peak RSS per store', rssTable(summaries)];
+  const parts: string[] = [];
   if (withGoals) {
     const goals = checkGoals(summaries);
     const missed = goals.filter((g) => !g.met).length;
-    parts.push('', `## Targets (${goals.length - missed} met, ${missed} missed)`, goalsTable(goals));
+    parts.push(`## Targets (${goals.length - missed} met, ${missed} missed)`, goalsTable(goals), '');
   }
+  parts.push('## Side by side (medians)', sideBySideTable(summaries), '');
+  parts.push('## Results', resultsTable(summaries), '', '## Peak RSS per store', rssTable(summaries));
   return parts.join('\n');
 }
 
 const round = (n: number | undefined, digits: number) => (n === undefined ? undefined : Number(n.toFixed(digits)));
 
-/** One line per (workload, store): { workload, store, unit, median, min, max, rssMB }, W7's counts and L1/L2's p99 and bad answers. */
-export function jsonLines(summaries: readonly Summary[]): string[] {
-  return summaries.map((s) => {
-    const digits = s.unit === 'ms' ? 2 : 0;
-    const line: Record<string, unknown> = {
-      workload: s.workload.id,
-      store: s.target.name,
-      unit: s.unit,
-      median: round(s.median, digits),
-      min: round(s.min, digits),
-      max: round(s.max, digits),
-      rssMB: round(s.rssMB, 1),
-    };
-    if (s.conflicts !== undefined) Object.assign(line, { conflicts: s.conflicts, lost: s.lost, duplicated: s.duplicated });
-    if (s.p99Ms !== undefined) line.p99Ms = round(s.p99Ms, 2);
-    if (s.non2xx !== undefined) Object.assign(line, { non2xx: s.non2xx, errors: s.errors });
-    if (s.failed) Object.assign(line, { failed: s.failed, failedRuns: s.failedRuns });
-    if (s.skipped) line.skipped = s.skipped;
-    if (s.details) Object.assign(line, s.details);
-    return JSON.stringify(line);
-  });
+/**
+ * One line per (workload, store): { workload, store, unit, median, min, max, rssMB }, W7's
+ * counts and L1/L2's p99 and bad answers; with `withGoals`, then one line per target:
+ * { target, workload, store, against, ratio (or the figure), needed, met }.
+ */
+export function jsonLines(summaries: readonly Summary[], withGoals: boolean): string[] {
+  const goals = withGoals ? checkGoals(summaries).map((g) => JSON.stringify(goalLine(g))) : [];
+  return [...summaries.map(summaryLine), ...goals];
+}
+
+function goalLine(g: Goal): Record<string, unknown> {
+  return {
+    target: g.goal,
+    workload: g.workload,
+    store: g.store,
+    against: g.against,
+    [g.shown === undefined && !g.goal.startsWith('W7 loses') ? 'ratio' : 'actual']: round(g.actual, 3),
+    ours: round(g.ours?.median, 2),
+    theirs: round(g.theirs?.median, 2),
+    needed: g.needed,
+    met: g.met,
+  };
+}
+
+function summaryLine(s: Summary): string {
+  const digits = s.unit === 'ms' ? 2 : 0;
+  const line: Record<string, unknown> = {
+    workload: s.workload.id,
+    store: s.target.name,
+    unit: s.unit,
+    median: round(s.median, digits),
+    min: round(s.min, digits),
+    max: round(s.max, digits),
+    rssMB: round(s.rssMB, 1),
+  };
+  if (s.conflicts !== undefined) Object.assign(line, { conflicts: s.conflicts, lost: s.lost, duplicated: s.duplicated });
+  if (s.p99Ms !== undefined) line.p99Ms = round(s.p99Ms, 2);
+  if (s.non2xx !== undefined) Object.assign(line, { non2xx: s.non2xx, errors: s.errors });
+  if (s.failed) Object.assign(line, { failed: s.failed, failedRuns: s.failedRuns });
+  if (s.skipped) line.skipped = s.skipped;
+  if (s.details) Object.assign(line, s.details);
+  return JSON.stringify(line);
 }

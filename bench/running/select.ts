@@ -1,9 +1,9 @@
 // Which workloads and stores a run measures, from --only, --stores and --vs.
 
 import type { Kind } from './scratch.js';
-import { TARGETS, findTarget, type Target } from './targets.js';
-import { WORKLOADS } from './workloads/index.js';
-import type { Workload } from './workloads/workload.js';
+import { TARGETS, findTarget, type Target } from './stores.js';
+import { WORKLOADS } from '../workloads/index.js';
+import type { Workload } from '../workloads/workload.js';
 
 const KINDS: readonly string[] = ['memory', 'sqlite', 'postgres'];
 
@@ -28,9 +28,16 @@ export function selectTargets(stores: readonly string[], vs: boolean): Target[] 
   return TARGETS.filter((t) => chosen.has(t.name));
 }
 
+/** Whether a workload runs on a store: its kind and family, or the floor was made for it. */
+export function runsOn(workload: Workload, target: Target): boolean {
+  if (!workload.kinds.includes(target.kind)) return false;
+  if (target.workloads) return target.workloads.includes(workload.id);
+  return workload.families?.includes(target.family) ?? true;
+}
+
 /** The stores a workload runs on this time, rotated per run so none is always first or last. */
 export function storesFor(workload: Workload, targets: readonly Target[], run: number): Target[] {
-  const eligible = targets.filter((t) => workload.kinds.includes(t.kind) && (workload.families?.includes(t.family) ?? true));
+  const eligible = targets.filter((t) => runsOn(workload, t));
   const shift = eligible.length === 0 ? 0 : run % eligible.length;
   return [...eligible.slice(shift), ...eligible.slice(0, shift)];
 }

@@ -4,7 +4,7 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import type { Scratch } from './adapter.js';
+import type { Scratch } from '../workloads/adapter.js';
 
 export type Kind = 'memory' | 'sqlite' | 'postgres';
 
@@ -44,13 +44,42 @@ export async function disposeScratch(scratch: Scratch, place: Place): Promise<vo
   else await admin(scratch, `DROP SCHEMA IF EXISTS "${scratch.name}" CASCADE`);
 }
 
-async function admin(scratch: Scratch, sql: string): Promise<void> {
+/**
+ * After a bulk load and before a timed read of it, leaves the data as any later reader
+ * would find it, whichever store wrote it and however it was written. PostgreSQL: the
+ * tables vacuumed and analyzed, so the planner sees fresh statistics and no autovacuum
+ * of the load starts during the timing. SQLite: the WAL copied into the file and emptied.
+ */
+export async function settleScratch(scratch: Scratch, place: Place): Promise<void> {
+  if (place.kind === 'sqlite') {
+    const { default: Database } = await import('better-sqlite3');
+    const db = new Database(scratch.sqlitePath);
+    try {
+      db.pragma('wal_checkpoint(TRUNCATE)');
+    } finally {
+      db.close();
+    }
+  }
+  if (place.kind !== 'postgres') return;
+  // A database of its own is the store's alone: all of it. Otherwise the tables of its schema.
+  if (place.ownDatabase) return withClient(scratch.postgresDatabaseUrl, (client) => client.query('VACUUM (ANALYZE)'));
+  await withClient(scratch.postgresUrl, async (client) => {
+    const { rows } = await client.query<{ name: string }>(`SELECT format('%I.%I', schemaname, tablename) AS name FROM pg_tables WHERE schemaname = $1`, [scratch.name]);
+    if (rows.length > 0) await client.query(`VACUUM (ANALYZE) ${rows.map((r) => r.name).join(', ')}`);
+  });
+}
+
+function admin(scratch: Scratch, sql: string): Promise<void> {
+  return withClient(scratch.postgresUrl, (client) => client.query(sql));
+}
+
+async function withClient(url: string, work: (client: import('pg').Client) => Promise<unknown>): Promise<void> {
   // Loaded here, so a child measuring memory or SQLite never loads pg.
   const { default: pg } = await import('pg');
-  const client = new pg.Client({ connectionString: scratch.postgresUrl });
+  const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
-    await client.query(sql);
+    await work(client);
   } finally {
     await client.end();
   }

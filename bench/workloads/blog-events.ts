@@ -2,7 +2,7 @@
 // so its Post decider and its `posts` projection run on them unchanged: a post created,
 // then edited, about 0.5 KB of JSON each, as WORKLOADS.md describes.
 
-import type { PostEvent } from '../examples/blog/events.js';
+import type { PostEvent } from '../../examples/blog/events.js';
 
 const WORDS = 'event sourcing keeps every change as a fact and folds the facts into the state of today'.split(' ');
 const BODY = Array.from({ length: 64 }, (_, i) => WORDS[i % WORDS.length]).join(' ').slice(0, 400);

@@ -5,11 +5,11 @@
 import { join } from 'node:path';
 import type { ChildInput, ChildResult } from './child.js';
 import { disposeScratch, makeScratch } from './scratch.js';
-import { storesFor } from './select.js';
+import { runsOn, storesFor } from './select.js';
 import { spawnScript } from './spawn.js';
-import type { RunResult } from './stats.js';
-import type { Target } from './targets.js';
-import type { Workload } from './workloads/workload.js';
+import type { RunResult } from '../reporting/stats.js';
+import type { Target } from './stores.js';
+import type { Workload } from '../workloads/workload.js';
 
 /** No single measurement may take longer; Emmett's slowest take well under a minute. */
 const CHILD_TIMEOUT_MS = 300_000;
@@ -42,7 +42,7 @@ export async function runAll(plan: Plan, onResult: (result: RunResult, seconds: 
         const claimed = workload.reuses === undefined ? undefined : left.get(leftKey)?.scratch;
         left.delete(leftKey);
         // A memory store's data dies with its process: nothing to keep.
-        const keep = target.kind !== 'memory' && plan.workloads.some((w) => w.reuses === workload.id && w.kinds.includes(target.kind));
+        const keep = target.kind !== 'memory' && plan.workloads.some((w) => w.reuses === workload.id && runsOn(w, target));
         const input: ChildInput = {
           workload: workload.id,
           target: target.name,
