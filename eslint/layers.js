@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
 
 /**
- * The layers, lowest first. `parts` maps each part (a folder, or a file for `src/index.ts`)
+ * The layers, lowest first. `parts` maps each part (a folder, or a file for `src/index.ts` and `src/storage.ts`)
  * to the parts of the same layer it may import; `builds` lists the lower layers its parts
  * may import (default: every lower layer); `through` restricts imports of `src/` to the
  * public entry points.
@@ -46,13 +46,13 @@ export const LAYERS = [
       'src/privacy': [],
     },
   },
-  { name: 'faces', parts: { 'src/cli': [], 'src/testing': [], 'src/index.ts': [] } },
+  { name: 'faces', parts: { 'src/cli': [], 'src/testing': [], 'src/index.ts': [], 'src/storage.ts': [] } },
   { name: 'examples', parts: { examples: [] }, through: ['src/index.ts', 'src/testing/index.ts'] },
   // The Lab serves the blog example's domain.
   { name: 'lab', parts: { lab: [] } },
 ];
 
-const ORDER = LAYERS.map((layer) => (layer.name === 'faces' ? 'faces (cli, testing, index.ts)' : layer.name)).join(' → ');
+const ORDER = LAYERS.map((layer) => (layer.name === 'faces' ? 'faces (cli, testing, index.ts, storage.ts)' : layer.name)).join(' → ');
 
 const layerOf = new Map(LAYERS.flatMap((layer, rank) => Object.keys(layer.parts).map((part) => [part, { ...layer, rank }])));
 

@@ -1,4 +1,5 @@
-// Eventline's public API, exported by name.
+// Eventline's API for applications, exported by name. A store author's interfaces and
+// helpers are in storage.ts (eventline/storage); test helpers in testing/ (eventline/testing).
 
 export {
   EventlineError,
@@ -22,7 +23,6 @@ export type { NewEvent, RecordedEvent, JsonValue } from './core/events.js';
 export { copyCodec, jsonCodec, type EventCodec, type EventPayload, type EncodedPayload } from './core/codec.js';
 export { uuidv7, isUuid } from './core/uuid.js';
 export {
-  createEventStore,
   DEFAULT_MAX_EVENT_BYTES,
   type EventStore,
   type EventStoreOptions,
@@ -34,22 +34,9 @@ export {
   type FoldOptions,
   type FoldResult,
 } from './store/event-store.js';
-export type {
-  AppendResult,
-  BeforeCommit,
-  Direction,
-  EventFilter,
-  EventStorage,
-  EventToStore,
-  StoreStats,
-  StoredEvent,
-  StoredEventId,
-  StreamInfo,
-  StreamPayload,
-  StreamRange,
-} from './store/storage.js';
-export { checkExpectedVersion, idempotentResult } from './store/append-rules.js';
-export { openEventStore, openStorage, defaultStoreUrl, DEFAULT_STORE_URL } from './open/open-store.js';
+export type { EventReads } from './store/reads.js';
+export type { AppendResult, Direction, EventFilter, StoreStats, StreamInfo } from './store/storage.js';
+export { openEventStore, defaultStoreUrl, DEFAULT_STORE_URL, type OpenOptions } from './open/open-store.js';
 export {
   handleCommand,
   loadState,
@@ -62,7 +49,7 @@ export {
   type StateFolder,
 } from './commands/index.js';
 export type { LoadStateOptions } from './commands/load-state.js';
-export type { SnapshotInfo, SnapshotStorage, SnapshotToStore, StoredSnapshot } from './store/storage.js';
+export type { SnapshotInfo } from './store/storage.js';
 export {
   MAX_SNAPSHOT_SCHEMA_VERSION,
   type ListSnapshotsOptions,
@@ -81,7 +68,7 @@ export {
 } from './snapshots/index.js';
 export { Aggregate, createRepository, type Repository, type RepositoryOptions, type SaveResult } from './aggregates/index.js';
 export type { SubscribeOptions, Subscription } from './store/subscription.js';
-export type { ReadModelDb, ReadModelStorage, ReadModelTables, SqlValue, Lease } from './store/read-models.js';
+export type { ReadModelDb, ReadModelStorage, ReadModelTables, ScratchReadModels, SqlValue, Lease } from './store/read-models.js';
 export type { AppendHook } from './store/event-store.js';
 export {
   defineProjection,

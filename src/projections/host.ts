@@ -81,14 +81,19 @@ export function startProjections(store: EventStore, projections: readonly Projec
     );
   }
   const removeHook = inline.length > 0 ? store.addAppendHook(inlineHook(store, inline.map((name) => byName.get(name)!))) : () => {};
-  return projectionControls(store, projections, { runners, stop: removeHook });
+  return controlsOf(store, projections, { runners, stop: removeHook });
 }
 
-/** Status and operator controls, usable with or without runners in this process (the CLI has none). */
-export function projectionControls(
+/** Status and operator controls, with no runners in this process (as the CLI uses them). */
+export function projectionControls(store: EventStore, projections: readonly Projection[]): Projections {
+  return controlsOf(store, projections, {});
+}
+
+/** The controls, waking and stopping this process's runners where it has them. */
+function controlsOf(
   store: EventStore,
   projections: readonly Projection[],
-  running: { runners?: Map<string, Runner>; stop?: () => void } = {},
+  running: { runners?: Map<string, Runner>; stop?: () => void },
 ): Projections {
   const readModels = store.readModels;
   const byName = new Map(projections.map((p) => [p.name, p]));

@@ -4,8 +4,8 @@
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import pg from 'pg';
-import { ConcurrencyError, createEventStore, DuplicateEventError, openEventStore, StoreOpenError } from '../../src/index.js';
-import { openStorage } from '../../src/open/open-store.js';
+import { ConcurrencyError, DuplicateEventError, openEventStore, StoreOpenError } from '../../src/index.js';
+import { createEventStore, openStorage } from '../../src/storage.js';
 import type { PostgresStorage } from '../../src/stores/postgres/postgres-storage.js';
 import { postgresTestUrl } from '../../src/testing/index.js';
 import { eventually, sleep } from '../../src/testing/conformance/suite.js';

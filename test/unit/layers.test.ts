@@ -13,7 +13,7 @@ async function layerMessages(filePath: string, code: string): Promise<string[]> 
   return result!.messages.filter((m) => m.ruleId === 'eventline/layers').map((m) => m.message);
 }
 
-const ORDER = 'core → store → stores → open → application parts → faces (cli, testing, index.ts) → examples → lab';
+const ORDER = 'core → store → stores → open → application parts → faces (cli, testing, index.ts, storage.ts) → examples → lab';
 
 test('an application part that imports a concrete store is refused, naming both parts and the order', async () => {
   const messages = await layerMessages('src/queries/leak.ts', `import { createMemoryStorage } from '../stores/memory/memory-storage.js';\nexport const open = createMemoryStorage;\n`);

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { checkExpectedVersion, ConcurrencyError, DuplicateEventError, idempotentResult } from '../../../src/index.js';
+import { ConcurrencyError, DuplicateEventError } from '../../../src/index.js';
+import { checkExpectedVersion, idempotentResult } from '../../../src/storage.js';
 
 const toStore = (eventId?: string) => ({ eventId, type: 'A', data: '{}', metadata: null });
 
