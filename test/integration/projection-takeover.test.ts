@@ -12,7 +12,7 @@ import { after, test } from 'node:test';
 import { openEventStore, type EventStore } from '../../src/index.js';
 import { postgresTestUrl } from '../../src/testing/postgres.js';
 import { startProcess, type Child } from '../../src/testing/processes/spawn.js';
-import { appendBankEvents, ledgerAppliers, readModelRows, rebuiltFromScratch, sleep, waitCaughtUp, waitUntil } from '../fixtures/bank.js';
+import { appendBankEvents, bankStatus, ledgerAppliers, readModelRows, rebuiltFromScratch, sleep, waitCaughtUp, waitUntil } from '../fixtures/bank.js';
 import { BANK } from '../fixtures/cli.js';
 
 /** Appends ten events every 20 ms until stopped; resolves with how many it appended. */
@@ -65,6 +65,9 @@ if (postgres) {
       await Promise.all(projectors.map((p) => p.printed('running')));
       writer = keepAppending(store);
 
+      // The active projector creates the ledger when it starts applying: ask for its rows
+      // only once its checkpoint has moved.
+      await waitUntil('a projector started applying', async () => ((await bankStatus(store)).find((s) => s.name === 'balances')?.position ?? 0) > 0);
       await waitUntil('balances applied the first events', async () => (await ledgerAppliers(store)).length > 300);
       const before = runsOfAppliers(await ledgerAppliers(store));
       assert.equal(before.length, 1, 'one process applied every event so far');
