@@ -21,7 +21,7 @@ export {
 } from './core/errors.js';
 export type { NewEvent, RecordedEvent, JsonValue } from './core/events.js';
 export { copyCodec, jsonCodec, type EventCodec, type EventPayload, type EncodedPayload } from './core/codec.js';
-export { uuidv7, isUuid } from './core/uuid.js';
+export { uuidv7, isUuid, derivedId } from './core/uuid.js';
 export {
   DEFAULT_MAX_EVENT_BYTES,
   type EventStore,
@@ -45,6 +45,7 @@ export {
   type DeciderEvent,
   type CommandResult,
   type HandleCommandOptions,
+  commandEventId,
   type LoadedState,
   type StateFolder,
 } from './commands/index.js';
@@ -69,7 +70,7 @@ export {
 export { Aggregate, createRepository, type Repository, type RepositoryOptions, type SaveResult } from './aggregates/index.js';
 export type { SubscribeOptions, Subscription } from './store/subscription.js';
 export type { ReadModelDb, ReadModelStorage, ReadModelTables, ScratchReadModels, SqlValue, Lease } from './store/read-models.js';
-export type { AppendHook } from './store/event-store.js';
+export type { AppendHook, InTransaction } from './store/event-store.js';
 export {
   defineProjection,
   startProjections,
@@ -100,3 +101,46 @@ export {
   type RowChange,
   type RowDiff,
 } from './queries/index.js';
+export {
+  defineWorkflow,
+  send,
+  publish,
+  schedule,
+  cancel,
+  complete,
+  fail,
+  compensate,
+  startWorkflows,
+  workflowControls,
+  systemClock,
+  workflowStreamId,
+  OUTBOX_MESSAGE,
+  WorkflowEventTypes,
+  type Workflow,
+  type WorkflowDefinition,
+  type WorkflowInput,
+  type WorkflowEvent,
+  type WorkflowContext,
+  type WorkflowOutput,
+  type WorkflowCommand,
+  type OutboxMessageData,
+  type CommandSentData,
+  type CommandDoneData,
+  type TimerScheduledData,
+  type TimerFiredData,
+  type InstanceStatus,
+  type TimerView,
+  type CommandView,
+  type Clock,
+  type Workflows,
+  type WorkflowsOptions,
+  type CommandHandler,
+  type WorkflowControls,
+  type WorkflowDetail,
+  type WorkflowStep,
+  type WorkflowSummary,
+  type VerifyReport,
+  type VerifyDifference,
+  type WorkflowFaults,
+  type FaultPoint,
+} from './workflows/index.js';

@@ -2,8 +2,9 @@
 // it, decide, append at exactly the version that was decided on. If another writer
 // got there first the decision may no longer hold, so it is made again on fresh state.
 
-import { ConcurrencyError, ValidationError } from '../core/errors.js';
+import { ConcurrencyError, DuplicateEventError, ValidationError } from '../core/errors.js';
 import type { RecordedEvent } from '../core/events.js';
+import { derivedId, isUuid } from '../core/uuid.js';
 import { assertCount, assertPlainObject, describe } from '../core/validation.js';
 import type { EventStore } from '../store/event-store.js';
 import type { AppendResult } from '../store/storage.js';
@@ -26,6 +27,12 @@ export interface HandleCommandOptions {
    * and writes nothing: the caller's view is stale, so deciding again is theirs to do.
    */
   expectedVersion?: number;
+  /**
+   * The command's own id (a UUID), for a sender that may send it again, as a workflow
+   * does after a crash. The events get ids derived from it, and a command whose events
+   * are already in the stream is answered with no new events instead of deciding again.
+   */
+  commandId?: string;
 }
 
 export interface CommandResult<State> {
@@ -60,7 +67,7 @@ export async function handleCommand<State, Command>(
   command: Command,
   options: HandleCommandOptions = {},
 ): Promise<CommandResult<State>> {
-  const { maxRetries, expectedVersion } = readOptions(options);
+  const { maxRetries, expectedVersion, commandId } = readOptions(options);
   const snapshots = options.snapshots === undefined ? undefined : readSnapshotOptions(options.snapshots);
   assertDecider(decider);
 
@@ -69,11 +76,30 @@ export async function handleCommand<State, Command>(
     if (expectedVersion !== undefined && loaded.version !== expectedVersion) {
       throw new ConcurrencyError(streamId, expectedVersion, loaded.version);
     }
-    const events = decideEvents(decider, command, loaded.state);
+    let events: readonly DeciderEvent[];
+    try {
+      events = decideEvents(decider, command, loaded.state);
+    } catch (error) {
+      // A command sent again after it took effect may no longer be allowed: it is done.
+      if (commandId !== undefined && (await holdsEvent(store, streamId, commandEventId(commandId, 0)))) return unchanged(streamId, loaded);
+      throw error;
+    }
     if (events.length === 0) return withSnapshot(store, unchanged(streamId, loaded), loaded, 0, snapshots);
 
-    const appended = await appendUnlessOvertaken(store, streamId, events, loaded.version, expectedVersion === undefined && retries < maxRetries);
+    const ids = commandId === undefined ? undefined : events.map((_, i) => commandEventId(commandId, i));
+    let appended: AppendResult | undefined;
+    try {
+      appended = await appendUnlessOvertaken(store, streamId, events, loaded.version, expectedVersion === undefined && retries < maxRetries, ids);
+    } catch (error) {
+      // Sent again and decided otherwise this time: its first decision is the one that stands.
+      if (error instanceof DuplicateEventError && ids !== undefined) return unchanged(streamId, await loadStateWith(store, streamId, decider, snapshots));
+      throw error;
+    }
     if (appended === undefined) continue;
+    // An exact resend: the store answered with the first append's result.
+    if (ids !== undefined && appended.nextExpectedVersion !== loaded.version + events.length) {
+      return unchanged(streamId, await loadStateWith(store, streamId, decider, snapshots));
+    }
 
     // Versions after the one decided on are ours: the append was checked against it.
     const recorded = await store.readStream(streamId, { fromVersion: loaded.version + 1, maxCount: events.length });
@@ -110,10 +136,12 @@ async function appendUnlessOvertaken(
   events: readonly DeciderEvent[],
   version: number,
   mayRetry: boolean,
+  ids: readonly string[] | undefined,
 ): Promise<AppendResult | undefined> {
   try {
+    const toAppend = events.map(({ type, data }, i) => (ids === undefined ? { type, data } : { type, data, eventId: ids[i] }));
     // Version 0 means "no stream yet" to every store.
-    return await store.appendToStream(streamId, events.map(({ type, data }) => ({ type, data })), { expectedVersion: version });
+    return await store.appendToStream(streamId, toAppend, { expectedVersion: version });
   } catch (error) {
     if (error instanceof ConcurrencyError && mayRetry) return undefined;
     throw error;
@@ -130,12 +158,33 @@ function unchanged<State>(streamId: string, loaded: LoadedState<State>): Command
   return { streamId, events: [], nextExpectedVersion: loaded.version, lastPosition: loaded.lastPosition, state: loaded.state };
 }
 
-function readOptions(options: unknown): { maxRetries: number; expectedVersion: number | undefined } {
+function readOptions(options: unknown): { maxRetries: number; expectedVersion: number | undefined; commandId: string | undefined } {
   assertPlainObject(options, 'options');
-  const { maxRetries = DEFAULT_MAX_RETRIES, expectedVersion } = options as HandleCommandOptions;
+  const { maxRetries = DEFAULT_MAX_RETRIES, expectedVersion, commandId } = options as HandleCommandOptions;
   assertCount(maxRetries, 'maxRetries', 0);
   if (expectedVersion !== undefined) assertCount(expectedVersion, 'expectedVersion', 0);
-  return { maxRetries, expectedVersion };
+  if (commandId !== undefined && (typeof commandId !== 'string' || !isUuid(commandId))) {
+    throw new ValidationError('commandId', `must be a UUID, got ${describe(commandId)}`);
+  }
+  return { maxRetries, expectedVersion, commandId: commandId?.toLowerCase() };
+}
+
+/** The id of the `index`th event a command with `commandId` appends. */
+export function commandEventId(commandId: string, index: number): string {
+  return derivedId('command', commandId, String(index));
+}
+
+/** Whether the stream holds an event with this id, looked for from its end, where a recent command's events are. */
+async function holdsEvent(store: EventStore, streamId: string, eventId: string): Promise<boolean> {
+  const page = 200;
+  let fromVersion: number | undefined;
+  while (true) {
+    const events = await store.readStream(streamId, { direction: 'backward', maxCount: page, ...(fromVersion === undefined ? {} : { fromVersion }) });
+    if (events.some((e) => e.eventId === eventId)) return true;
+    const oldest = events.at(-1);
+    if (events.length < page || oldest === undefined || oldest.version <= 1) return false;
+    fromVersion = oldest.version - 1;
+  }
 }
 
 function assertDecider(decider: unknown): void {

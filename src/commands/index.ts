@@ -4,6 +4,7 @@ export type { Decider, DeciderEvent } from './decider.js';
 export { loadState, type LoadedState, type StateFolder } from './load-state.js';
 export {
   handleCommand,
+  commandEventId,
   DEFAULT_MAX_RETRIES,
   type CommandResult,
   type HandleCommandOptions,

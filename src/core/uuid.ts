@@ -1,7 +1,7 @@
 // Event ids are UUIDs. Generated ones are version 7 (time-ordered), so the unique
 // index on event ids grows at its right edge instead of at random places.
 
-import { randomFillSync } from 'node:crypto';
+import { createHash, randomFillSync } from 'node:crypto';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -39,4 +39,17 @@ export function uuidv7(now = Date.now()): string {
   const hex = pool.toString('hex', offset + 1, offset + BYTES_PER_ID);
   offset += BYTES_PER_ID;
   return `${prefix}${hex.slice(0, 3)}-${variant}${hex.slice(3, 6)}-${hex.slice(6)}`;
+}
+
+/**
+ * A UUID that is the same every time for the same parts (version 8, from SHA-256): the
+ * id of something that may be written again, so the repeat is an idempotent retry.
+ *
+ * @example
+ * derivedId('input', 'workflow-review-p1', sourceEventId); // the same input, the same id
+ */
+export function derivedId(...parts: readonly string[]): string {
+  const hex = createHash('sha256').update(parts.join('\u0000')).digest('hex');
+  const variant = variantDigit(parseInt(hex[16]!, 16));
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-8${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }

@@ -21,7 +21,16 @@ export type { FoldedEvent, FoldOptions, FoldResult, ListStreamsOptions, ReadAllO
 export interface AppendOptions {
   /** Default 'any'. */
   expectedVersion?: ExpectedVersion;
+  /**
+   * Runs inside this append's transaction, after its events are written and before it
+   * commits, with those events (none for an idempotent retry) and SQL access to
+   * read-model tables; if it throws, nothing is written. Work that must happen exactly
+   * when the events do (a consumer's checkpoint, an index of due timers) goes here.
+   */
+  inTransaction?: InTransaction;
 }
+
+export type InTransaction = (appended: readonly RecordedEvent[], readModels: (tables: ReadModelTables) => ReadModelDb) => Promise<void>;
 
 export interface EventStore extends EventReads {
   readonly kind: string;
@@ -90,12 +99,16 @@ export function createEventStore<Body>(storage: EventStorage<Body>, options: Eve
       const expectedVersion = options.expectedVersion === undefined ? 'any' : options.expectedVersion;
       assertExpectedVersion(expectedVersion);
       const prepared = prepare(events);
-      if (appendHooks.size === 0) return storage.append(streamId, prepared, expectedVersion);
-      return storage.appendWithHook!(streamId, prepared, expectedVersion, async (appended, _result, readModels, eventsAfter) => {
-        if (appended.length === 0) return;
+      const inTransaction = options.inTransaction;
+      if (appendHooks.size === 0 && inTransaction === undefined) return storage.append(streamId, prepared, expectedVersion);
+      if (!storage.appendWithHook) throw new ValidationError('inTransaction', `the ${storage.kind} store cannot run work inside its appends`);
+      return storage.appendWithHook(streamId, prepared, expectedVersion, async (appended, _result, readModels, eventsAfter) => {
         const recorded = appended.map(decode);
-        const decodedAfter = async (position: number) => (await eventsAfter(position)).map(decode);
-        for (const hook of appendHooks) await hook(recorded, readModels, decodedAfter);
+        if (recorded.length > 0 && appendHooks.size > 0) {
+          const decodedAfter = async (position: number) => (await eventsAfter(position)).map(decode);
+          for (const hook of appendHooks) await hook(recorded, readModels, decodedAfter);
+        }
+        await inTransaction?.(recorded, readModels);
       });
     },
 

@@ -1,0 +1,322 @@
+// startWorkflows: runs workflows for one store in this process. For each workflow a
+// follower (one process at a time, by lease) reads the log from its checkpoint and
+// takes a step per input, delivers the commands instances send, and resumes parked
+// instances on retry. A timer service in every process fires due timers, sharing
+// them with the other processes by claims.
+
+import { setTimeout as sleep } from 'node:timers/promises';
+import { DomainError, ProjectionTimeoutError, ValidationError, isEventlineError } from '../core/errors.js';
+import type { RecordedEvent } from '../core/events.js';
+import { assertCount } from '../core/validation.js';
+import type { EventStore } from '../store/event-store.js';
+import type { Lease } from '../store/read-models.js';
+import { createWakeup, delay } from '../store/wakeup.js';
+import { systemClock, type Clock } from './clock.js';
+import { workflowControls, type WorkflowControls } from './controls.js';
+import { WorkflowRegistry, type Workflow } from './definition.js';
+import { instancePrefix, workflowStreamId, WorkflowEventTypes as T, type CommandSentData, type WorkflowCommand } from './events.js';
+import { DecideError, planCommandPark, type StepInput } from './plan.js';
+import { appendStep, finishWithout, loadInstance, parkStep, takeStep, type StepExtras, type StepRuntime, type WorkflowFaults } from './step.js';
+import { checkpoints, ensureTables, tablesOf, timers } from './tables.js';
+
+/** Carries out a command an instance sent. Throw a DomainError to refuse it (the instance hears `rejected`); any other error is retried. */
+export type CommandHandler = (command: WorkflowCommand, context: { commandId: string; streamId: string; workflow: string }) => Promise<unknown>;
+
+export interface WorkflowsOptions {
+  /** A handler per command type the workflows send. */
+  commands?: Record<string, CommandHandler>;
+  /** Default: the system clock. */
+  clock?: Clock;
+  /** Back-off before each retry of a step whose code throws; then the instance is parked. Default [100, 500, 2000]. */
+  retryDelaysMs?: readonly number[];
+  /** Fallback polling of the log when no change notice arrives. Default 1000 ms. */
+  pollIntervalMs?: number;
+  /** How often the timer service looks for due timers, at most. Default 1000 ms. */
+  timerPollMs?: number;
+  /** How long a process keeps the due timers it claimed before others may take them. Default 30 s. */
+  timerClaimMs?: number;
+  /** Run the timer service in this process. Default true. */
+  timers?: boolean;
+  /** How often a process without a workflow's lease tries to take it over. Default 2000 ms. */
+  leaseRetryMs?: number;
+  /** Log events read per page. Default 200. */
+  batchSize?: number;
+  logger?: { warn(message: string): void };
+  /** Stops at chosen points, for fault-injection tests. */
+  faults?: WorkflowFaults;
+}
+
+export interface Workflows extends WorkflowControls {
+  /** Fires every timer due by the clock now; resolves to how many fired. The timer service calls it on its own. */
+  runDueTimers(): Promise<number>;
+  /** Resolves once every workflow has taken every input up to the head of the log and no timer is due. */
+  idle(timeoutMs?: number): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export function startWorkflows(store: EventStore, workflows: readonly Workflow[], options: WorkflowsOptions = {}): Workflows {
+  const registry = new WorkflowRegistry(workflows);
+  const batchSize = options.batchSize ?? 200;
+  assertCount(batchSize, 'batchSize', 1, 10_000);
+  const commands = options.commands ?? {};
+  for (const [type, handler] of Object.entries(commands)) {
+    if (typeof handler !== 'function') throw new ValidationError(`commands.${type}`, 'must be a function');
+  }
+  const clock = options.clock ?? systemClock;
+  const retryDelaysMs = options.retryDelaysMs ?? [100, 500, 2000];
+  const pollIntervalMs = options.pollIntervalMs ?? 1000;
+  const timerPollMs = options.timerPollMs ?? 1000;
+  const timerClaimMs = options.timerClaimMs ?? 30_000;
+  const leaseRetryMs = options.leaseRetryMs ?? 2000;
+  const logger = options.logger ?? console;
+  const runtime: StepRuntime = { store, registry, clock, faults: options.faults ?? {} };
+  const readModels = store.readModels;
+  const tables = tablesOf(readModels);
+
+  let stopped = false;
+  const pauses = new Set<() => void>();
+  const pause = async (ms: number) => {
+    let cut: (() => void) | undefined;
+    await delay(ms, (c) => {
+      cut = c;
+      pauses.add(c);
+    });
+    if (cut) pauses.delete(cut);
+  };
+
+  /** Takes a step, retrying the definition's failures with back-off, then parks the instance. */
+  async function step(workflow: string, streamId: string, input: StepInput, extras: StepExtras): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await takeStep(runtime, workflow, streamId, input, extras);
+        return;
+      } catch (error) {
+        if (!(error instanceof DecideError)) throw error;
+        const backoff = retryDelaysMs[attempt];
+        if (backoff !== undefined && !stopped) {
+          await pause(backoff);
+          continue;
+        }
+        await parkStep(runtime, workflow, streamId, input, error.message, extras);
+        // The stream id only: the error may quote the input, and stays in the stream.
+        logger.warn(`workflow instance ${streamId} is parked until retried`);
+        return;
+      }
+    }
+  }
+
+  /** Runs a sent command's handler and records its outcome as the instance's next input. */
+  async function dispatch(workflow: string, event: RecordedEvent, extras: StepExtras): Promise<void> {
+    const sent = event.data as CommandSentData;
+    const instance = await loadInstance(runtime, workflow, event.streamId).catch(() => undefined);
+    const known = instance?.commands.get(sent.commandId);
+    if (known && known.outcome !== 'pending') return finishWithout(runtime, extras);
+    const handler = commands[sent.command.type];
+    let outcome: { outcome: 'succeeded' | 'rejected'; reason: string | null } | undefined;
+    let failure = handler ? '' : `no handler for command ${sent.command.type} is registered in this process`;
+    for (let attempt = 0; handler && !outcome; attempt++) {
+      try {
+        await handler(sent.command, { commandId: sent.commandId, streamId: event.streamId, workflow });
+        outcome = { outcome: 'succeeded', reason: null };
+      } catch (error) {
+        if (error instanceof DomainError || (isEventlineError(error) && (error.code === 'DOMAIN_RULE_VIOLATED' || error.code === 'NOT_FOUND'))) {
+          outcome = { outcome: 'rejected', reason: (error as Error).message };
+          break;
+        }
+        const backoff = retryDelaysMs[attempt];
+        if (backoff === undefined || stopped) {
+          failure = `command ${sent.command.type} failed: ${error instanceof Error ? error.message : String(error)}`;
+          break;
+        }
+        await pause(backoff);
+      }
+    }
+    if (!outcome) return parkCommand(workflow, event.streamId, sent.commandId, failure, extras);
+    await runtime.faults.afterDispatch?.({ streamId: event.streamId, kind: 'command' });
+    await step(workflow, event.streamId, { kind: 'commandDone', commandId: sent.commandId, ...outcome }, extras);
+  }
+
+  async function parkCommand(workflow: string, streamId: string, commandId: string, error: string, extras: StepExtras): Promise<void> {
+    for (;;) {
+      const instance = await loadInstance(runtime, workflow, streamId);
+      const version = instance.streamVersion;
+      const scheduled = new Set([...instance.timers.values()].filter((t) => t.state === 'scheduled').map((t) => t.timerId));
+      const events = planCommandPark(instance, commandId, error, clock.now(), (v) => registry.version(workflow, v));
+      if (await appendStep(runtime, instance, version, scheduled, events, extras, 'command', clock.now())) break;
+    }
+    logger.warn(`workflow instance ${streamId} is parked until retried`);
+  }
+
+  /** After a retry: delivers the commands still pending, then decides the inputs that waited, oldest first. */
+  async function resume(workflow: string, streamId: string, extras: StepExtras): Promise<void> {
+    const instance = await loadInstance(runtime, workflow, streamId);
+    if (instance.status !== 'parked') {
+      const events = await store.readStream(streamId);
+      for (const command of instance.commands.values()) {
+        const sent = command.outcome === 'pending' ? events.find((e) => e.eventId === command.commandId) : undefined;
+        if (sent) await dispatch(workflow, sent, {});
+      }
+      for (let left = instance.pending.length; left > 0; left--) {
+        const current = await loadInstance(runtime, workflow, streamId);
+        if (current.pending.length === 0 || current.status === 'parked') break;
+        await step(workflow, streamId, { kind: 'resume' }, {});
+      }
+    }
+    await finishWithout(runtime, extras);
+  }
+
+  function startFollower(workflow: string): { stop(): Promise<void>; nudge(): void } {
+    const wakeup = createWakeup();
+    const unwatch = store.watch(wakeup.nudge);
+    const prefix = instancePrefix(workflow);
+    const definitionInputs = new Set(registry.inputsOf(workflow));
+    const types = [...definitionInputs, T.commandSent, T.retried];
+
+    async function handle(event: RecordedEvent): Promise<void> {
+      const extras = { checkpoint: { name: workflow, position: event.position } };
+      const own = event.streamId.startsWith(prefix);
+      if (own && event.type === T.commandSent) return dispatch(workflow, event, extras);
+      if (own && event.type === T.retried) return resume(workflow, event.streamId, extras);
+      if (own || !definitionInputs.has(event.type)) return;
+      const definition = registry.latest(workflow);
+      let instanceId: string | null | undefined;
+      for (let attempt = 0; ; attempt++) {
+        try {
+          instanceId = definition.correlate(event);
+          break;
+        } catch {
+          const backoff = retryDelaysMs[attempt];
+          if (backoff === undefined || stopped) {
+            logger.warn(`workflow ${workflow} could not correlate the event at position ${event.position} and passed it by`);
+            return;
+          }
+          await pause(backoff);
+        }
+      }
+      if (instanceId === null || instanceId === undefined) return;
+      await step(workflow, workflowStreamId(workflow, String(instanceId)), { kind: 'event', event }, extras);
+    }
+
+    async function follow(lease: Lease): Promise<void> {
+      while (!stopped && lease.held) {
+        await wakeup.wait(pollIntervalMs);
+        if (stopped || !lease.held) return;
+        const from = await readModels.transaction(tables, (db) => checkpoints.get(db, workflow));
+        const head = await store.headPosition();
+        const events = await store.readAllPage({ after: from, types, batchSize });
+        for (const event of events) {
+          if (stopped || !lease.held) return;
+          await handle(event);
+        }
+        const caughtUp = events.length < batchSize;
+        const to = caughtUp ? Math.max(head, events.at(-1)?.position ?? 0) : events.at(-1)!.position;
+        if (to > from) {
+          await readModels.transaction(tables, async (db) => {
+            checkpoints.advance(db, workflow, to);
+            await db.flush();
+          });
+        }
+        if (!caughtUp) wakeup.nudge();
+      }
+    }
+
+    const running = (async () => {
+      while (!stopped) {
+        const lease = await readModels.tryLease(`workflow:${workflow}`).catch(() => undefined);
+        if (!lease) {
+          await pause(leaseRetryMs);
+          continue;
+        }
+        try {
+          await follow(lease);
+        } catch (error) {
+          if (!stopped) {
+            logger.warn(`workflow ${workflow} stopped by an error and will resume from its checkpoint: ${(error as Error).message}`);
+            await pause(1000);
+          }
+        } finally {
+          await lease.release();
+        }
+      }
+    })().finally(unwatch);
+
+    return {
+      nudge: wakeup.nudge,
+      async stop() {
+        wakeup.nudge();
+        await running;
+      },
+    };
+  }
+
+  async function runDueTimers(): Promise<number> {
+    let fired = 0;
+    for (const workflow of registry.names()) {
+      for (;;) {
+        const due = await readModels.transaction(tables, (db) => timers.claimDue(db, workflow, clock.now(), timerClaimMs, 100));
+        for (const timer of due) {
+          if (stopped) return fired;
+          await step(workflow, timer.streamId, { kind: 'timer', timerId: timer.timerId }, { timerId: timer.timerId });
+          fired++;
+        }
+        if (due.length < 100) break;
+      }
+    }
+    return fired;
+  }
+
+  const ready = ensureTables(readModels);
+  const followers = ready.then(() => registry.names().map(startFollower));
+  const timerService = options.timers === false ? Promise.resolve() : ready.then(async () => {
+    while (!stopped) {
+      try {
+        await runDueTimers();
+        const next = await readModels.transaction(tables, async (db) => {
+          const dues = await Promise.all(registry.names().map((w) => timers.nextDue(db, w)));
+          return Math.min(...dues.map((d) => d ?? Infinity));
+        });
+        await pause(Math.max(10, Math.min(timerPollMs, next - clock.now())));
+      } catch (error) {
+        if (!stopped) {
+          logger.warn(`the workflow timer service stopped by an error and will resume: ${(error as Error).message}`);
+          await pause(1000);
+        }
+      }
+    }
+  });
+  // A failure to create the tables surfaces on the first call that needs them.
+  ready.catch(() => {});
+
+  const controls = workflowControls(store, workflows);
+  return {
+    ...controls,
+    async retry(streamId: string) {
+      await controls.retry(streamId);
+      for (const follower of await followers) follower.nudge();
+    },
+    runDueTimers: () => ready.then(runDueTimers),
+    async idle(timeoutMs = 10_000) {
+      await ready;
+      const deadline = Date.now() + timeoutMs;
+      for (let calm = 0; calm < 2; ) {
+        const head = await store.headPosition();
+        const { positions, nextDue } = await readModels.transaction(tables, async (db) => ({
+          positions: await Promise.all(registry.names().map((w) => checkpoints.get(db, w))),
+          nextDue: Math.min(...(await Promise.all(registry.names().map((w) => timers.nextDue(db, w)))).map((d) => d ?? Infinity)),
+        }));
+        if (nextDue <= clock.now()) await runDueTimers();
+        const quiet = positions.every((p) => p >= head) && nextDue > clock.now();
+        calm = quiet ? calm + 1 : 0;
+        if (Date.now() > deadline) throw new ProjectionTimeoutError(`workflows did not reach position ${head} within ${timeoutMs} ms`);
+        if (!quiet) for (const follower of await followers) follower.nudge();
+        await sleep(quiet ? 20 : 10);
+      }
+    },
+    async stop() {
+      stopped = true;
+      for (const cut of pauses) cut();
+      await Promise.all((await followers.catch(() => [])).map((f) => f.stop()));
+      await timerService;
+    },
+  };
+}
