@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { openEventStore } from '../../src/index.js';
-import { natsTestStreams, natsUnavailable } from '../../src/testing/nats.js';
+import { natsTestStreams } from '../../src/testing/nats.js';
 import { postgresTestUrl } from '../../src/testing/postgres.js';
 import { startProcess } from '../../src/testing/processes/spawn.js';
 import { consumeNats, createInbox, natsPublisher, outboxStatus, type ReceivedMessage } from '../../src/workflows/outbox/index.js';
@@ -22,6 +22,7 @@ import {
   eventually,
   jetStreamMessages,
   outboxEvents,
+  withNats,
 } from '../fixtures/outbox.js';
 
 const MESSAGES = 1_500;
@@ -42,12 +43,7 @@ if (postgres) {
   test('outbox relay crashes on PostgreSQL', { skip: 'EVENTLINE_POSTGRES_URL is not set' }, () => {});
 }
 
-const nats = await natsUnavailable();
-if (nats) {
-  console.log(`# notice: ${nats.reason}`);
-  test('outbox relay crashes against NATS', (t) => (nats.required ? assert.fail(nats.reason) : t.skip(nats.reason)));
-} else {
-  const natsUrl = process.env.EVENTLINE_NATS_URL!;
+await withNats('outbox relay crashes against NATS', (natsUrl) => {
   const streams = natsTestStreams(natsUrl);
   after(() => streams.deleteAll());
 
@@ -130,5 +126,5 @@ if (nats) {
       });
     });
   }
-}
+});
 

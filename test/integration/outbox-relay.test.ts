@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import { ValidationError } from '../../src/index.js';
-import { natsTestStreams, natsUnavailable } from '../../src/testing/nats.js';
+import { natsTestStreams } from '../../src/testing/nats.js';
 import { onEveryStore } from '../../src/testing/test-stores.js';
 import {
   guardOutboxMessages,
@@ -16,14 +16,9 @@ import {
   outboxStatus,
   startOutboxRelay,
 } from '../../src/workflows/outbox/index.js';
-import { appendOutboxMessages, assertDeliveredInOrder, eventually, jetStreamMessages, outboxEvents } from '../fixtures/outbox.js';
+import { appendOutboxMessages, assertDeliveredInOrder, eventually, jetStreamMessages, outboxEvents, withNats } from '../fixtures/outbox.js';
 
-const nats = await natsUnavailable();
-if (nats) {
-  console.log(`# notice: ${nats.reason}`);
-  test('the outbox relay against NATS', (t) => (nats.required ? assert.fail(nats.reason) : t.skip(nats.reason)));
-} else {
-  const url = process.env.EVENTLINE_NATS_URL!;
+await withNats('the outbox relay against NATS', (url) => {
   const streams = natsTestStreams(url);
   after(() => streams.deleteAll());
   const quiet = { warn: () => {} };
@@ -146,7 +141,7 @@ if (nats) {
         }));
     },
   );
-}
+});
 
 onEveryStore(
   (name) => `outbox messages entering the log on ${name}`,
