@@ -5,7 +5,7 @@
 
 import { randomBytes } from 'node:crypto';
 import { connect as connectTcp } from 'node:net';
-import { loadNats } from '../workflows/outbox/nats.js';
+import { loadNats } from '../workflows/outbox/nats-client.js';
 
 /** Why the NATS tests cannot run here, or undefined when they can. */
 export async function natsUnavailable(env: NodeJS.ProcessEnv = process.env): Promise<{ reason: string; required: boolean } | undefined> {

@@ -9,7 +9,8 @@ import { assertName } from '../../core/validation.js';
 import type { ReadModelDb, ReadModelTables } from '../../store/read-models.js';
 import { delay } from '../../store/wakeup.js';
 import type { Inbox } from './inbox.js';
-import { assertStreamName, loadNats } from './nats.js';
+import { assertStreamName } from './nats.js';
+import { loadNats } from './nats-client.js';
 
 export interface ReceivedMessage {
   /** Nats-Msg-Id: the outbox event's id. */

@@ -5,29 +5,8 @@
 
 import { ValidationError } from '../../core/errors.js';
 import { assertCount, assertName } from '../../core/validation.js';
+import { loadNats, type JetStreamClient, type NatsClient, type NatsConnection } from './nats-client.js';
 import type { PublishedMessage, Publisher } from './publisher.js';
-
-type Transport = typeof import('@nats-io/transport-node');
-type JetStreamModule = typeof import('@nats-io/jetstream');
-type NatsConnection = Awaited<ReturnType<Transport['connect']>>;
-type JetStreamClient = ReturnType<JetStreamModule['jetstream']>;
-
-export interface NatsClient {
-  transport: Transport;
-  jetstream: JetStreamModule;
-}
-
-/** The client packages, imported only when an application first talks to NATS. */
-export async function loadNats(): Promise<NatsClient> {
-  try {
-    const [transport, jetstream] = await Promise.all([import('@nats-io/transport-node'), import('@nats-io/jetstream')]);
-    return { transport, jetstream };
-  } catch (error) {
-    const { code } = error as { code?: unknown };
-    if (code !== 'ERR_MODULE_NOT_FOUND') throw error;
-    throw new Error('the NATS outbox needs its client: npm install @nats-io/transport-node @nats-io/jetstream', { cause: error });
-  }
-}
 
 /** EVENTLINE_NATS_URL, or undefined when it is unset or blank: the application then runs no relay. */
 export function natsUrlFromEnv(env: NodeJS.ProcessEnv = process.env): string | undefined {
