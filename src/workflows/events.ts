@@ -22,13 +22,8 @@ export const WorkflowEventTypes = {
   retried: 'WorkflowRetried',
 } as const;
 
-/** An integration message: an event whose id is the message id, relayed to a broker by the outbox. */
-export const OUTBOX_MESSAGE = 'OutboxMessage';
-
-export interface OutboxMessageData {
-  subject: string;
-  payload: unknown;
-}
+// An integration message: an event whose id is the message id, relayed to a broker by the outbox.
+export { OUTBOX_MESSAGE, type OutboxMessageData } from './outbox/message.js';
 
 /** The event that an instance consumed, as it was in its own stream. */
 export interface InputRef {

@@ -4,10 +4,8 @@
 export { defineWorkflow, type Workflow, type WorkflowDefinition, type WorkflowInput, type WorkflowEvent, type WorkflowContext } from './definition.js';
 export { send, publish, schedule, cancel, complete, fail, compensate, type WorkflowOutput } from './outputs.js';
 export {
-  OUTBOX_MESSAGE,
   WorkflowEventTypes,
   workflowStreamId,
-  type OutboxMessageData,
   type WorkflowCommand,
   type CommandSentData,
   type CommandDoneData,
@@ -20,3 +18,4 @@ export { startWorkflows, type Workflows, type WorkflowsOptions, type CommandHand
 export { workflowControls, type WorkflowControls, type WorkflowDetail, type WorkflowStep, type WorkflowSummary } from './controls.js';
 export type { VerifyReport, VerifyDifference } from './verify.js';
 export type { WorkflowFaults, FaultPoint } from './step.js';
+export * from './outbox/index.js';

@@ -4,11 +4,13 @@
 
 import { ValidationError } from '../core/errors.js';
 import { assertName, describe } from '../core/validation.js';
+import type { JsonValue } from '../core/events.js';
 import type { WorkflowCommand } from './events.js';
+import { assertOutboxData } from './outbox/message.js';
 
 export type WorkflowOutput =
   | { kind: 'send'; command: WorkflowCommand; compensation: WorkflowCommand | null }
-  | { kind: 'publish'; subject: string; payload: unknown }
+  | { kind: 'publish'; subject: string; payload: JsonValue }
   | { kind: 'schedule'; name: string; at: Date | null; afterMs: number | null; payload: unknown }
   | { kind: 'cancel'; name: string }
   | { kind: 'complete' }
@@ -26,11 +28,9 @@ export function send(command: WorkflowCommand, options: { compensation?: Workflo
   return { kind: 'send', command, compensation: options.compensation ?? null };
 }
 
-/** An integration message for other systems, delivered by the outbox relay. */
-export function publish(subject: string, payload: unknown): WorkflowOutput {
-  if (typeof subject !== 'string' || !/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/.test(subject)) {
-    throw new ValidationError('subject', `must be dot-separated tokens of letters, digits, _ and -, got ${describe(subject)}`);
-  }
+/** An integration message for other systems, delivered by the outbox relay; its event id is the message id. */
+export function publish(subject: string, payload: JsonValue): WorkflowOutput {
+  assertOutboxData({ subject, payload }, 'publish');
   return { kind: 'publish', subject, payload };
 }
 

@@ -272,7 +272,7 @@ class StepBuilder {
         return;
       }
       case 'publish':
-        this.add(next(), OUTBOX_MESSAGE, { subject: output.subject, payload: output.payload as never });
+        this.add(next(), OUTBOX_MESSAGE, { subject: output.subject, payload: output.payload });
         return;
       case 'schedule': {
         const existing = activeTimer(this.instance, output.name);
