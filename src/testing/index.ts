@@ -4,3 +4,18 @@ export { eventStoreConformance, type ConformanceOptions } from './conformance/in
 export { postgresTestUrl, postgresUnavailable, type PostgresTestDatabase } from './postgres.js';
 export { onEveryStore, testStores, type TestStore } from './test-stores.js';
 export { deciderSpec, type DeciderSpec, type DeciderThen, type ExpectedError } from './decider-spec.js';
+export {
+  workflowSpec,
+  commandSucceeded,
+  commandRejected,
+  clockMovedBy,
+  clockMovedTo,
+  type WorkflowSpec,
+  type WorkflowWhen,
+  type WorkflowThen,
+  type WorkflowSpecOutput,
+  type WorkflowSpecResult,
+  type SpecInput,
+  type SpecEvent,
+  type SpecHappening,
+} from './workflow-spec.js';
