@@ -19,3 +19,15 @@ export {
   type SpecEvent,
   type SpecHappening,
 } from './workflow-spec.js';
+export {
+  runWorkflowFaults,
+  RUNTIME_POINTS,
+  type WorkflowFaultsOptions,
+  type WorkflowFaultsResult,
+  type FaultScenarioContext,
+  type FaultParticipant,
+  type FaultRun,
+  type FaultRunKind,
+  type FaultOutcome,
+  type RuntimePoint,
+} from './workflow-faults.js';
