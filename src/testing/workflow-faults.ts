@@ -16,7 +16,7 @@ import type { Workflow } from '../workflows/definition.js';
 import { WORKFLOW_STREAM_PREFIX, WorkflowEventTypes as T, type CommandSentData } from '../workflows/events.js';
 import { startWorkflows, type CommandHandler, type Workflows, type WorkflowsOptions } from '../workflows/runtime.js';
 import type { WorkflowFaults } from '../workflows/step.js';
-import { CHECKPOINTS, checkpoints, tablesOf, timers } from '../workflows/tables.js';
+import { CHECKPOINTS, checkpoints, ensureTables, tablesOf, timers } from '../workflows/tables.js';
 
 /** The points the workflow runtime exposes (see WorkflowFaults). */
 export type RuntimePoint = keyof WorkflowFaults & string;
@@ -245,6 +245,7 @@ async function waitIdle(store: EventStore, options: WorkflowFaultsOptions, clock
   const deadline = Date.now() + (options.idleTimeoutMs ?? 15_000);
   const names = [...new Set(options.workflows.map((w) => w.name))];
   const tables = tablesOf(store.readModels);
+  await ensureTables(store.readModels);
   for (let calm = 0; calm < 2; ) {
     if (Date.now() > deadline) throw new Error(`the workflows did not become idle within ${options.idleTimeoutMs ?? 15_000} ms`);
     if (isDown()) {
