@@ -4,7 +4,7 @@
 // compensation order, late inputs, isTerminal) is what the runtime records.
 
 import assert from 'node:assert/strict';
-import type { RecordedEvent } from '../core/events.js';
+import type { JsonValue, RecordedEvent } from '../core/events.js';
 import { assertJsonFaithful, copyJson } from '../core/json.js';
 import { derivedId } from '../core/uuid.js';
 import type { Workflow, WorkflowInput } from '../workflows/definition.js';
@@ -276,7 +276,7 @@ function outputOf(event: RecordedEvent): WorkflowSpecOutput[] {
       return [{ kind: 'send', command: sent.command, compensation: sent.compensation }];
     }
     case OUTBOX_MESSAGE:
-      return [{ kind: 'publish', subject: data.subject as string, payload: data.payload }];
+      return [{ kind: 'publish', subject: data.subject as string, payload: data.payload as JsonValue }];
     case T.timerScheduled: {
       const timer = data as unknown as TimerScheduledData;
       return [{ kind: 'schedule', name: timer.name, at: new Date(timer.dueAt), afterMs: null, payload: timer.payload }];
@@ -303,6 +303,6 @@ function normalise(output: WorkflowSpecOutput, at: number): WorkflowSpecOutput {
     return { kind: 'schedule', name: output.name, at: due, afterMs: null, payload: copyJson(output.payload ?? null) };
   }
   if (output.kind === 'send') return { kind: 'send', command: copyJson(output.command) as never, compensation: copyJson(output.compensation) as never };
-  if (output.kind === 'publish') return { kind: 'publish', subject: output.subject, payload: copyJson(output.payload) };
+  if (output.kind === 'publish') return { kind: 'publish', subject: output.subject, payload: copyJson(output.payload) as JsonValue };
   return output;
 }

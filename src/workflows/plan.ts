@@ -106,6 +106,11 @@ export function planStep(
         builder.continueCompensation(recordedId, done);
         return builder.plan(null);
       }
+      // A step that was still under way when compensation began: once it is done, it is undone too.
+      if (instance.status === 'compensating') {
+        builder.resumeCompensation(recordedId);
+        return builder.plan(null);
+      }
       if (instance.status !== 'running' || !instance.definition) return builder.plan(null);
       const decided = { type: T.commandDone, data: event.data, eventId: recordedId, streamId: instance.streamId };
       builder.decide(recordedId, decided);
@@ -123,6 +128,10 @@ export function planStep(
       const { input: pending } = next;
       if (pending.type === T.commandDone && isCompensation(instance, (pending.data as CommandDoneData).commandId)) {
         builder.continueCompensation(resumedId, pending.data as CommandDoneData);
+        return builder.plan(null);
+      }
+      if (pending.type === T.commandDone && instance.status === 'compensating') {
+        builder.resumeCompensation(resumedId);
         return builder.plan(null);
       }
       if (instance.status !== 'running') return builder.plan(null);
@@ -309,9 +318,14 @@ class StepBuilder {
     this.add(next(), type, data);
   }
 
-  /** Sends the compensation of the newest completed step not yet undone, or ends the instance compensated. */
+  /**
+   * Sends the compensation of the newest completed step not yet undone, or ends the
+   * instance compensated. While a command is still under way it waits: a step that
+   * succeeds late is undone too, and compensations run one at a time.
+   */
   private nextCompensation(next: () => string): void {
     const commands = [...this.instance.commands.values()];
+    if (commands.some((c) => c.outcome === 'pending')) return;
     const undone = new Set(commands.map((c) => c.compensates).filter((id) => id !== null));
     const step = commands.reverse().find((c) => c.compensates === null && c.outcome === 'succeeded' && c.compensation !== null && !undone.has(c.commandId));
     if (!step) {
@@ -321,6 +335,11 @@ class StepBuilder {
     const commandId = next();
     const data: CommandSentData = { commandId, command: step.compensation!, compensation: null, compensates: step.commandId };
     this.add(commandId, T.commandSent, data as unknown as Record<string, unknown>);
+  }
+
+  resumeCompensation(stepId: string): void {
+    let index = 0;
+    this.nextCompensation(() => ids.output(stepId, index++));
   }
 
   continueCompensation(stepId: string, done: CommandDoneData): void {

@@ -25,7 +25,7 @@ describe('bad workflow input', () => {
     assert.throws(() => schedule({ name: 'reminder' }), refusedFor('schedule'));
     assert.throws(() => schedule({ name: 'reminder', after: -1 }), refusedFor('after'));
     assert.throws(() => schedule({ name: 'reminder', at: 'not a time' }), refusedFor('at'));
-    assert.throws(() => publish('blog..reviews', {}), refusedFor('subject'));
+    assert.throws(() => publish('blog..reviews', {}), refusedFor('publish.subject'));
     assert.throws(() => send({ orderId: 'o1' } as never), refusedFor('command.type'));
   });
 
