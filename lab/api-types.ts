@@ -18,7 +18,7 @@ export interface PostJson {
   postId: string;
   title: string;
   authorId: string;
-  status: 'draft' | 'published';
+  status: 'draft' | 'in_review' | 'scheduled' | 'published';
   createdAt: string;
   publishedAt: string | null;
   version: number;

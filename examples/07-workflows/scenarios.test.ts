@@ -130,6 +130,25 @@ onEveryStore((name) => `the editorial review on ${name}`, (backend) => {
       }),
     ));
 
+  test('given a post rejected and back to draft, when it is submitted again, then a second review takes it to publication', () =>
+    backend.withStore((store) =>
+      withReview(store, async (review) => {
+        await givenSubmitted(review, 'again');
+        await reviewPost(store, { postId: 'again', decision: 'reject', reason: 'Needs a source.' });
+        await review.workflows.idle();
+
+        await submitPostForReview(store, 'again');
+        await review.workflows.idle();
+        await reviewPost(store, { postId: 'again', decision: 'approve' });
+        await review.workflows.idle();
+
+        assert.equal(await statusOf(store, 'again'), 'published');
+        assert.equal((await review.workflows.show(instanceOf('again'))).status, 'compensated');
+        assert.equal((await review.workflows.show(instanceOf('again.2'))).status, 'completed');
+        assert.deepEqual((await outbox(store)).map((m) => m.streamId), [instanceOf('again.2')]);
+      }),
+    ));
+
   test('given a review not given by its deadline, the editors are reminded once', () =>
     backend.withStore((store) =>
       withReview(store, async (review) => {

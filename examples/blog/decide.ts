@@ -72,16 +72,17 @@ function unpublishPost({ postId }: UnpublishPost, state: PostState): PostEvent[]
 function submitForReview({ postId }: SubmitPostForReview, state: PostState): PostEvent[] {
   assertPostExists(state);
   assertMayBeSubmitted(state);
-  return [{ type: 'PostSubmittedForReview', data: { postId, title: state.title, authorId: state.authorId } }];
+  return [{ type: 'PostSubmittedForReview', data: { postId, title: state.title, authorId: state.authorId, review: (state.reviews ?? 0) + 1 } }];
 }
 
 function reviewPost(command: ReviewPost, state: PostState): PostEvent[] {
   assertPostExists(state);
   assertReviewIsOpen(state);
   const { postId } = command;
-  if (command.decision === 'approve') return [{ type: 'PostApproved', data: { postId, publishAt: command.publishAt ?? null } }];
+  const review = state.reviews ?? 1;
+  if (command.decision === 'approve') return [{ type: 'PostApproved', data: { postId, publishAt: command.publishAt ?? null, review } }];
   // Validation makes sure a rejection has its reason.
-  return [{ type: 'PostRejected', data: { postId, reason: command.reason! } }];
+  return [{ type: 'PostRejected', data: { postId, reason: command.reason!, review } }];
 }
 
 function startReview({ postId, reviewDeadline }: StartReview, state: PostState): PostEvent[] {

@@ -22,10 +22,14 @@ export interface PostWasUnpublished {
   data: { postId: string };
 }
 
-/** Carries the title and author, so the review workflow needs no other read to say whose post it is. */
+/**
+ * Carries the title and author, so the review workflow needs no other read to say whose
+ * post it is. `review` counts the post's reviews from 1: a post rejected and submitted
+ * again gets a review of its own.
+ */
 export interface PostSubmittedForReview {
   type: 'PostSubmittedForReview';
-  data: { postId: string; title: string; authorId: string };
+  data: { postId: string; title: string; authorId: string; review: number };
 }
 
 /** `reviewDeadline` is an ISO time: a reviewer who has not answered by then is reminded. */
@@ -37,13 +41,13 @@ export interface PostReviewStarted {
 /** `publishAt` is an ISO time, or null for as soon as possible. */
 export interface PostApproved {
   type: 'PostApproved';
-  data: { postId: string; publishAt: string | null };
+  data: { postId: string; publishAt: string | null; review: number };
 }
 
 /** Closes the review; the post stays in review until it is returned to draft. */
 export interface PostRejected {
   type: 'PostRejected';
-  data: { postId: string; reason: string };
+  data: { postId: string; reason: string; review: number };
 }
 
 /** The post is a draft again, with the reason it came back. */

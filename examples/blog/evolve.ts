@@ -18,7 +18,7 @@ export function evolve(state: PostState, event: PostEvent): PostState {
     case 'PostReturnedToDraft':
       return change(state, (post) => moveTo(post, 'draft'));
     case 'PostSubmittedForReview':
-      return change(state, (post) => ({ ...moveTo(post, 'in_review'), review: {} }));
+      return change(state, (post) => ({ ...moveTo(post, 'in_review'), review: {}, reviews: event.data.review ?? (post.reviews ?? 0) + 1 }));
     case 'PostReviewStarted':
       return change(state, (post) => ({ ...post, review: { ...post.review, deadline: event.data.reviewDeadline } }));
     case 'PostApproved':

@@ -25,6 +25,8 @@ export interface Post {
   authorId: string;
   /** While in review. */
   review?: Review;
+  /** How many times it was submitted for review. */
+  reviews?: number;
   /** While scheduled: when to publish (ISO time), or null for as soon as possible. */
   publishAt?: string | null;
 }

@@ -28,10 +28,10 @@ export function send(command: WorkflowCommand, options: { compensation?: Workflo
   return { kind: 'send', command, compensation: options.compensation ?? null };
 }
 
-/** An integration message for other systems, delivered by the outbox relay; its event id is the message id. */
-export function publish(subject: string, payload: JsonValue): WorkflowOutput {
+/** An integration message for other systems, delivered by the outbox relay; its event id is the message id. The payload is JSON, as every event's data. */
+export function publish(subject: string, payload: unknown): WorkflowOutput {
   assertOutboxData({ subject, payload }, 'publish');
-  return { kind: 'publish', subject, payload };
+  return { kind: 'publish', subject, payload: payload as JsonValue };
 }
 
 /** A timer: fires once, never before `at` (or `after` ms from now), as a TimerFired input. Scheduling a name again replaces it. */

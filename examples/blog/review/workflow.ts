@@ -85,9 +85,11 @@ export function createReviewWorkflow(options: ReviewOptions = {}): Workflow<Revi
     name: 'review',
     inputs: ['PostSubmittedForReview', 'PostApproved', 'PostRejected'],
     startedBy: ['PostSubmittedForReview'],
+    // One instance per review: the first of a post is named after the post, a later one after both.
     correlate: (event) => {
-      const postId = (event.data as { postId?: unknown } | null)?.postId;
-      return typeof postId === 'string' ? postId : null;
+      const { postId, review } = (event.data ?? {}) as { postId?: unknown; review?: unknown };
+      if (typeof postId !== 'string') return null;
+      return typeof review === 'number' && review > 1 ? `${postId}.${review}` : postId;
     },
     initialState: () => ({ postId: null, title: null, authorId: null, startReview: null, publishCommandId: null, rejection: null }),
     evolve,

@@ -11,10 +11,10 @@ const spec = deciderSpec(postDecider);
 const post = { postId: 'hello', title: 'Hello, Eventline', body: 'The first post.', authorId: 'ada' };
 const created: PostEvent = { type: 'PostWasCreated', data: post };
 const published: PostEvent = { type: 'PostWasPublished', data: { postId: 'hello' } };
-const submitted: PostEvent = { type: 'PostSubmittedForReview', data: { postId: 'hello', title: post.title, authorId: 'ada' } };
+const submitted: PostEvent = { type: 'PostSubmittedForReview', data: { postId: 'hello', title: post.title, authorId: 'ada', review: 1 } };
 const started: PostEvent = { type: 'PostReviewStarted', data: { postId: 'hello', reviewDeadline: '2026-05-03T09:00:00.000Z' } };
-const approvedNow: PostEvent = { type: 'PostApproved', data: { postId: 'hello', publishAt: null } };
-const rejected: PostEvent = { type: 'PostRejected', data: { postId: 'hello', reason: 'Needs a source.' } };
+const approvedNow: PostEvent = { type: 'PostApproved', data: { postId: 'hello', publishAt: null, review: 1 } };
+const rejected: PostEvent = { type: 'PostRejected', data: { postId: 'hello', reason: 'Needs a source.', review: 1 } };
 const returned: PostEvent = { type: 'PostReturnedToDraft', data: { postId: 'hello', reason: 'Needs a source.' } };
 
 const submit: PostCommand = { type: 'SubmitPostForReview', postId: 'hello' };
@@ -44,8 +44,8 @@ describe('submitting a post for review', () => {
     spec.given([created, published]).when(submit).thenThrows({ name: 'DomainError', message: 'Only a draft can be submitted for review' });
   });
 
-  test('a post returned to draft can be submitted again', () => {
-    spec.given([created, submitted, started, rejected, returned]).when(submit).then([submitted]);
+  test('a post returned to draft can be submitted again, for a review of its own', () => {
+    spec.given([created, submitted, started, rejected, returned]).when(submit).then([{ ...submitted, data: { ...submitted.data, review: 2 } }]);
   });
 
   test('a post that does not exist cannot be submitted', () => {
@@ -62,7 +62,7 @@ describe('reviewing a post', () => {
     spec
       .given([created, submitted, started])
       .when({ ...approve, publishAt: '2026-05-01T11:00:00+02:00' })
-      .then([{ type: 'PostApproved', data: { postId: 'hello', publishAt: '2026-05-01T09:00:00.000Z' } }]);
+      .then([{ type: 'PostApproved', data: { postId: 'hello', publishAt: '2026-05-01T09:00:00.000Z', review: 1 } }]);
   });
 
   test('a rejection records its reason, trimmed', () => {
@@ -140,12 +140,12 @@ describe('the post through its review', () => {
       [initialState()],
     );
     assert.deepEqual(states.map((s) => s.status), ['absent', 'draft', 'in_review', 'in_review', 'scheduled', 'published']);
-    assert.deepEqual(states.at(-1), { status: 'published', ...post });
+    assert.deepEqual(states.at(-1), { status: 'published', ...post, reviews: 1 });
   });
 
   test('a rejected post keeps the reason in its events, not in its state', () => {
     const state = [created, submitted, started, rejected, returned].reduce(evolve, initialState());
-    assert.deepEqual(state, { status: 'draft', ...post });
+    assert.deepEqual(state, { status: 'draft', ...post, reviews: 1 });
   });
 });
 
