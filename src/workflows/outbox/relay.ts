@@ -1,0 +1,226 @@
+// The outbox relay: follows the OutboxMessage events of the log in position order,
+// publishes each under its event id, and moves its checkpoint only past what the
+// broker acknowledged. A broker that is down or slow is retried with back-off for as
+// long as it takes; nothing is skipped, and the lag shows in status(). One relay per
+// store and name runs at a time (the store's lease); a standby takes over when it dies.
+
+import { ValidationError } from '../../core/errors.js';
+import type { RecordedEvent } from '../../core/events.js';
+import { assertCount, assertName } from '../../core/validation.js';
+import type { EventStore } from '../../store/event-store.js';
+import type { Lease } from '../../store/read-models.js';
+import { createWakeup, delay } from '../../store/wakeup.js';
+import { outboxCheckpoints } from './checkpoint.js';
+import { messageOf, OUTBOX_MESSAGE, type OutboxMessage } from './message.js';
+import type { PublishedMessage, Publisher } from './publisher.js';
+
+export interface OutboxRelayOptions {
+  publisher: Publisher;
+  /** Names the relay's checkpoint and lease; relays of different names deliver independently. Default 'outbox'. */
+  name?: string;
+  /** Messages read per page, and the most published again after a crash. Default 100. */
+  batchSize?: number;
+  /** Waits before each retry of a publish that failed; the last one repeats for as long as it keeps failing. Default [100, 250, 500, 1000, 2000, 5000]. */
+  retryDelaysMs?: readonly number[];
+  /** Fallback polling when no change notice arrives. Default 1000 ms. */
+  pollIntervalMs?: number;
+  /** How often a relay without the lease tries to take it over. Default 2000 ms. */
+  leaseRetryMs?: number;
+  logger?: { warn(message: string): void };
+}
+
+export interface OutboxStatus {
+  name: string;
+  /** The position of the last message the broker acknowledged (0: none yet). */
+  position: number;
+  /** The store's newest position. */
+  head: number;
+  /** OutboxMessage events after `position`: recorded, not yet acknowledged. */
+  undelivered: number;
+  /** Why the last publish failed, until one succeeds again. */
+  lastError: string | null;
+  lastDeliveredAt: Date | null;
+}
+
+export interface OutboxRelay {
+  status(): Promise<OutboxStatus>;
+  /** Stops after the publish in flight settles; the publisher stays open (its owner closes it). */
+  stop(): Promise<void>;
+}
+
+export const DEFAULT_OUTBOX_NAME = 'outbox';
+
+/** Headers every message carries, so a consumer can tell an instance's messages apart and in order. */
+export const STREAM_ID_HEADER = 'Eventline-Stream-Id';
+export const STREAM_VERSION_HEADER = 'Eventline-Stream-Version';
+
+/**
+ * @example
+ * const publisher = natsPublisher({ url: 'nats://127.0.0.1:4222', subjects: ['blog.>'] });
+ * const relay = startOutboxRelay(store, { publisher });
+ * // … on shutdown:
+ * await relay.stop();
+ * await publisher.close();
+ */
+export function startOutboxRelay(store: EventStore, options: OutboxRelayOptions): OutboxRelay {
+  const name = options.name ?? DEFAULT_OUTBOX_NAME;
+  assertName(name, 'name');
+  const batchSize = options.batchSize ?? 100;
+  assertCount(batchSize, 'batchSize', 1, 10_000);
+  const retryDelaysMs = options.retryDelaysMs ?? [100, 250, 500, 1000, 2000, 5000];
+  if (!Array.isArray(retryDelaysMs) || retryDelaysMs.length === 0) throw new ValidationError('retryDelaysMs', 'must be a non-empty array');
+  retryDelaysMs.forEach((ms, i) => assertCount(ms, `retryDelaysMs[${i}]`, 0));
+  const pollIntervalMs = options.pollIntervalMs ?? 1000;
+  assertCount(pollIntervalMs, 'pollIntervalMs', 1);
+  const leaseRetryMs = options.leaseRetryMs ?? 2000;
+  assertCount(leaseRetryMs, 'leaseRetryMs', 1);
+  const { publisher } = options;
+  const logger = options.logger ?? console;
+  const readModels = store.readModels;
+
+  let stopped = false;
+  const wakeup = createWakeup();
+  const unwatch = store.watch(wakeup.nudge);
+  let endPause: (() => void) | undefined;
+  /** Waits `ms`, or less if stopped; new events do not cut it short. */
+  const pause = async (ms: number) => {
+    await delay(ms, (cut) => (endPause = cut));
+    endPause = undefined;
+  };
+
+  /** Publishes until the broker acknowledges; false when the relay stopped or lost its lease first. */
+  async function deliver(message: OutboxMessage, lease: Lease, beforeRetry: (error: string) => Promise<void>): Promise<boolean> {
+    const published = toPublished(message);
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await publisher.publish(published);
+        return true;
+      } catch (error) {
+        const text = `publishing ${message.id} on ${message.subject} failed: ${(error as Error)?.message ?? String(error)}`;
+        // Once per outage, not once per retry.
+        if (attempt === 0) logger.warn(`outbox ${name}: ${text}; retrying with back-off`);
+        await beforeRetry(text);
+        if (stopped || !lease.held) return false;
+        await pause(retryDelaysMs[Math.min(attempt, retryDelaysMs.length - 1)]!);
+        if (stopped || !lease.held) return false;
+      }
+    }
+  }
+
+  async function follow(lease: Lease): Promise<void> {
+    let checkpoint = (await outboxCheckpoints.ensure(readModels, name)).position;
+    while (!stopped && lease.held) {
+      await wakeup.wait(pollIntervalMs);
+      const events = await store.readAllPage({ after: checkpoint, types: [OUTBOX_MESSAGE], batchSize });
+      let acknowledged = checkpoint;
+      // Saves what the broker has so far, so the lag shows while a publish keeps failing.
+      const beforeRetry = async (error: string) => {
+        if (acknowledged > checkpoint) await outboxCheckpoints.delivered(readModels, name, (checkpoint = acknowledged));
+        await outboxCheckpoints.failed(readModels, name, error);
+      };
+      for (const event of events) {
+        const message = messageOf(event);
+        if ('problem' in message) warnSkipped(event, message.problem);
+        else if (!(await deliver(message, lease, beforeRetry))) break;
+        acknowledged = event.position;
+      }
+      if (acknowledged > checkpoint) await outboxCheckpoints.delivered(readModels, name, (checkpoint = acknowledged));
+      // A full page: more is waiting, read it after a turn of the event loop.
+      if (events.length === batchSize) wakeup.nudge();
+    }
+  }
+
+  /** Only an OutboxMessage appended past every check gets here: it can never be published, so it is passed by, loudly. */
+  function warnSkipped(event: RecordedEvent, problem: string): void {
+    logger.warn(`outbox ${name}: skipping ${event.eventId} at position ${event.position} in ${event.streamId}, which no broker can take: ${problem}`);
+  }
+
+  const running = (async () => {
+    while (!stopped) {
+      const lease = await claimLease(store, `outbox:${name}`);
+      if (!lease) {
+        await pause(leaseRetryMs);
+        continue;
+      }
+      try {
+        await follow(lease);
+      } catch (error) {
+        // The store's own trouble (a lost connection, a busy file): say so, breathe, resume from the checkpoint.
+        if (!stopped) {
+          logger.warn(`outbox ${name} stopped by an error and will resume: ${(error as Error).message}`);
+          await pause(1000);
+        }
+      } finally {
+        await lease.release();
+      }
+    }
+  })().finally(unwatch);
+
+  return {
+    status: () => outboxStatus(store, name),
+    async stop() {
+      stopped = true;
+      wakeup.nudge();
+      endPause?.();
+      await running;
+    },
+  };
+}
+
+/**
+ * How far an outbox's delivery is, read from the store alone: no relay needs to run
+ * here, and nothing is created (a store that never ran one is at checkpoint 0).
+ */
+export async function outboxStatus(store: EventStore, name: string = DEFAULT_OUTBOX_NAME): Promise<OutboxStatus> {
+  assertName(name, 'name');
+  const checkpoint = await outboxCheckpoints.read(store.readModels, name);
+  const head = await store.headPosition();
+  let undelivered = 0;
+  const messages = store.readAll({ after: checkpoint.position, before: head + 1, types: [OUTBOX_MESSAGE], batchSize: 1000 });
+  for await (const _ of messages) undelivered++;
+  return {
+    name,
+    position: checkpoint.position,
+    head,
+    undelivered,
+    lastError: checkpoint.lastError,
+    lastDeliveredAt: checkpoint.lastDeliveredAt === null ? null : new Date(checkpoint.lastDeliveredAt),
+  };
+}
+
+function toPublished(message: OutboxMessage): PublishedMessage {
+  return {
+    id: message.id,
+    subject: message.subject,
+    payload: new TextEncoder().encode(JSON.stringify(message.payload)),
+    headers: { [STREAM_ID_HEADER]: message.streamId, [STREAM_VERSION_HEADER]: String(message.version) },
+  };
+}
+
+/**
+ * The store's lease, and within this process a claim of its own: memory and SQLite
+ * grant every caller their lease, and two relays of one name in one process would
+ * publish everything twice.
+ */
+const claimed = new WeakMap<EventStore, Set<string>>();
+
+async function claimLease(store: EventStore, key: string): Promise<Lease | undefined> {
+  const local = claimed.get(store) ?? new Set<string>();
+  claimed.set(store, local);
+  if (local.has(key)) return undefined;
+  local.add(key);
+  const lease = await store.readModels.tryLease(key).catch(() => undefined);
+  if (!lease) {
+    local.delete(key);
+    return undefined;
+  }
+  return {
+    get held() {
+      return lease.held;
+    },
+    async release() {
+      local.delete(key);
+      await lease.release();
+    },
+  };
+}
