@@ -13,13 +13,79 @@ export interface EventJson {
   recordedAt: string;
 }
 
+/** draft → published directly, or draft → in_review → scheduled → published through a review. */
+export type PostStatusJson = 'draft' | 'in_review' | 'scheduled' | 'published';
+
 /** A post as the `posts` read model shows it. */
 export interface PostJson {
   postId: string;
   title: string;
   authorId: string;
-  status: 'draft' | 'in_review' | 'scheduled' | 'published';
+  status: PostStatusJson;
   createdAt: string;
   publishedAt: string | null;
   version: number;
+}
+
+// The workflow shapes are src/workflows' WorkflowSummary and WorkflowDetail as JSON,
+// written out here because the page is compiled apart from src/.
+
+/** A workflow instance as the list shows it. */
+export interface WorkflowSummaryJson {
+  streamId: string;
+  workflow: string;
+  instanceId: string;
+  version: number | null;
+  status: string;
+  error: string | null;
+  startedAt: string;
+  updatedAt: string;
+}
+
+/** One event of an instance's stream. */
+export interface WorkflowStepJson {
+  position: number;
+  version: number;
+  type: string;
+  data: unknown;
+  recordedAt: string;
+}
+
+export interface WorkflowTimerJson {
+  timerId: string;
+  name: string;
+  dueAt: string;
+  payload: unknown;
+  state: 'scheduled' | 'fired' | 'cancelled';
+  firedAt: string | null;
+  latenessMs: number | null;
+}
+
+export interface WorkflowCommandJson {
+  commandId: string;
+  command: { type: string; [field: string]: unknown };
+  compensation: { type: string; [field: string]: unknown } | null;
+  compensates: string | null;
+  outcome: 'pending' | 'succeeded' | 'rejected';
+  reason: string | null;
+}
+
+/** One instance's whole story, as its stream tells it. */
+export interface WorkflowDetailJson {
+  streamId: string;
+  workflow: string;
+  instanceId: string;
+  status: string;
+  version: number | null;
+  definitionHash: string | null;
+  state: unknown;
+  /** Why it is parked. */
+  error: string | null;
+  /** Why it failed or compensated. */
+  reason: string | null;
+  inputs: (WorkflowStepJson & { status: 'decided' | 'waiting' | 'ignored' })[];
+  outputs: WorkflowStepJson[];
+  timers: WorkflowTimerJson[];
+  commands: WorkflowCommandJson[];
+  events: WorkflowStepJson[];
 }

@@ -1,7 +1,9 @@
-// `npm start`: the Eventline Lab. Opens the store, runs the blog's projections in this
-// process, serves the API and the page, and prints one line with the URL. SIGTERM or
-// SIGINT drains: no new connections, in-flight requests finish, live streams end, the
-// projections finish their batch, the store closes, exit 0.
+// `npm start`: the Eventline Lab. Opens the store, runs the blog's projections and its
+// review workflow in this process (and the outbox relay, with EVENTLINE_NATS_URL),
+// serves the API and the page, and prints one line with the URL. SIGTERM or SIGINT
+// drains: no new connections, in-flight requests finish, live streams end, the
+// workflows finish their step, the relay its publish, the projections their batch,
+// the store closes, exit 0.
 
 import { openEventStore } from '../src/index.js';
 import { redactPasswords } from '../src/core/redact.js';
@@ -13,7 +15,12 @@ const DRAIN_GRACE_MS = 10_000;
 async function main(): Promise<void> {
   const config = readConfig(process.env);
   const store = await openEventStore(config.storeUrl);
-  const app = await buildLab({ store, projections: config.projections, ...(config.token !== undefined && { token: config.token }) });
+  const app = await buildLab({
+    store,
+    projections: config.projections,
+    ...(config.token !== undefined && { token: config.token }),
+    ...(config.natsUrl !== undefined && { nats: { url: config.natsUrl, stream: config.natsStream } }),
+  });
 
   let draining: Promise<void> | undefined;
   const drain = (signal: string) =>

@@ -1,12 +1,13 @@
 // The write side over HTTP: each route is one blog command. The body's shape is
 // checked by schema; the blog then checks the values (naming the field) and its
-// rules. The answer carries the events written, once the read side has them.
+// rules. The answer carries the events written, once the read side has them; the
+// review's two commands also carry the post as the read side now shows it.
 
 import type { FastifyInstance } from 'fastify';
 import { everyNEvents, uuidv7, type SnapshotOptions } from '../../src/index.js';
 import { handlePostCommand, POST_SNAPSHOT_SCHEMA_VERSION, type PostCommand } from '../../examples/blog/index.js';
 import type { LabContext } from './context.js';
-import { eventJson, idParams } from './json.js';
+import { eventJson, idParams, postJson } from './json.js';
 
 // Often enough that snapshots show up in the Lab after a few edits.
 export const SNAPSHOT_EVERY = 5;
@@ -32,6 +33,26 @@ const optionalBody = {
   additionalProperties: false,
   properties: { expectedVersion },
 } as const;
+
+const reviewBody = {
+  type: 'object',
+  required: ['decision'],
+  additionalProperties: false,
+  properties: {
+    decision: { type: 'string', enum: ['approve', 'reject'] },
+    // The blog checks the values: a reason only to reject, an ISO time with its zone only to approve.
+    reason: { type: 'string' },
+    publishAt: { type: 'string' },
+    expectedVersion,
+  },
+} as const;
+
+interface ReviewBody {
+  decision: 'approve' | 'reject';
+  reason?: string;
+  publishAt?: string;
+  expectedVersion?: number;
+}
 
 interface CreateBody {
   title: string;
@@ -87,4 +108,30 @@ export function commandRoutes(app: FastifyInstance, lab: LabContext): void {
       async (request) => send({ type, postId: request.params.id }, request.body?.expectedVersion ?? undefined),
     );
   }
+
+  /** A review command's answer: what it wrote, and the post as the read side shows it after. */
+  async function sendReview(command: PostCommand, expected: number | undefined) {
+    const result = await send(command, expected);
+    const post = await lab.queries.post(command.postId);
+    return { ...result, post: post === undefined ? null : postJson(post) };
+  }
+
+  // Submitting hands the post to the review workflow, which starts the review.
+  app.post<{ Params: { id: string }; Body: { expectedVersion?: number } | null }>(
+    '/api/posts/:id/submit',
+    { schema: { params: idParams, body: optionalBody } },
+    async (request) => sendReview({ type: 'SubmitPostForReview', postId: request.params.id }, request.body?.expectedVersion ?? undefined),
+  );
+
+  app.post<{ Params: { id: string }; Body: ReviewBody }>('/api/posts/:id/review', { schema: { params: idParams, body: reviewBody } }, async (request) => {
+    const { decision, reason, publishAt, expectedVersion } = request.body;
+    const command: PostCommand = {
+      type: 'ReviewPost',
+      postId: request.params.id,
+      decision,
+      ...(reason !== undefined && { reason }),
+      ...(publishAt !== undefined && { publishAt }),
+    };
+    return sendReview(command, expectedVersion);
+  });
 }

@@ -2,6 +2,8 @@
 // here, with one line saying why, before anything is opened.
 
 import { defaultStoreUrl } from '../../src/index.js';
+import { DEFAULT_NATS_STREAM, natsUrlFromEnv } from '../../src/workflows/outbox/index.js';
+import { assertStreamName } from '../../src/workflows/outbox/nats.js';
 import type { ProjectionMode } from './context.js';
 
 export interface LabConfig {
@@ -10,6 +12,10 @@ export interface LabConfig {
   storeUrl: string;
   token: string | undefined;
   projections: ProjectionMode;
+  /** The NATS server the outbox relay publishes to; without one no relay runs. */
+  natsUrl: string | undefined;
+  /** The JetStream stream the relay publishes into. */
+  natsStream: string;
 }
 
 export class ConfigError extends Error {}
@@ -32,5 +38,11 @@ export function readConfig(env: NodeJS.ProcessEnv): LabConfig {
   if (projections !== 'async' && projections !== 'inline') {
     throw new ConfigError(`EVENTLINE_PROJECTIONS must be async or inline, got ${JSON.stringify(projections)}`);
   }
-  return { host, port, storeUrl: defaultStoreUrl(env), token, projections };
+  const natsStream = env.EVENTLINE_NATS_STREAM || DEFAULT_NATS_STREAM;
+  try {
+    assertStreamName(natsStream, 'EVENTLINE_NATS_STREAM');
+  } catch (error) {
+    throw new ConfigError((error as Error).message);
+  }
+  return { host, port, storeUrl: defaultStoreUrl(env), token, projections, natsUrl: natsUrlFromEnv(env), natsStream };
 }

@@ -1,8 +1,11 @@
-// What every route of the Lab shares: the store, the blog's projections running in
-// this process, the read side's queries, and the rebuilds this process started.
+// What every route of the Lab shares: the store, the blog's projections and its review
+// workflow running in this process, the outbox relay when NATS is configured, the read
+// side's queries, and the rebuilds this process started.
 
-import type { EventStore, Lease, Projections, ReadModelStorage } from '../../src/index.js';
-import { startProjections } from '../../src/index.js';
+import type { EventStore, Lease, Projections, ReadModelStorage, Workflows } from '../../src/index.js';
+import { startProjections, startWorkflows } from '../../src/index.js';
+import { natsPublisher, outboxStatus, startOutboxRelay, type OutboxRelay, type Publisher } from '../../src/workflows/outbox/index.js';
+import { reviewCommandHandlers, reviewWorkflow } from '../../examples/blog/index.js';
 import { postQueries, projections as blogProjections, type PostQueries } from '../../examples/blog/read-side/index.js';
 
 export type ProjectionMode = 'async' | 'inline';
@@ -26,13 +29,33 @@ export interface LabContext {
   readonly rebuilds: Map<string, { shown: RebuildShown; done: Promise<void> }>;
   /** Waits until every projection has passed `position`; gives up quietly after the timeout. */
   readYourWrites(position: number): Promise<void>;
+  /** The blog's review workflow, running here: its instances, and their retry. */
+  readonly workflows: Workflows;
+  /** The outbox's messages not yet delivered, and whether this process relays them. */
+  outbox(): Promise<{ undelivered: number; relay: 'running' | 'off' }>;
+  /** Stops the workflows and the relay (each finishes the step or publish in flight), then the projections. */
+  stop(): Promise<void>;
 }
+
+/** Where the outbox relay publishes: the blog's subjects go to one JetStream stream. */
+export interface NatsSettings {
+  url: string;
+  stream: string;
+}
+
+/** The subjects of the blog's outbox messages. */
+export const BLOG_SUBJECTS = ['blog.>'];
 
 export interface ContextOptions {
   mode: ProjectionMode;
   readYourWritesMs: number;
   pollIntervalMs?: number;
   leaseRetryMs?: number;
+  /** How often the workflows' timer service looks for due timers, at most. */
+  timerPollMs?: number;
+  workflowRetryDelaysMs?: readonly number[];
+  /** Without it, no relay runs: messages wait in the log, shown undelivered. */
+  nats?: NatsSettings;
   logger: { warn(message: string): void };
 }
 
@@ -45,6 +68,24 @@ export function createContext(store: EventStore, options: ContextOptions): LabCo
     ...(options.leaseRetryMs !== undefined && { leaseRetryMs: options.leaseRetryMs }),
     logger: options.logger,
   });
+  const polling = {
+    ...(options.pollIntervalMs !== undefined && { pollIntervalMs: options.pollIntervalMs }),
+    ...(options.leaseRetryMs !== undefined && { leaseRetryMs: options.leaseRetryMs }),
+  };
+  // A timer that came due while the Lab was down fires as soon as it starts again.
+  const workflows = startWorkflows(store, [reviewWorkflow], {
+    commands: reviewCommandHandlers(store),
+    ...polling,
+    ...(options.timerPollMs !== undefined && { timerPollMs: options.timerPollMs }),
+    ...(options.workflowRetryDelaysMs !== undefined && { retryDelaysMs: options.workflowRetryDelaysMs }),
+    logger: options.logger,
+  });
+  let publisher: Publisher | undefined;
+  let relay: OutboxRelay | undefined;
+  if (options.nats) {
+    publisher = natsPublisher({ url: options.nats.url, stream: options.nats.stream, subjects: BLOG_SUBJECTS });
+    relay = startOutboxRelay(store, { publisher, ...polling, logger: options.logger });
+  }
   return {
     store,
     queries: postQueries(store.readModels),
@@ -55,6 +96,16 @@ export function createContext(store: EventStore, options: ContextOptions): LabCo
     async readYourWrites(position) {
       // A projection that is rebuilding or failed cannot catch up in time: answer anyway.
       await Promise.all(names.map((name) => running.waitFor(name, position, options.readYourWritesMs).catch(() => {})));
+    },
+    workflows,
+    async outbox() {
+      const { undelivered } = relay ? await relay.status() : await outboxStatus(store);
+      return { undelivered, relay: relay ? 'running' : 'off' };
+    },
+    async stop() {
+      await Promise.all([workflows.stop(), relay?.stop()]);
+      await publisher?.close();
+      await running.stop();
     },
   };
 }

@@ -66,6 +66,9 @@ function schemaFailure(issues: AjvError[], part: string | undefined): { field: s
   const inside = (name: unknown) => (path === '' ? String(name) : `${path}.${String(name)}`);
   if (issue.keyword === 'required') return { field: inside(issue.params.missingProperty), reason: 'is required' };
   if (issue.keyword === 'additionalProperties') return { field: inside(issue.params.additionalProperty), reason: `is not a field of this request's ${where}` };
+  if (issue.keyword === 'enum' && Array.isArray(issue.params.allowedValues)) {
+    return { field: path === '' ? where : path, reason: `must be one of ${issue.params.allowedValues.join(', ')}` };
+  }
   return { field: path === '' ? where : path, reason: issue.message ?? 'is not valid' };
 }
 

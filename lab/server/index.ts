@@ -1,20 +1,21 @@
-// The Eventline Lab's HTTP server: the blog's commands, read models, events, live
-// feed and projections over JSON, and the Lab's page. buildLab wires the parts; it
+// The Eventline Lab's HTTP server: the blog's commands and review, read models, events,
+// live feed, projections and workflow instances over JSON, and the Lab's page. buildLab wires the parts; it
 // does not listen (lab/main.ts does), so tests drive it in-process with inject().
 
 import Fastify, { LogController, type FastifyInstance, type FastifyReply } from 'fastify';
 import type { EventStore } from '../../src/index.js';
 import { requireTokenForWrites } from './auth.js';
 import { commandRoutes } from './commands.js';
-import { createContext, type ProjectionMode } from './context.js';
+import { createContext, type NatsSettings, type ProjectionMode } from './context.js';
 import { installErrorHandling, toHttp } from './errors.js';
 import { eventRoutes } from './events.js';
 import { liveRoutes } from './live.js';
 import { operationRoutes } from './operations.js';
 import { postRoutes } from './posts.js';
 import { staticRoutes } from './static.js';
+import { workflowRoutes } from './workflows.js';
 
-export type { ProjectionMode } from './context.js';
+export type { NatsSettings, ProjectionMode } from './context.js';
 export { toHttp, type ErrorBody } from './errors.js';
 
 export interface LabOptions {
@@ -30,9 +31,14 @@ export interface LabOptions {
   uiDir?: string;
   /** How long a command waits for the read models to have its events. Default 2000 ms. */
   readYourWritesMs?: number;
-  /** Tuning for tests: the projections' polling and lease retry, the live feed's heartbeat. */
+  /** The NATS server and JetStream stream the outbox relay publishes to; without it no relay runs. */
+  nats?: NatsSettings;
+  /** Tuning for tests: the projections', workflows' and relay's polling and lease retry, the timers' polling, the live feed's heartbeat. */
   pollIntervalMs?: number;
   leaseRetryMs?: number;
+  timerPollMs?: number;
+  /** Tuning for tests: the waits before each retry of a workflow step or command that throws, before the instance is parked. */
+  workflowRetryDelaysMs?: readonly number[];
   heartbeatMs?: number;
 }
 
@@ -81,6 +87,9 @@ export async function buildLab(options: LabOptions): Promise<FastifyInstance> {
     readYourWritesMs: options.readYourWritesMs ?? 2000,
     ...(options.pollIntervalMs !== undefined && { pollIntervalMs: options.pollIntervalMs }),
     ...(options.leaseRetryMs !== undefined && { leaseRetryMs: options.leaseRetryMs }),
+    ...(options.timerPollMs !== undefined && { timerPollMs: options.timerPollMs }),
+    ...(options.workflowRetryDelaysMs !== undefined && { workflowRetryDelaysMs: options.workflowRetryDelaysMs }),
+    ...(options.nats !== undefined && { nats: options.nats }),
     logger: { warn: (message) => app.log.warn(message) },
   });
 
@@ -88,6 +97,7 @@ export async function buildLab(options: LabOptions): Promise<FastifyInstance> {
   postRoutes(app, lab);
   eventRoutes(app, lab);
   const live = liveRoutes(app, lab, { ...(options.heartbeatMs !== undefined && { heartbeatMs: options.heartbeatMs }) });
+  workflowRoutes(app, lab);
   operationRoutes(app, lab, options.token !== undefined);
   staticRoutes(app, options.uiDir);
 
@@ -99,10 +109,10 @@ export async function buildLab(options: LabOptions): Promise<FastifyInstance> {
   app.addHook('preClose', async () => {
     await live.endAll();
   });
-  // After the last request: let rebuilds finish their work, then stop the projections.
+  // After the last request: let rebuilds finish their work, then stop the workflows, the relay and the projections.
   app.addHook('onClose', async () => {
     await Promise.all([...lab.rebuilds.values()].map((r) => r.done));
-    await lab.projections.stop();
+    await lab.stop();
   });
   return app;
 }

@@ -22,6 +22,8 @@ export function operationRoutes(app: FastifyInstance, lab: LabContext, tokenRequ
     // The page shows its token field up front when writes need one.
     tokenRequired,
     headPosition: await lab.store.headPosition(),
+    // Messages for other systems not yet acknowledged by NATS; with the relay off they wait in the log.
+    outbox: await lab.outbox(),
   }));
 
   app.get('/api/projections', { schema: { querystring: noQuery } }, async () => {

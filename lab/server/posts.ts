@@ -2,7 +2,7 @@
 // a post's snapshot and its state at any version from its events.
 
 import type { FastifyInstance } from 'fastify';
-import { postDecider, postStreamId, type PostState } from '../../examples/blog/index.js';
+import { POST_STATUSES, postDecider, postStreamId, type PostState, type PostStatus } from '../../examples/blog/index.js';
 import { MAX_LIMIT } from '../../examples/blog/read-side/index.js';
 import type { LabContext } from './context.js';
 import { HttpError, notFound } from './errors.js';
@@ -12,7 +12,7 @@ const listQuery = {
   type: 'object',
   additionalProperties: false,
   properties: {
-    status: { type: 'string', enum: ['draft', 'published'] },
+    status: { type: 'string', enum: POST_STATUSES },
     authorId: { type: 'string', minLength: 1, maxLength: 100 },
     limit: digits,
     cursor: cursorSchema,
@@ -25,7 +25,7 @@ const noQuery = { type: 'object', additionalProperties: false, properties: {} } 
 const postDoesNotExist = () => notFound('Post does not exist');
 
 export function postRoutes(app: FastifyInstance, lab: LabContext): void {
-  app.get<{ Querystring: { status?: 'draft' | 'published'; authorId?: string; limit?: string; cursor?: string } }>(
+  app.get<{ Querystring: { status?: PostStatus; authorId?: string; limit?: string; cursor?: string } }>(
     '/api/posts',
     { schema: { querystring: listQuery } },
     async (request) => {

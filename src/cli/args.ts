@@ -5,6 +5,7 @@
 import { parseArgs } from 'node:util';
 import type { Command, OptionsConfig, OptionValues } from './command.js';
 import { UsageError } from './errors.js';
+import { quote } from './values.js';
 
 export const GLOBAL_OPTIONS = {
   store: { type: 'string' },
@@ -127,4 +128,29 @@ export function requiredString(values: OptionValues, name: string, command: stri
 export function stringList(values: OptionValues, name: string): string[] {
   const value = values[name];
   return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
+}
+
+/**
+ * The action a command with actions was given (`snapshots list`), checked against the
+ * options each action takes: an unknown action, or an option of another action, is a
+ * UsageError naming it.
+ */
+export function commandAction<Action extends string>(
+  command: { name: string; options: OptionsConfig },
+  actionOptions: Readonly<Record<Action, readonly string[]>>,
+  text: string,
+  values: OptionValues,
+): Action {
+  const actions = Object.keys(actionOptions) as Action[];
+  const action = actions.find((a) => a === text);
+  if (action === undefined) {
+    const choices = actions.length === 1 ? actions[0] : `${actions.slice(0, -1).join(', ')} or ${actions.at(-1)}`;
+    throw new UsageError(`${command.name}: unknown action ${quote(text)} (use ${choices})`);
+  }
+  for (const option of Object.keys(values)) {
+    if (option in command.options && !actionOptions[action].includes(option)) {
+      throw new UsageError(`--${option} is not an option of ${command.name} ${action}`);
+    }
+  }
+  return action;
 }

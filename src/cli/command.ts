@@ -21,7 +21,8 @@ export interface TaskContext {
   out: Output;
 }
 
-export type Task = (context: TaskContext) => Promise<void>;
+/** Runs against the store; resolves to the exit code when it is not 0 (a check that found differences). */
+export type Task = (context: TaskContext) => Promise<void | number>;
 
 export interface Command {
   name: string;

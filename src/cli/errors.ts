@@ -4,6 +4,7 @@
 
 import {
   ConcurrencyError,
+  DomainError,
   DuplicateEventError,
   EventlineError,
   EventTooLargeError,
@@ -62,6 +63,8 @@ export function describeFailure(error: unknown): Failure {
     const { field, reason } = error;
     return { exitCode: EXIT_BAD_INPUT, code: error.code, message, details: { field, reason } };
   }
+  // Asked of something that is not there or not in that state (an instance that does not exist, or is not parked).
+  if (error instanceof DomainError) return { exitCode: EXIT_BAD_INPUT, code: error.code, message };
   // The URL is in the message already, with any password masked; details would repeat it unmasked.
   if (error instanceof StoreOpenError) return { exitCode: EXIT_BAD_INPUT, code: error.code, message };
   if (error instanceof EventlineError) return { exitCode: EXIT_FAILED, code: error.code, message };

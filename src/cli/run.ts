@@ -26,14 +26,13 @@ import { packageVersion } from './version.js';
 export async function run(argv: readonly string[], io: Io): Promise<number> {
   const env = io.env ?? process.env;
   try {
-    await dispatch(argv, io, env);
-    return EXIT_OK;
+    return (await dispatch(argv, io, env)) ?? EXIT_OK;
   } catch (error) {
     return report(error, io, { json: wantsJson(argv), debug: Boolean(env.EVENTLINE_DEBUG) });
   }
 }
 
-async function dispatch(argv: readonly string[], io: Io, env: NodeJS.ProcessEnv): Promise<void> {
+async function dispatch(argv: readonly string[], io: Io, env: NodeJS.ProcessEnv): Promise<void | number> {
   const { commandName, rest } = splitCommand(argv);
 
   if (commandName === undefined) {
@@ -64,13 +63,14 @@ async function dispatch(argv: readonly string[], io: Io, env: NodeJS.ProcessEnv)
   });
   // A mistyped path must not look like an empty store: only append makes one.
   const create = command.createsStore === true;
-  await withStore(global.store ?? defaultStoreUrl(env), create, task, createOutput(io.stdout, global.json));
+  return withStore(global.store ?? defaultStoreUrl(env), create, task, createOutput(io.stdout, global.json));
 }
 
-async function withStore(url: string, create: boolean, task: Task, out: ReturnType<typeof createOutput>): Promise<void> {
+async function withStore(url: string, create: boolean, task: Task, out: ReturnType<typeof createOutput>): Promise<void | number> {
   const store = await openEventStore(url, { create });
+  let code: void | number;
   try {
-    await task({ store, out });
+    code = await task({ store, out });
     await out.flush();
   } catch (error) {
     // The first failure is the one worth reporting; a failing close must not hide it.
@@ -78,6 +78,7 @@ async function withStore(url: string, create: boolean, task: Task, out: ReturnTy
     throw error;
   }
   await store.close();
+  return code;
 }
 
 function commandNamed(name: string): Command {

@@ -4,6 +4,7 @@
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Projection } from '../projections/projection.js';
+import type { Workflow } from '../workflows/definition.js';
 import { UsageError } from './errors.js';
 import { quote } from './values.js';
 
@@ -38,4 +39,29 @@ function isProjection(value: unknown): value is Projection {
     typeof p === 'object' && p !== null && typeof p.name === 'string' && Array.isArray(p.tables) && Array.isArray(p.eventTypes) &&
     typeof p.setup === 'function' && typeof p.handle === 'function'
   );
+}
+
+/**
+ * The workflows a module exports: every export made with defineWorkflow (it has a
+ * `hash` and a `decide`), and those in an exported array, each once.
+ */
+export async function loadWorkflows(path: string): Promise<Workflow[]> {
+  const module = await importUserModule('workflows', path);
+  const found = new Set<Workflow>();
+  for (const value of Object.values(module)) {
+    for (const candidate of Array.isArray(value) ? value : [value]) if (isWorkflow(candidate)) found.add(candidate);
+  }
+  if (found.size === 0) {
+    throw new UsageError(`--workflows: ${quote(path)} exports no workflows (export the values defineWorkflow(…) returns, or an array of them)`);
+  }
+  const workflows = [...found];
+  const keys = workflows.map((w) => `${w.name} version ${w.version}`);
+  const twice = keys.find((k, i) => keys.indexOf(k) !== i);
+  if (twice !== undefined) throw new UsageError(`--workflows: ${quote(path)} exports two definitions of ${twice}`);
+  return workflows;
+}
+
+function isWorkflow(value: unknown): value is Workflow {
+  const w = value as Partial<Workflow> | null;
+  return typeof w === 'object' && w !== null && typeof w.hash === 'string' && typeof w.decide === 'function' && typeof w.name === 'string';
 }

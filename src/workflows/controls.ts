@@ -59,8 +59,9 @@ export interface WorkflowControls {
 const STATUSES = new Set(['running', 'completed', 'failed', 'compensating', 'compensated', 'parked']);
 const OUTPUTS = new Set<string>([T.commandSent, OUTBOX_MESSAGE, T.timerScheduled, T.timerCancelled, T.completed, T.failed, T.compensating, T.compensated]);
 
-export function workflowControls(store: EventStore, workflows: readonly Workflow[]): WorkflowControls {
-  const registry = new WorkflowRegistry(workflows);
+/** `workflows` may be empty: listing, counting and retrying need no definition; `show` folds the state only of the workflows given. */
+export function workflowControls(store: EventStore, workflows: readonly Workflow[] = []): WorkflowControls {
+  const registry = Array.isArray(workflows) && workflows.length === 0 ? undefined : new WorkflowRegistry(workflows);
   const readModels = store.readModels;
   const tables = tablesOf(readModels);
 
@@ -88,8 +89,7 @@ export function workflowControls(store: EventStore, workflows: readonly Workflow
       const { workflow } = parse(streamId);
       const events = await store.readStream(streamId);
       if (events.length === 0) throw new NotFoundError(`no workflow instance ${streamId}`);
-      const known = registry.has(workflow);
-      const instance = foldInstance(streamId, workflow, events, (v) => (known ? registry.version(workflow, v) : undefined), undefined);
+      const instance = foldInstance(streamId, workflow, events, (v) => (registry?.has(workflow) ? registry.version(workflow, v) : undefined), undefined);
       const step = ({ position, version, type, data, recordedAt }: (typeof events)[number]): WorkflowStep => ({ position, version, type, data, recordedAt });
       const inputs: WorkflowDetail['inputs'] = [];
       const resumed = new Set(events.filter((e) => e.type === T.inputResumed).map((e) => (e.data as { recordedId: string }).recordedId));

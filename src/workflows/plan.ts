@@ -63,8 +63,7 @@ export function planStep(
       if (instance.status === 'new') {
         const definition = newest()!;
         if (!definition.startedBy.includes(event.type)) return undefined;
-        const instanceId = instance.streamId.slice(`workflow-${instance.workflow}-`.length);
-        builder.add(ids.started(instance.streamId, recordedId), T.started, { workflow: instance.workflow, instanceId, version: definition.version, definitionHash: definition.hash });
+        builder.start(recordedId, definition);
       }
       if (ENDED.has(instance.status) || instance.status === 'compensating') {
         builder.add(recordedId, T.inputIgnored, { input: ref, status: instance.status });
@@ -145,7 +144,14 @@ export function planStep(
  * Parks the instance after its input kept failing: the input is recorded (to be
  * decided on `retry`) with the error. Undefined when it was already recorded.
  */
-export function planPark(instance: Instance, input: StepInput, error: string, now: number, pick: (version: number) => Workflow | undefined): NewEvent[] | undefined {
+export function planPark(
+  instance: Instance,
+  input: StepInput,
+  error: string,
+  now: number,
+  newest: () => Workflow | undefined,
+  pick: (version: number) => Workflow | undefined,
+): NewEvent[] | undefined {
   const builder = new StepBuilder(instance, now, pick);
   let recordedId: string;
   switch (input.kind) {
@@ -153,6 +159,8 @@ export function planPark(instance: Instance, input: StepInput, error: string, no
       const { event } = input;
       recordedId = ids.input(instance.streamId, event.eventId);
       if (instance.recorded.has(recordedId)) return undefined;
+      // Parked on its first input, it still starts: a retry then decides that input on its version.
+      if (instance.status === 'new') builder.start(recordedId, newest());
       const ref: InputRef = { eventId: event.eventId, type: event.type, streamId: event.streamId, position: event.position, data: event.data };
       builder.add(recordedId, T.inputReceived, { input: ref, deferred: true });
       break;
@@ -240,6 +248,13 @@ class StepBuilder {
       throw new DecideError(error);
     }
     return event;
+  }
+
+  start(inputId: string, definition: Workflow | undefined): void {
+    if (!definition) return;
+    const { streamId, workflow } = this.instance;
+    const instanceId = streamId.slice(`workflow-${workflow}-`.length);
+    this.add(ids.started(streamId, inputId), T.started, { workflow, instanceId, version: definition.version, definitionHash: definition.hash });
   }
 
   park(stepId: string, error: string): void {

@@ -90,7 +90,7 @@ export async function parkStep(runtime: StepRuntime, workflow: string, streamId:
     const version = instance.streamVersion;
     const scheduled = scheduledTimers(instance);
     const now = clock.now();
-    const events = planPark(instance, input, error, now, (v) => registry.version(workflow, v));
+    const events = planPark(instance, input, error, now, () => registry.latest(workflow), (v) => registry.version(workflow, v));
     if (!events) return finishWithout(runtime, extras);
     if (await appendStep(runtime, instance, version, scheduled, events, extras, input.kind, now)) return;
   }

@@ -139,6 +139,29 @@ onEveryStore(
         await workflows.stop();
       }));
 
+    test('given a decide that throws on the very first input, then the instance starts parked, and retry decides that input', () =>
+      backend.withStore(async (store) => {
+        const notes: number[] = [];
+        const workflows = startTestWorkflows(store, [ticker], { warnings: [], commands: { Note: async (c) => void notes.push(c.n as number) } });
+        broken.decide = true;
+        try {
+          await store.appendToStream('ticks', [tick(1)]);
+          await workflows.idle();
+        } finally {
+          broken.decide = false;
+        }
+        const parked = await workflows.show('workflow-ticker-t1');
+        assert.deepEqual([parked.status, parked.version], ['parked', 1]);
+
+        await workflows.retry('workflow-ticker-t1');
+        await workflows.idle();
+        const detail = await workflows.show('workflow-ticker-t1');
+        assert.equal(detail.status, 'running');
+        assert.deepEqual(detail.state, [1]);
+        assert.deepEqual(notes, [1]);
+        await workflows.stop();
+      }));
+
     test('given a command handler that keeps failing, then the instance parks, and retry delivers the command', () =>
       backend.withStore(async (store) => {
         let down = true;

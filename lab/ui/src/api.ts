@@ -1,9 +1,11 @@
 // The Lab server's HTTP API as the page uses it: the shapes it returns and one
 // request function that turns every failure into an ApiError with a readable message.
 
-import type { EventJson, PostJson } from '../../api-types.js';
+import type { EventJson, PostJson, WorkflowDetailJson, WorkflowSummaryJson } from '../../api-types.js';
 
 export type RecordedEvent = EventJson;
+export type WorkflowSummary = WorkflowSummaryJson;
+export type WorkflowDetail = WorkflowDetailJson;
 export type PostView = PostJson;
 export type PostStatus = PostJson['status'];
 
@@ -17,6 +19,17 @@ export interface CommandResult {
   version: number;
   position: number;
   events: RecordedEvent[];
+}
+
+/** The review's commands also answer with the post as the read side shows it after. */
+export interface ReviewResult extends CommandResult {
+  post: PostView | null;
+}
+
+export interface WorkflowList {
+  items: WorkflowSummary[];
+  nextCursor: string | null;
+  counts: Record<string, number>;
 }
 
 export interface SnapshotInfo {
@@ -136,6 +149,9 @@ export const api = {
     request<CommandResult>('PUT', post(postId), body),
   publishPost: (postId: string, body: { expectedVersion?: number }) => request<CommandResult>('POST', `${post(postId)}/publish`, body),
   unpublishPost: (postId: string, body: { expectedVersion?: number }) => request<CommandResult>('POST', `${post(postId)}/unpublish`, body),
+  submitPost: (postId: string, body: { expectedVersion?: number }) => request<ReviewResult>('POST', `${post(postId)}/submit`, body),
+  reviewPost: (postId: string, body: { decision: 'approve' | 'reject'; reason?: string; publishAt?: string; expectedVersion?: number }) =>
+    request<ReviewResult>('POST', `${post(postId)}/review`, body),
 
   posts: (query: { status?: string; authorId?: string; limit?: number; cursor?: string | null }) =>
     request<Page<PostView>>('GET', withQuery('/api/posts', query)),
@@ -150,6 +166,10 @@ export const api = {
 
   projections: () => request<ProjectionsStatus>('GET', '/api/projections'),
   rebuild: (name: string) => request<unknown>('POST', `/api/projections/${encodeURIComponent(name)}/rebuild`, {}),
+
+  workflows: (query: { status?: string; limit?: number } = {}) => request<WorkflowList>('GET', withQuery('/api/workflows', query)),
+  workflow: (streamId: string) => request<WorkflowDetail>('GET', `/api/workflows/${encodeURIComponent(streamId)}`),
+  retryWorkflow: (streamId: string) => request<{ streamId: string; status: string }>('POST', `/api/workflows/${encodeURIComponent(streamId)}/retry`, {}),
 };
 
 export const LIVE_EVENTS_URL = '/api/events/live';

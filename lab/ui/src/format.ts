@@ -35,3 +35,16 @@ export function postIdOfStream(streamId: string): string | undefined {
 export function streamOfPost(postId: string): string {
   return `post-${postId}`;
 }
+
+/** A post's or an instance's status as a person reads it: "in review", not "in_review". */
+export function statusText(status: string): string {
+  return status.replace(/_/g, ' ');
+}
+
+/** "in 3 s", "2 min ago": how far a time is from now. */
+export function formatRelative(value: string, now = Date.now()): string {
+  const seconds = Math.round((Date.parse(value) - now) / 1000);
+  if (Number.isNaN(seconds)) return value;
+  const text = formatSeconds(Math.abs(seconds));
+  return seconds >= 0 ? `in ${text}` : `${text} ago`;
+}

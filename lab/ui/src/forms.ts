@@ -1,11 +1,13 @@
-// The four blog commands as forms. Each form shows its own outcome beside it: the
-// event(s) written, or the server's reason for refusing (a broken rule, a version
-// conflict, bad input), so a refused command is read where it was given.
+// The blog's commands as forms: the four of a post's own life, and the review's
+// (submit a draft for review; approve it, at once or at a time, or reject it with a
+// reason). Each form shows its own outcome beside it: the event(s) written, or the
+// server's reason for refusing (a broken rule, a version conflict, bad input), so a
+// refused command is read where it was given.
 
 import { api, ApiError, type CommandResult } from './api.js';
 import { fill, h } from './dom.js';
 
-export type CommandName = 'create' | 'edit' | 'publish' | 'unpublish';
+export type CommandName = 'create' | 'edit' | 'publish' | 'unpublish' | 'submit' | 'approve' | 'reject';
 
 export interface FormsOptions {
   onDone: (command: CommandName, result: CommandResult) => void;
@@ -30,6 +32,19 @@ const postIdInput = () => text('postId', { required: true, placeholder: 'select 
 /** The expected version: the command is refused unless the post is at exactly this version. */
 const expectedInput = () =>
   h('input', { name: 'expectedVersion', type: 'number', min: 0, step: 1, placeholder: 'any', class: 'mono', title: 'Expected version: refuse unless the post is at this version' });
+
+/**
+ * The time to publish at, in this browser's time zone, to the second; blank publishes
+ * at once. Sent as an ISO time with its zone, as the blog wants it.
+ */
+const publishAtInput = () => h('input', { name: 'publishAt', type: 'datetime-local', step: 1, title: 'Publish at this time (blank: at once)' });
+
+function isoTime(local: string | undefined): string | undefined {
+  if (local === undefined || local.trim() === '') return undefined;
+  const time = new Date(local);
+  // Not a time: sent as typed, for the server to name the field.
+  return Number.isNaN(time.getTime()) ? local : time.toISOString();
+}
 
 /** Blank fields are left out, so an edit changes only what was typed. */
 function present(value: string | undefined): string | undefined {
@@ -90,6 +105,27 @@ export function createForms(root: HTMLElement, options: FormsOptions) {
       fields: [field('Post id', postIdInput()), field('At version', expectedInput())],
       send: (f, expectedVersion) => api.unpublishPost(required(f, 'postId'), { expectedVersion }),
     },
+    {
+      name: 'submit',
+      title: 'Submit for review',
+      submit: 'Submit',
+      fields: [field('Post id', postIdInput()), field('At version', expectedInput())],
+      send: (f, expectedVersion) => api.submitPost(required(f, 'postId'), { expectedVersion }),
+    },
+    {
+      name: 'approve',
+      title: 'Approve',
+      submit: 'Approve',
+      fields: [field('Post id', postIdInput()), field('At version', expectedInput()), field('Publish at (blank: now)', publishAtInput(), true)],
+      send: (f, expectedVersion) => api.reviewPost(required(f, 'postId'), { decision: 'approve', publishAt: isoTime(f.publishAt), expectedVersion }),
+    },
+    {
+      name: 'reject',
+      title: 'Reject',
+      submit: 'Reject',
+      fields: [field('Post id', postIdInput()), field('At version', expectedInput()), field('Reason', text('reason', { placeholder: 'why it goes back to draft' }), true)],
+      send: (f, expectedVersion) => api.reviewPost(required(f, 'postId'), { decision: 'reject', reason: required(f, 'reason'), expectedVersion }),
+    },
   ];
 
   const forms = specs.map((spec) => {
@@ -112,7 +148,7 @@ export function createForms(root: HTMLElement, options: FormsOptions) {
           outcome.className = 'outcome ok';
           outcome.textContent = `${result.events.map((event) => event.type).join(', ') || 'No new event'} · now v${result.version} · #${result.position}`;
           if (spec.name === 'create') form.reset();
-          else form.querySelectorAll<HTMLInputElement>('input[name="expectedVersion"], input[name="title"], textarea').forEach((input) => (input.value = ''));
+          else form.querySelectorAll<HTMLInputElement>('input[name="expectedVersion"], input[name="title"], input[name="reason"], input[name="publishAt"], textarea').forEach((input) => (input.value = ''));
           options.onDone(spec.name, result);
         })
         .catch((error: unknown) => {
@@ -129,7 +165,7 @@ export function createForms(root: HTMLElement, options: FormsOptions) {
   root.append(...forms);
 
   return {
-    /** Points the edit, publish and unpublish forms at a post. */
+    /** Points every form but create at a post. */
     usePost(postId: string): void {
       for (const form of forms) {
         if (form.dataset.command === 'create') continue;

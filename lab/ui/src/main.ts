@@ -1,4 +1,5 @@
-// The Lab page: wires the panels together. Selecting a post or a stream anywhere
+// The Lab page: wires the panels together (commands, posts, the selected stream,
+// workflows, projections, the timeline). Selecting a post or a stream anywhere
 // selects it everywhere; a new event, a command's result or a moved projection
 // checkpoint reloads the parts of the read side that could have changed.
 
@@ -11,6 +12,7 @@ import { createPostDetail } from './post-detail.js';
 import { createPostsPanel } from './posts.js';
 import { createProjectionsPanel } from './projections.js';
 import { createTimeline } from './timeline.js';
+import { createWorkflowsPanel } from './workflows.js';
 import { setUpToken } from './token.js';
 
 setUpToken(byId('token'));
@@ -37,6 +39,8 @@ const projections = createProjectionsPanel(byId('projections'), {
   },
 });
 
+const workflows = createWorkflowsPanel(byId('workflows'), { onSelect: (streamId) => select(streamId) });
+
 const timeline = createTimeline(byId('timeline'), {
   indicator: byId('connection'),
   onEvent: () => refreshSoon(),
@@ -48,6 +52,7 @@ const refreshSoon = debounce(() => {
   void projections.refresh();
   void posts.refresh();
   void detail.refresh();
+  void workflows.refresh();
 }, 100);
 
 function select(streamId: string): void {
@@ -55,8 +60,13 @@ function select(streamId: string): void {
   detail.show(streamId);
   posts.setSelected(postId);
   if (postId !== undefined) forms.usePost(postId);
+  // A post's review is the instance workflow-review-<postId>; an instance picked shows itself.
+  const review = postId === undefined ? undefined : `workflow-review-${postId}`;
+  const instance = review ?? (streamId.startsWith('workflow-') ? streamId : undefined);
+  if (instance !== undefined) workflows.show(instance);
 }
 
 void posts.refresh();
 void projections.refresh();
+void workflows.refresh();
 void timeline.start();

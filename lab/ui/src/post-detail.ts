@@ -4,7 +4,7 @@
 
 import { api, ApiError, type PostView, type RecordedEvent, type SnapshotInfo, type StreamEvents } from './api.js';
 import { debounce, fill, h } from './dom.js';
-import { formatJson, formatTime, postIdOfStream } from './format.js';
+import { formatJson, formatTime, postIdOfStream, statusText } from './format.js';
 
 const STREAM_TAIL = 100;
 
@@ -63,7 +63,7 @@ export function createPostDetail(root: HTMLElement) {
     title.textContent = post.title;
     fill(
       summary,
-      h('span', { class: `badge status-${post.status}` }, post.status),
+      h('span', { class: `badge status-${post.status}` }, statusText(post.status)),
       h('span', {}, 'by ', h('strong', {}, post.authorId)),
       h('span', { class: 'muted' }, `v${post.version}`),
       h('span', { class: 'muted' }, `created ${formatTime(post.createdAt)}`),

@@ -4,7 +4,7 @@
 
 import { api, ApiError, type PostView } from './api.js';
 import { debounce, fill, h } from './dom.js';
-import { formatTime } from './format.js';
+import { formatTime, statusText } from './format.js';
 
 const PAGE_SIZE = 8;
 
@@ -25,6 +25,8 @@ export function createPostsPanel(root: HTMLElement, options: PostsOptions) {
     { name: 'status', 'aria-label': 'Status' },
     h('option', { value: '' }, 'All statuses'),
     h('option', { value: 'draft' }, 'Drafts'),
+    h('option', { value: 'in_review' }, 'In review'),
+    h('option', { value: 'scheduled' }, 'Scheduled'),
     h('option', { value: 'published' }, 'Published'),
   );
   const author = h('input', { name: 'authorId', type: 'search', placeholder: 'Author', 'aria-label': 'Author', autocomplete: 'off' });
@@ -65,7 +67,7 @@ export function createPostsPanel(root: HTMLElement, options: PostsOptions) {
           },
           h('td', {}, h('div', { class: 'title' }, post.title), h('div', { class: 'muted mono small-text post-id', title: post.postId }, post.postId)),
           h('td', {}, post.authorId),
-          h('td', {}, h('span', { class: `badge status-${post.status}` }, post.status)),
+          h('td', {}, h('span', { class: `badge status-${post.status}` }, statusText(post.status))),
           h('td', { class: 'num mono' }, post.version),
           h('td', { class: 'muted' }, formatTime(post.createdAt)),
           h('td', { class: 'muted' }, formatTime(post.publishedAt)),

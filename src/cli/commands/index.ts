@@ -9,8 +9,9 @@ import { readCommand } from './read.js';
 import { snapshotsCommand } from './snapshots.js';
 import { statsCommand } from './stats.js';
 import { streamsCommand } from './streams.js';
+import { workflowsCommand } from './workflows.js';
 
-export const COMMANDS: readonly Command[] = [appendCommand, readCommand, readAllCommand, streamsCommand, statsCommand, snapshotsCommand, projectionsCommand, queryCommand];
+export const COMMANDS: readonly Command[] = [appendCommand, readCommand, readAllCommand, streamsCommand, statsCommand, snapshotsCommand, projectionsCommand, workflowsCommand, queryCommand];
 
 export function findCommand(name: string): Command | undefined {
   return COMMANDS.find((command) => command.name === name);

@@ -7,7 +7,7 @@ import { ProjectionBusyError } from '../../core/errors.js';
 import { projectionControls, type ProjectionStatus } from '../../projections/host.js';
 import type { Projection } from '../../projections/projection.js';
 import { ABANDONED_AFTER_MS, type RebuildProgress } from '../../projections/rebuild.js';
-import { stringValue } from '../args.js';
+import { commandAction, stringValue } from '../args.js';
 import type { Command, OptionValues, Task } from '../command.js';
 import { UsageError } from '../errors.js';
 import { printable } from '../format.js';
@@ -33,7 +33,6 @@ const ACTION_OPTIONS = {
   skip: ['projections', 'position'],
   rebuild: ['projections', 'force'],
 } as const;
-type Action = keyof typeof ACTION_OPTIONS;
 
 export const projectionsCommand: Command = {
   name: 'projections',
@@ -68,13 +67,7 @@ export const projectionsCommand: Command = {
 
   async prepare({ values, positionals }) {
     const [actionText, name] = positionals as [string, string | undefined];
-    const action = Object.hasOwn(ACTION_OPTIONS, actionText) ? (actionText as Action) : undefined;
-    if (action === undefined) throw new UsageError(`projections: unknown action ${quote(actionText)} (use status, retry, skip or rebuild)`);
-    for (const option of Object.keys(values)) {
-      if (option in projectionsCommand.options && !(ACTION_OPTIONS[action] as readonly string[]).includes(option)) {
-        throw new UsageError(`--${option} is not an option of projections ${action}`);
-      }
-    }
+    const action = commandAction(projectionsCommand, ACTION_OPTIONS, actionText, values);
     if (action === 'status' && name !== undefined) throw new UsageError(`projections status: unexpected argument ${quote(name)}`);
     if (action !== 'status' && name === undefined) throw new UsageError(`projections ${action} needs <name>`);
     const position = action === 'skip' ? skipPosition(values) : 0;

@@ -6,7 +6,7 @@ import { loadState, type StateFolder } from '../../commands/load-state.js';
 import { ValidationError } from '../../core/errors.js';
 import { assertName } from '../../core/validation.js';
 import { MAX_SNAPSHOT_SCHEMA_VERSION } from '../../store/snapshot-store.js';
-import { stringValue } from '../args.js';
+import { commandAction, stringValue } from '../args.js';
 import type { Command, OptionValues, Task } from '../command.js';
 import { UsageError } from '../errors.js';
 import { printable } from '../format.js';
@@ -24,7 +24,6 @@ const COLUMNS = [
 
 /** The options each action takes; any other is a usage error. */
 const ACTION_OPTIONS = { list: ['stream-prefix'], take: ['decider', 'schema-version'], delete: [] } as const;
-type Action = keyof typeof ACTION_OPTIONS;
 
 export const snapshotsCommand: Command = {
   name: 'snapshots',
@@ -57,13 +56,7 @@ export const snapshotsCommand: Command = {
 
   async prepare({ values, positionals }) {
     const [actionText, streamId] = positionals as [string, string | undefined];
-    const action = Object.hasOwn(ACTION_OPTIONS, actionText) ? (actionText as Action) : undefined;
-    if (action === undefined) throw new UsageError(`snapshots: unknown action ${quote(actionText)} (use list, take or delete)`);
-    for (const name of Object.keys(values)) {
-      if (name in snapshotsCommand.options && !(ACTION_OPTIONS[action] as readonly string[]).includes(name)) {
-        throw new UsageError(`--${name} is not an option of snapshots ${action}`);
-      }
-    }
+    const action = commandAction(snapshotsCommand, ACTION_OPTIONS, actionText, values);
     if (action === 'list') {
       if (streamId !== undefined) throw new UsageError(`snapshots list: unexpected argument ${JSON.stringify(streamId)}`);
       return listTask(stringValue(values, 'stream-prefix'));

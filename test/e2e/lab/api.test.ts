@@ -196,7 +196,7 @@ onEveryStore((name) => `the Lab's API on ${name}`, (backend) => {
       withLab(store, async (app) => {
         for (const postId of ['a', 'b']) await givenPost(app, postId);
         const health = (await call(app, 'GET', '/api/health')).body;
-        assert.deepEqual(health, { status: 'ok', store: store.kind, tokenRequired: false, headPosition: 2 });
+        assert.deepEqual(health, { status: 'ok', store: store.kind, tokenRequired: false, headPosition: 2, outbox: { undelivered: 0, relay: 'off' } });
 
         type Status = { headPosition: number; projections: { name: string; position: number; lag: number; state: string; error: string | null; active: boolean; rebuild: unknown }[] };
         const status = (await call<Status>(app, 'GET', '/api/projections')).body;

@@ -6,13 +6,29 @@ import { describe, test } from 'node:test';
 import { ConfigError, readConfig } from '../../../lab/server/config.js';
 
 describe("the Lab's settings", () => {
-  test('with nothing set: loopback, port 3000, the default SQLite file, no token, async projections', () => {
-    assert.deepEqual(readConfig({}), { host: '127.0.0.1', port: 3000, storeUrl: 'sqlite:./data/eventline.db', token: undefined, projections: 'async' });
+  test('with nothing set: loopback, port 3000, the default SQLite file, no token, async projections, no NATS', () => {
+    assert.deepEqual(readConfig({}), {
+      host: '127.0.0.1',
+      port: 3000,
+      storeUrl: 'sqlite:./data/eventline.db',
+      token: undefined,
+      projections: 'async',
+      natsUrl: undefined,
+      natsStream: 'EVENTLINE',
+    });
   });
 
   test('each variable is taken as given', () => {
-    const env = { HOST: '0.0.0.0', PORT: '0', EVENTLINE_STORE: 'memory:', EVENTLINE_TOKEN: 't', EVENTLINE_PROJECTIONS: 'inline' };
-    assert.deepEqual(readConfig(env), { host: '0.0.0.0', port: 0, storeUrl: 'memory:', token: 't', projections: 'inline' });
+    const env = {
+      HOST: '0.0.0.0',
+      PORT: '0',
+      EVENTLINE_STORE: 'memory:',
+      EVENTLINE_TOKEN: 't',
+      EVENTLINE_PROJECTIONS: 'inline',
+      EVENTLINE_NATS_URL: 'nats://127.0.0.1:4222',
+      EVENTLINE_NATS_STREAM: 'BLOG',
+    };
+    assert.deepEqual(readConfig(env), { host: '0.0.0.0', port: 0, storeUrl: 'memory:', token: 't', projections: 'inline', natsUrl: 'nats://127.0.0.1:4222', natsStream: 'BLOG' });
   });
 
   test('loopback addresses need no token; any other address does', () => {
@@ -22,8 +38,10 @@ describe("the Lab's settings", () => {
     }
   });
 
-  test('a port or projection mode that cannot work is refused, naming the variable', () => {
+  test('a port, projection mode or JetStream stream name that cannot work is refused, naming the variable', () => {
     for (const PORT of ['-1', '65536', 'http', '3000.5', ' 80']) assert.throws(() => readConfig({ PORT }), /PORT must be a port number/);
     assert.throws(() => readConfig({ EVENTLINE_PROJECTIONS: 'sync' }), /EVENTLINE_PROJECTIONS must be async or inline/);
+    assert.throws(() => readConfig({ EVENTLINE_NATS_STREAM: 'blog.posts' }), (error: unknown) => error instanceof ConfigError && /^EVENTLINE_NATS_STREAM: must not contain/.test(error.message));
+    assert.equal(readConfig({ EVENTLINE_NATS_URL: '  ' }).natsUrl, undefined, 'a blank URL runs no relay');
   });
 });

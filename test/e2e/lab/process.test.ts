@@ -32,7 +32,7 @@ describe('the Lab, started as npm start starts it', () => {
 
     const health = await getJson(`${lab.url}/api/health`);
 
-    assert.deepEqual(health, { status: 200, body: { status: 'ok', store: 'sqlite', tokenRequired: false, headPosition: 0 } });
+    assert.deepEqual(health, { status: 200, body: { status: 'ok', store: 'sqlite', tokenRequired: false, headPosition: 0, outbox: { undelivered: 0, relay: 'off' } } });
     assert.doesNotMatch(lab.stderr(), /"level":[45]0/, 'no errors logged');
   });
 
