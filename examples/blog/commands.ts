@@ -27,9 +27,59 @@ export interface UnpublishPost {
   postId: string;
 }
 
-export type PostCommand = CreatePost | EditPost | PublishPost | UnpublishPost;
+/** Asks for an editor's review: only a draft may be submitted. */
+export interface SubmitPostForReview {
+  type: 'SubmitPostForReview';
+  postId: string;
+}
 
-export const POST_COMMAND_TYPES = ['CreatePost', 'EditPost', 'PublishPost', 'UnpublishPost'] as const;
+export type ReviewDecision = 'approve' | 'reject';
+
+/**
+ * An editor's answer to a review. Approving schedules the post, to be published at
+ * `publishAt` (an ISO time) or, without one, at once; rejecting needs a `reason`.
+ */
+export interface ReviewPost {
+  type: 'ReviewPost';
+  postId: string;
+  decision: ReviewDecision;
+  reason?: string;
+  publishAt?: string;
+}
+
+/** Sent by the review workflow: the review is open until `reviewDeadline` (an ISO time). */
+export interface StartReview {
+  type: 'StartReview';
+  postId: string;
+  reviewDeadline: string;
+}
+
+/** Sent by the review workflow to undo StartReview once the review rejected the post. */
+export interface ReturnPostToDraft {
+  type: 'ReturnPostToDraft';
+  postId: string;
+}
+
+export type PostCommand =
+  | CreatePost
+  | EditPost
+  | PublishPost
+  | UnpublishPost
+  | SubmitPostForReview
+  | ReviewPost
+  | StartReview
+  | ReturnPostToDraft;
+
+export const POST_COMMAND_TYPES = [
+  'CreatePost',
+  'EditPost',
+  'PublishPost',
+  'UnpublishPost',
+  'SubmitPostForReview',
+  'ReviewPost',
+  'StartReview',
+  'ReturnPostToDraft',
+] as const;
 
 /** Every post is one stream. */
 export function postStreamId(postId: string): string {

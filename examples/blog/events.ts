@@ -22,4 +22,43 @@ export interface PostWasUnpublished {
   data: { postId: string };
 }
 
-export type PostEvent = PostWasCreated | PostWasEdited | PostWasPublished | PostWasUnpublished;
+/** Carries the title and author, so the review workflow needs no other read to say whose post it is. */
+export interface PostSubmittedForReview {
+  type: 'PostSubmittedForReview';
+  data: { postId: string; title: string; authorId: string };
+}
+
+/** `reviewDeadline` is an ISO time: a reviewer who has not answered by then is reminded. */
+export interface PostReviewStarted {
+  type: 'PostReviewStarted';
+  data: { postId: string; reviewDeadline: string };
+}
+
+/** `publishAt` is an ISO time, or null for as soon as possible. */
+export interface PostApproved {
+  type: 'PostApproved';
+  data: { postId: string; publishAt: string | null };
+}
+
+/** Closes the review; the post stays in review until it is returned to draft. */
+export interface PostRejected {
+  type: 'PostRejected';
+  data: { postId: string; reason: string };
+}
+
+/** The post is a draft again, with the reason it came back. */
+export interface PostReturnedToDraft {
+  type: 'PostReturnedToDraft';
+  data: { postId: string; reason: string };
+}
+
+export type PostEvent =
+  | PostWasCreated
+  | PostWasEdited
+  | PostWasPublished
+  | PostWasUnpublished
+  | PostSubmittedForReview
+  | PostReviewStarted
+  | PostApproved
+  | PostRejected
+  | PostReturnedToDraft;

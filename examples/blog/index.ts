@@ -1,7 +1,19 @@
 // The blog: the domain every example builds on. Posts are created, edited,
-// published and unpublished; each post is one stream of events.
+// published and unpublished, directly or through an editor's review; each post is
+// one stream of events.
 
-export type { PostEvent, PostWasCreated, PostWasEdited, PostWasPublished, PostWasUnpublished } from './events.js';
+export type {
+  PostEvent,
+  PostWasCreated,
+  PostWasEdited,
+  PostWasPublished,
+  PostWasUnpublished,
+  PostSubmittedForReview,
+  PostReviewStarted,
+  PostApproved,
+  PostRejected,
+  PostReturnedToDraft,
+} from './events.js';
 export {
   POST_COMMAND_TYPES,
   postStreamId,
@@ -10,12 +22,31 @@ export {
   type EditPost,
   type PublishPost,
   type UnpublishPost,
+  type SubmitPostForReview,
+  type ReviewPost,
+  type ReviewDecision,
+  type StartReview,
+  type ReturnPostToDraft,
 } from './commands.js';
-export { initialState, type Post, type PostState } from './state.js';
+export { initialState, POST_STATUSES, type Post, type PostState, type PostStatus, type Review } from './state.js';
 export { evolve } from './evolve.js';
 export { decide } from './decide.js';
 export { postDecider } from './decider.js';
 export { handlePostCommand } from './handle.js';
-export { parsePostCommand, MAX_ID_LENGTH, MAX_TITLE_LENGTH, MAX_BODY_LENGTH } from './validation.js';
+export { parsePostCommand, MAX_ID_LENGTH, MAX_TITLE_LENGTH, MAX_BODY_LENGTH, MAX_REASON_LENGTH } from './validation.js';
 export { PostAggregate, postRepository } from './post-aggregate.js';
 export { decider, POST_SNAPSHOT_SCHEMA_VERSION } from './snapshot.js';
+export {
+  createReviewWorkflow,
+  reviewWorkflow,
+  reviewCommandHandlers,
+  submitPostForReview,
+  reviewPost,
+  REVIEW_DEADLINE_MS,
+  POST_PUBLISHED_SUBJECT,
+  REVIEW_REMINDER_SUBJECT,
+  type ReviewState,
+  type ReviewOptions,
+  type PostPublishedMessage,
+  type ReviewReminderMessage,
+} from './review/index.js';

@@ -7,7 +7,7 @@ import { Aggregate, createRepository, type EventStore, type Repository, type Sna
 import { postStreamId, type CreatePost, type EditPost } from './commands.js';
 import type { PostEvent } from './events.js';
 import { evolve } from './evolve.js';
-import { assertEditChangesSomething, assertIsDraft, assertIsPublished, assertPostExists, assertPostIsNew } from './rules.js';
+import { assertEditChangesSomething, assertIsPublished, assertMayBePublished, assertPostExists, assertPostIsNew } from './rules.js';
 import { initialState, type PostState } from './state.js';
 import { parsePostCommand } from './validation.js';
 
@@ -47,7 +47,7 @@ export class PostAggregate extends Aggregate<PostState, PostEvent> {
   publish(): void {
     const post = this.state;
     assertPostExists(post);
-    assertIsDraft(post);
+    assertMayBePublished(post);
     this.apply({ type: 'PostWasPublished', data: { postId: this.id } });
   }
 

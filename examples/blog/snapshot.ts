@@ -5,6 +5,8 @@
 
 import { postDecider } from './decider.js';
 
+// Still 1 since the review came: its fields are optional, so a snapshot taken before
+// (a draft or a published post) has the shape PostState gives such a post today.
 export const POST_SNAPSHOT_SCHEMA_VERSION = 1;
 
 /** The blog's decider, with the schema version of the snapshots it reads and takes. */

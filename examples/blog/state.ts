@@ -1,12 +1,32 @@
 // What the blog needs to know about a post to judge the next command: whether it
-// exists, whether it is published, and the text an edit would change.
+// exists, where it is on its way to being published, and the text an edit would change.
+
+/**
+ * draft → published directly, or draft → in_review → scheduled → published through an
+ * editor's review; a rejected review returns the post to draft.
+ */
+export type PostStatus = 'draft' | 'in_review' | 'scheduled' | 'published';
+
+export const POST_STATUSES: readonly PostStatus[] = ['draft', 'in_review', 'scheduled', 'published'];
+
+/** An open review, then a closed one once it rejected the post. */
+export interface Review {
+  /** ISO time; set once the review has started. */
+  deadline?: string;
+  /** Why the review rejected the post; set, the review is closed and takes no other answer. */
+  rejection?: string;
+}
 
 export interface Post {
-  status: 'draft' | 'published';
+  status: PostStatus;
   postId: string;
   title: string;
   body: string;
   authorId: string;
+  /** While in review. */
+  review?: Review;
+  /** While scheduled: when to publish (ISO time), or null for as soon as possible. */
+  publishAt?: string | null;
 }
 
 export type PostState = { status: 'absent' } | Post;

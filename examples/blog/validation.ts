@@ -7,6 +7,7 @@ import { POST_COMMAND_TYPES, type PostCommand } from './commands.js';
 export const MAX_ID_LENGTH = 100;
 export const MAX_TITLE_LENGTH = 200;
 export const MAX_BODY_LENGTH = 100_000;
+export const MAX_REASON_LENGTH = 500;
 
 type Fields = Record<string, unknown>;
 type CommandType = PostCommand['type'];
@@ -16,6 +17,10 @@ const FIELDS: Record<CommandType, readonly string[]> = {
   EditPost: ['postId', 'title', 'body'],
   PublishPost: ['postId'],
   UnpublishPost: ['postId'],
+  SubmitPostForReview: ['postId'],
+  ReviewPost: ['postId', 'decision', 'reason', 'publishAt'],
+  StartReview: ['postId', 'reviewDeadline'],
+  ReturnPostToDraft: ['postId'],
 };
 
 const PARSERS: { [T in CommandType]: (fields: Fields) => Extract<PostCommand, { type: T }> } = {
@@ -38,6 +43,20 @@ const PARSERS: { [T in CommandType]: (fields: Fields) => Extract<PostCommand, { 
   },
   PublishPost: (c) => ({ type: 'PublishPost', postId: id(c, 'postId') }),
   UnpublishPost: (c) => ({ type: 'UnpublishPost', postId: id(c, 'postId') }),
+  SubmitPostForReview: (c) => ({ type: 'SubmitPostForReview', postId: id(c, 'postId') }),
+  ReviewPost: (c) => {
+    const postId = id(c, 'postId');
+    const decision = c.decision;
+    if (decision !== 'approve' && decision !== 'reject') throw new ValidationError('decision', `must be 'approve' or 'reject', got ${describe(decision)}`);
+    if (decision === 'approve') {
+      if (c.reason !== undefined) throw new ValidationError('reason', 'is given only to reject');
+      return { type: 'ReviewPost', postId, decision, ...(c.publishAt !== undefined && { publishAt: isoTime(c, 'publishAt') }) };
+    }
+    if (c.publishAt !== undefined) throw new ValidationError('publishAt', 'is given only to approve');
+    return { type: 'ReviewPost', postId, decision, reason: reason(c) };
+  },
+  StartReview: (c) => ({ type: 'StartReview', postId: id(c, 'postId'), reviewDeadline: isoTime(c, 'reviewDeadline') }),
+  ReturnPostToDraft: (c) => ({ type: 'ReturnPostToDraft', postId: id(c, 'postId') }),
 };
 
 /** Returns the command with its title trimmed, or throws a ValidationError naming the field. */
@@ -83,6 +102,31 @@ function body(fields: Fields): string {
   const value = text(fields, 'body');
   if (length(value) > MAX_BODY_LENGTH) throw new ValidationError('body', `must be at most ${MAX_BODY_LENGTH} characters`);
   return value;
+}
+
+function reason(fields: Fields): string {
+  const value = text(fields, 'reason').trim();
+  if (value.length === 0) throw new ValidationError('reason', 'must not be blank: a rejection says why');
+  if (length(value) > MAX_REASON_LENGTH) throw new ValidationError('reason', `must be at most ${MAX_REASON_LENGTH} characters`);
+  return value;
+}
+
+// A date and a time with seconds optional, fractions of a second optional, and a zone: Z or ±hh:mm.
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
+
+/** An ISO time with its zone, given back in UTC (`2026-05-01T09:00:00.000Z`), so equal times are equal text. */
+function isoTime(fields: Fields, field: string): string {
+  const value = text(fields, field);
+  const ms = ISO_TIME.test(value) && isCalendarDate(value) ? Date.parse(value) : Number.NaN;
+  if (Number.isNaN(ms)) throw new ValidationError(field, `must be an ISO time with its zone, like 2026-05-01T09:00:00Z, got ${describe(value)}`);
+  return new Date(ms).toISOString();
+}
+
+/** Date.parse reads 2026-02-30 as 2 March and 24:00 as the next day's midnight; neither is a time anyone wrote. */
+function isCalendarDate(value: string): boolean {
+  const [year, month, day, hour] = [value.slice(0, 4), value.slice(5, 7), value.slice(8, 10), value.slice(11, 13)].map(Number) as [number, number, number, number];
+  const date = new Date(Date.UTC(year, month - 1, day));
+  return date.getUTCMonth() === month - 1 && date.getUTCDate() === day && hour < 24;
 }
 
 function text(fields: Fields, field: string): string {

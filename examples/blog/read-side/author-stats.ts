@@ -56,6 +56,11 @@ async function apply(recorded: RecordedEvent, db: ReadModelDb): Promise<void> {
       return;
     }
     case 'PostWasEdited':
+    case 'PostSubmittedForReview':
+    case 'PostReviewStarted':
+    case 'PostApproved':
+    case 'PostRejected':
+    case 'PostReturnedToDraft':
       return;
     default: {
       const _exhaustive: never = event;

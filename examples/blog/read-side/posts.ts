@@ -4,6 +4,7 @@
 
 import { defineProjection, type RecordedEvent, type ReadModelDb } from '../../../src/index.js';
 import type { PostEvent } from '../events.js';
+import type { PostStatus } from '../state.js';
 
 /** A row of `posts` as SQL returns it. */
 export interface PostRow {
@@ -12,10 +13,10 @@ export interface PostRow {
   /** The title in lower case, folded here so a search matches alike on every store (SQLite's LOWER folds ASCII only). */
   title_lower: string;
   author_id: string;
-  status: 'draft' | 'published';
+  status: PostStatus;
   /** Milliseconds since the epoch. */
   created_at: number;
-  /** Milliseconds since the epoch; null while a draft. */
+  /** Milliseconds since the epoch; null until published. */
   published_at: number | null;
   /** The post's stream version this row reflects. */
   version: number;
@@ -55,6 +56,11 @@ const UNPUBLISH = `
   UPDATE {posts} SET status = 'draft', published_at = NULL, version = $2
   WHERE post_id = $1 AND version < $2`;
 
+// A review moves a post between draft, in_review and scheduled; none of them is published.
+const MOVE = `
+  UPDATE {posts} SET status = $2, version = $3
+  WHERE post_id = $1 AND version < $3`;
+
 // No write needs its result, so each is deferred: on PostgreSQL a whole batch of them
 // then travels to the server in one round trip.
 function apply(recorded: RecordedEvent, db: ReadModelDb): void {
@@ -77,6 +83,19 @@ function apply(recorded: RecordedEvent, db: ReadModelDb): void {
     case 'PostWasUnpublished':
       db.defer(UNPUBLISH, [event.data.postId, recorded.version]);
       return;
+    case 'PostSubmittedForReview':
+      db.defer(MOVE, [event.data.postId, 'in_review', recorded.version]);
+      return;
+    case 'PostApproved':
+      db.defer(MOVE, [event.data.postId, 'scheduled', recorded.version]);
+      return;
+    case 'PostReturnedToDraft':
+      db.defer(MOVE, [event.data.postId, 'draft', recorded.version]);
+      return;
+    case 'PostReviewStarted':
+    case 'PostRejected':
+      // The status stays in_review; the row's version moves only with the events it shows.
+      return;
     default: {
       const _exhaustive: never = event;
       return _exhaustive;
@@ -86,9 +105,10 @@ function apply(recorded: RecordedEvent, db: ReadModelDb): void {
 
 export const postsProjection = defineProjection({
   name: 'posts',
-  // Version 2 added posts_newest; a store built by version 1 rebuilds once to get it.
-  version: 2,
-  eventTypes: ['PostWasCreated', 'PostWasEdited', 'PostWasPublished', 'PostWasUnpublished'],
+  // Version 2 added posts_newest; version 3 the review's statuses (in_review, scheduled).
+  // A store built by an older version rebuilds once.
+  version: 3,
+  eventTypes: ['PostWasCreated', 'PostWasEdited', 'PostWasPublished', 'PostWasUnpublished', 'PostSubmittedForReview', 'PostApproved', 'PostReturnedToDraft'],
   tables: ['posts'],
   indexes: ['posts_published', 'posts_by_author', 'posts_newest'],
   setup: SETUP,

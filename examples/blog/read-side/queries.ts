@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { ValidationError, type ReadModelStorage } from '../../../src/index.js';
 import type { AuthorStatsRow } from './author-stats.js';
+import { POST_STATUSES, type PostStatus } from '../state.js';
 import { checkLimit, decodeCursor, pageOf, type Page } from './paging.js';
 import type { PostRow } from './posts.js';
 
@@ -14,9 +15,9 @@ export interface PostView {
   postId: string;
   title: string;
   authorId: string;
-  status: 'draft' | 'published';
+  status: PostStatus;
   createdAt: Date;
-  /** Null while a draft. */
+  /** Null until published. */
   publishedAt: Date | null;
   /** The post's stream version this view reflects. */
   version: number;
@@ -29,7 +30,7 @@ export interface AuthorStats {
 }
 
 export interface ListPostsOptions {
-  status?: 'draft' | 'published';
+  status?: PostStatus;
   authorId?: string;
   limit?: number;
   cursor?: string;
@@ -161,11 +162,11 @@ export function escapeLike(text: string): string {
   return text.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
-function checkStatus(value: unknown): 'draft' | 'published' {
-  if (value !== 'draft' && value !== 'published') {
-    throw new ValidationError('status', `must be 'draft' or 'published', got ${JSON.stringify(value) ?? String(value)}`);
+function checkStatus(value: unknown): PostStatus {
+  if (!(POST_STATUSES as readonly unknown[]).includes(value)) {
+    throw new ValidationError('status', `must be one of ${POST_STATUSES.join(', ')}, got ${JSON.stringify(value) ?? String(value)}`);
   }
-  return value;
+  return value as PostStatus;
 }
 
 function id(value: unknown, field: string): string {

@@ -50,7 +50,10 @@ function seeded(seed: number): () => number {
   return () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32;
 }
 
-function randomCommand(random: () => number): PostCommand {
+/** The commands the class has methods for; the review's are the decider's only. */
+type AggregateCommand = Extract<PostCommand, { type: 'CreatePost' | 'EditPost' | 'PublishPost' | 'UnpublishPost' }>;
+
+function randomCommand(random: () => number): AggregateCommand {
   const pick = <T>(items: readonly T[]) => items[Math.floor(random() * items.length)]!;
   const title = pick(['Hello', 'Hello again', ' Hello ', '']);
   const body = pick(['One.', 'Two.']);
