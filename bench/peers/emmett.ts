@@ -15,6 +15,7 @@ import { initialState as initialBlogPost, type PostState as BlogPostState } from
 import { conflict, type BenchStore } from '../workloads/adapter.js';
 import type { BlogEvent } from '../workloads/blog-events.js';
 import { evolvePost, initialPost, type BenchEvent, type PostState } from '../workloads/events.js';
+import { NO_WORKFLOW_PROCESSOR } from '../workloads/workflows.js';
 
 type EmmettStore = EventStore<ReadEventMetadataWithGlobalPosition>;
 
@@ -67,6 +68,7 @@ export function emmettBasics(store: EmmettStore): Omit<BenchStore, 'close' | 're
     },
     // The SQL stores replace this with livePosts; P2's read model is a SQL table.
     noLivePosts: 'not measured: P2 projects into a SQL table; the in-memory store has none',
+    noReviewWorkflow: NO_WORKFLOW_PROCESSOR,
   };
 }
 

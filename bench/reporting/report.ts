@@ -108,7 +108,10 @@ export function humanReport(summaries: readonly Summary[], withGoals: boolean): 
     parts.push(`## Targets (${goals.length - missed} met, ${missed} missed)`, goalsTable(goals), '');
   }
   parts.push('## Side by side (medians)', sideBySideTable(summaries), '');
-  parts.push('## Results', resultsTable(summaries), '', '## Peak RSS per store', rssTable(summaries));
+  parts.push('## Results', resultsTable(summaries), '');
+  const notes = [...new Map(summaries.flatMap((s) => (s.workload.note ? [[s.workload.id, s.workload.note] as const] : []))).entries()];
+  if (notes.length > 0) parts.push(...notes.map(([id, note]) => `- ${id}: ${note}.`), '');
+  parts.push('## Peak RSS per store', rssTable(summaries));
   return parts.join('\n');
 }
 

@@ -11,7 +11,7 @@ import type { RunResult } from '../reporting/stats.js';
 import type { Target } from './stores.js';
 import type { Workload } from '../workloads/workload.js';
 
-/** No single measurement may take longer; Emmett's slowest take well under a minute. */
+/** No single measurement may take longer unless its workload says so; Emmett's slowest take well under a minute. */
 const CHILD_TIMEOUT_MS = 300_000;
 
 export interface Plan {
@@ -52,7 +52,7 @@ export async function runAll(plan: Plan, onResult: (result: RunResult, seconds: 
           keep,
         };
         const nodeArgs = plan.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${join(plan.profileDir, `r${run + 1}-${workload.id}-${target.name}`)}`] : [];
-        const result = await measure(input, nodeArgs);
+        const result = await measure(input, nodeArgs, workload.timeoutMs ?? CHILD_TIMEOUT_MS);
         // A child that died cannot have cleaned up after itself.
         if (result.failed) failed.add(`${target.name}:${workload.id}`);
         if (result.failed) await disposeScratch(makeScratch(input.scratch), target);
@@ -72,8 +72,8 @@ function scratchName(run: number, workload: Workload, target: Target): string {
   return `bench_${process.pid}_${run}_${workload.id}_${target.name}`.toLowerCase().replace(/-/g, '_');
 }
 
-async function measure(input: ChildInput, nodeArgs: string[]): Promise<RunResult['result']> {
-  const child = spawnScript<ChildResult>(new URL('./child.ts', import.meta.url), input, { timeoutMs: CHILD_TIMEOUT_MS, nodeArgs });
+async function measure(input: ChildInput, nodeArgs: string[], timeoutMs: number): Promise<RunResult['result']> {
+  const child = spawnScript<ChildResult>(new URL('./child.ts', import.meta.url), input, { timeoutMs, nodeArgs });
   try {
     return await child.result;
   } catch (error) {

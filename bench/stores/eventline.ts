@@ -7,6 +7,7 @@ import { readSnapshotOptions, takeSnapshotIfDue } from '../../src/snapshots/inde
 import { conflict, type BenchStore, type OpenStore } from '../workloads/adapter.js';
 import { evolvePost, initialPost } from '../workloads/events.js';
 import { PAGE_SIZE } from '../workloads/sizes.js';
+import { reviewWorkflowOf } from './review-workflow.js';
 import { storeUrl } from './urls.js';
 
 export const openMemory: OpenStore = (scratch) => open(storeUrl('memory', scratch));
@@ -79,6 +80,7 @@ export function benchStoreOf(store: EventStore): BenchStore {
         stop: () => projections.stop(),
       };
     },
+    reviewWorkflow: () => reviewWorkflowOf(store),
     close: () => store.close(),
   };
 }

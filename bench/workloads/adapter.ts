@@ -50,7 +50,55 @@ export interface BenchStore {
   /** P2: the `posts` projection running async beside appends. */
   livePosts?(): Promise<LivePosts>;
   readonly noLivePosts?: string;
+  /** WF1: the blog's review workflow on this store; absent when the store has no workflow runtime. */
+  reviewWorkflow?(): ReviewWorkflow;
+  readonly noReviewWorkflow?: string;
   close(): Promise<void>;
+}
+
+/**
+ * WF1: the blog's review workflow against one store. Per post: created (set-up), submitted
+ * for review (the instance starts and sends StartReview), approved once the review has
+ * started with a publish time ahead, published by the instance's timer, then completed.
+ */
+export interface ReviewWorkflow {
+  /** Starts the workflow runtime in this process. */
+  start(options: ReviewRuntimeOptions): Promise<void>;
+  createPost(postId: string): Promise<void>;
+  submit(postId: string): Promise<void>;
+  approve(postId: string, publishAt: Date): Promise<void>;
+  /** Reads the log on from where the last call stopped: the posts whose review started, and whose instance completed. */
+  progress(): Promise<{ reviewing: string[]; completed: string[] }>;
+  /** Resolves once the runtime has taken every input up to the head of the log. */
+  idle(): Promise<void>;
+  /** Instances per status. */
+  counts(): Promise<Record<string, number>>;
+  /** What the stored streams say, read after the run. */
+  outcome(): Promise<ReviewOutcome>;
+  /** Stops the runtime (the store stays open). */
+  stop(): Promise<void>;
+}
+
+export interface ReviewRuntimeOptions {
+  /** How often the timer service looks for due timers, at most. */
+  timerPollMs: number;
+  /** The follower's fallback poll of the log when no change notice arrives. */
+  pollIntervalMs: number;
+}
+
+/** One step: which kind of input it took, and the ms from that input to the step's append. */
+export interface StepSample {
+  kind: 'log' | 'command' | 'timer';
+  ms: number;
+}
+
+export interface ReviewOutcome {
+  steps: StepSample[];
+  /** Each fired timer's own lateness (TimerFired.latenessMs). */
+  timerLatenessMs: number[];
+  /** Per post: PostWasPublished events in its stream, and `blog.posts.published` outbox messages its instance wrote. */
+  published: Map<string, number>;
+  outbox: Map<string, number>;
 }
 
 /** An async projection running in this process, and a way to see how far it got. */

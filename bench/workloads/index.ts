@@ -7,9 +7,10 @@ import { w7p } from './processes.js';
 import { s1 } from './aggregates.js';
 import { p1, p2 } from './projections.js';
 import { w4, w5, w6 } from './reads.js';
+import { wf1, wf1TwoProcesses } from './workflows.js';
 import type { Workload } from './workload.js';
 
-export const WORKLOADS: readonly Workload[] = [w1, w2, w2Warm, w3, w4, w5, w6, w7, w7p, ...s1, p1, p2, l1, l2];
+export const WORKLOADS: readonly Workload[] = [w1, w2, w2Warm, w3, w4, w5, w6, w7, w7p, ...s1, p1, p2, l1, l2, wf1, wf1TwoProcesses];
 
 export function findWorkload(id: string): Workload {
   const found = WORKLOADS.find((w) => w.id === id);

@@ -7,7 +7,7 @@ import { settleScratch } from '../running/scratch.js';
 import { findTarget } from '../running/stores.js';
 import type { BenchStore } from './adapter.js';
 import { blogEvent, blogEvents } from './blog-events.js';
-import { mustAppend, perSecond, timed, type Workload } from './workload.js';
+import { mustAppend, percentile, perSecond, timed, type Workload } from './workload.js';
 
 /** Posts of `eventsPerPost` events each, one append per post (untimed set-up). */
 async function seedPosts(store: BenchStore, posts: number, eventsPerPost: number): Promise<void> {
@@ -41,11 +41,6 @@ export const p1: Workload = {
   },
 };
 
-
-/** The pth percentile (0-100) of sorted values, nearest rank. */
-function percentile(sorted: readonly number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
-}
 
 export const p2: Workload = {
   id: 'P2',

@@ -33,6 +33,10 @@ export interface Sizes {
   httpWarmupRequests: number;
   /** L2: the posts stored before the list is read. */
   l2Posts: number;
+  /** WF1: review workflow instances, how many are under way at once (does not scale), and how far ahead of its approval a post is to be published (does not scale). */
+  wf1Instances: number;
+  wf1InFlight: number;
+  wf1PublishAfterMs: number;
 }
 
 export function sizesFor(scale: number): Sizes {
@@ -60,5 +64,8 @@ export function sizesFor(scale: number): Sizes {
     httpSeconds: Math.max(1, Math.round(20 * scale)),
     httpWarmupRequests: Math.max(50, n(1_000)),
     l2Posts: n(10_000),
+    wf1Instances: n(10_000),
+    wf1InFlight: 50,
+    wf1PublishAfterMs: 1_000,
   };
 }

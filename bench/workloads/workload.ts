@@ -5,7 +5,7 @@ import type { Kind } from '../running/scratch.js';
 import type { Family } from '../running/stores.js';
 import type { Sizes } from './sizes.js';
 
-export type Unit = 'events/s' | 'ms' | 'req/s';
+export type Unit = 'events/s' | 'ms' | 'req/s' | 'instances/s';
 
 /** One measurement; `failed` and `skipped` say why there is no figure. */
 export interface Measurement {
@@ -22,7 +22,7 @@ export interface Measurement {
   p99Ms?: number;
   non2xx?: number;
   errors?: number;
-  /** More about the figure, printed with it: S1's size and snapshots, P2's p50 and p99. */
+  /** More about the figure, printed with it: S1's size and snapshots, P2's p50 and p99, WF1's step latencies. */
   details?: Record<string, number | boolean>;
 }
 
@@ -54,6 +54,10 @@ export interface Workload {
   reuses?: string;
   /** A workload that says nothing new on a store that failed this one in the same run. */
   needs?: string;
+  /** How long one measurement may take, when longer than the runner's default. */
+  timeoutMs?: number;
+  /** A line the report prints under its results when the workload ran (why a peer has no figure). */
+  note?: string;
   run(context: WorkloadContext): Promise<Measurement>;
 }
 
@@ -68,6 +72,11 @@ export async function timed(work: () => Promise<unknown>): Promise<number> {
 
 export function perSecond(count: number, ms: number): number {
   return count / (ms / 1000);
+}
+
+/** The pth percentile (0-100) of sorted values, nearest rank. */
+export function percentile(sorted: readonly number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
 }
 
 /** Outside W7 an append is never refused; if it is, the store is wrong, not slow. */

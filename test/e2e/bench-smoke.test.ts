@@ -1,6 +1,7 @@
 // `npm run bench` end to end, at 1% of the sizes and one run, on our stores only (the
 // peers are never installed here): every workload gives a figure on every store,
-// W7 loses and duplicates nothing, and the Lab (L1, L2) answers every request with a 2xx.
+// W7 loses and duplicates nothing, the Lab (L1, L2) answers every request with a 2xx,
+// and every review workflow instance of WF1 completes, its post published once.
 
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -14,12 +15,14 @@ import { findWorkload } from '../../bench/workloads/index.js';
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const S1 = ['S1-10', 'S1-1K', 'S1-100K', 'S1-10-SNAP100', 'S1-1K-SNAP100', 'S1-100K-SNAP100'];
 const HTTP = ['L1', 'L2'];
-const WORKLOADS = ['W1', 'W2', 'W2-WARM', 'W3', 'W4', 'W5', 'W6', 'W7', 'W7p', ...S1, 'P1', 'P2', ...HTTP];
+const WF1 = ['WF1', 'WF1-2p'];
+const WORKLOADS = ['W1', 'W2', 'W2-WARM', 'W3', 'W4', 'W5', 'W6', 'W7', 'W7p', ...S1, 'P1', 'P2', ...HTTP, ...WF1];
 // W7p races OS processes, which only the SQL stores can share a stream between; the
-// aggregate, projection and HTTP workloads run on the SQL stores.
-const SQL_ONLY = new Set(['W7p', ...S1, 'P1', 'P2', ...HTTP]);
-// W2 warm is compared with Emmett's in-memory store only.
+// aggregate, projection, HTTP and workflow workloads run on the SQL stores.
+const SQL_ONLY = new Set(['W7p', ...S1, 'P1', 'P2', ...HTTP, ...WF1]);
+// W2 warm is compared with Emmett's in-memory store only; WF1's second process runs on PostgreSQL.
 const MEMORY_ONLY = new Set(['W2-WARM']);
+const POSTGRES_ONLY = new Set(['WF1-2p']);
 /** Workloads whose figure is a time. */
 const IN_MS = new Set(['W5', ...S1, 'P2']);
 
@@ -38,14 +41,18 @@ test('the benchmark runs every workload on our stores, W7 loses nothing and the 
 
   const lines = run.stdout.trim().split('\n').map((text) => JSON.parse(text) as Line);
   const expected = WORKLOADS.flatMap((workload) =>
-    stores.filter((store) => (store === 'memory' ? !SQL_ONLY.has(workload) : !MEMORY_ONLY.has(workload))).map((store) => `${workload} ${store}`),
+    stores
+      .filter((store) => (store === 'memory' ? !SQL_ONLY.has(workload) : !MEMORY_ONLY.has(workload)))
+      .filter((store) => store === 'postgres' || !POSTGRES_ONLY.has(workload))
+      .map((store) => `${workload} ${store}`),
   );
   assert.deepEqual(lines.map((l) => `${l.workload} ${l.store}`).sort(), expected.sort());
 
   for (const line of lines) {
     const where = `${line.workload} on ${line.store}`;
     assert.equal(line.failed, undefined, `${where} failed: ${line.failed}`);
-    assert.equal(line.unit, IN_MS.has(line.workload) ? 'ms' : HTTP.includes(line.workload) ? 'req/s' : 'events/s', where);
+    const unit = IN_MS.has(line.workload) ? 'ms' : HTTP.includes(line.workload) ? 'req/s' : WF1.includes(line.workload) ? 'instances/s' : 'events/s';
+    assert.equal(line.unit, unit, where);
     for (const figure of ['median', 'min', 'max', 'rssMB'] as const) {
       assert.ok(Number.isFinite(line[figure]) && line[figure] > 0, `${where}: ${figure} is ${line[figure]}`);
     }
@@ -54,6 +61,11 @@ test('the benchmark runs every workload on our stores, W7 loses nothing and the 
       assert.equal(line.lost, 0, `${where} lost events`);
       assert.equal(line.duplicated, 0, `${where} duplicated events`);
       assert.ok(Number.isInteger(line.conflicts), `${where}: conflicts is ${line.conflicts}`);
+    }
+    if (WF1.includes(line.workload)) {
+      const figures = line as unknown as Record<'instances' | 'stepP99Ms' | 'latenessP99Ms', number>;
+      assert.ok(figures.instances > 0, `${where}: instances is ${figures.instances}`);
+      assert.ok(Number.isFinite(figures.stepP99Ms) && Number.isFinite(figures.latenessP99Ms), `${where}: no step latency or timer lateness`);
     }
     if (HTTP.includes(line.workload)) {
       assert.ok(Number.isFinite(line.p99Ms) && line.p99Ms! > 0, `${where}: p99Ms is ${line.p99Ms}`);
