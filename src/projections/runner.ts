@@ -6,7 +6,8 @@
 import type { RecordedEvent } from '../core/events.js';
 import type { EventStore } from '../store/event-store.js';
 import type { Lease } from '../store/read-models.js';
-import { createWakeup, delay } from '../store/wakeup.js';
+import { createPauses, runWhileLeased } from '../store/leased-loop.js';
+import { createWakeup } from '../store/wakeup.js';
 import { applyBatch, HandlerError } from './apply.js';
 import { checkpoints, type Checkpoint } from './checkpoints.js';
 import type { Projection } from './projection.js';
@@ -45,12 +46,7 @@ export function startRunner(store: EventStore, projection: Projection, options: 
   const wakeup = createWakeup();
   const unwatch = store.watch(wakeup.nudge);
 
-  /** Waits `ms`, or less if stopped; changes in the store do not cut it short. */
-  let endPause: (() => void) | undefined;
-  const pause = async (ms: number) => {
-    await delay(ms, (cut) => (endPause = cut));
-    endPause = undefined;
-  };
+  const { pause, cutAll } = createPauses();
 
   /**
    * Sets up the tables and creates the checkpoint in one transaction: an inline append
@@ -124,26 +120,15 @@ export function startRunner(store: EventStore, projection: Projection, options: 
     }
   }
 
-  const running = (async () => {
-    while (!stopped) {
-      const lease = await readModels.tryLease(projection.name).catch(() => undefined);
-      if (!lease) {
-        await pause(options.leaseRetryMs);
-        continue;
-      }
-      try {
-        await follow(lease);
-      } catch (error) {
-        // A lost connection or a busy database: say so, take a breath, start over from the checkpoint.
-        if (!stopped) {
-          options.logger.warn(`projection ${projection.name} stopped by an error and will resume: ${(error as Error).message}`);
-          await pause(1000);
-        }
-      } finally {
-        await lease.release();
-      }
-    }
-  })().finally(unwatch);
+  // Every process may hold a projection's lease on SQLite: each batch's checkpoint check keeps them apart.
+  const running = runWhileLeased({
+    tryLease: () => readModels.tryLease(projection.name),
+    isStopped: () => stopped,
+    pause,
+    leaseRetryMs: options.leaseRetryMs,
+    onError: (error) => options.logger.warn(`projection ${projection.name} stopped by an error and will resume: ${error.message}`),
+    work: follow,
+  }).finally(unwatch);
 
   return {
     nudge: wakeup.nudge,
@@ -151,7 +136,7 @@ export function startRunner(store: EventStore, projection: Projection, options: 
     async stop() {
       stopped = true;
       wakeup.nudge();
-      endPause?.();
+      cutAll();
       await running;
     },
   };

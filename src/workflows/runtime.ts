@@ -9,8 +9,9 @@ import { DomainError, ProjectionTimeoutError, ValidationError, isEventlineError 
 import type { RecordedEvent } from '../core/events.js';
 import { assertCount } from '../core/validation.js';
 import type { EventStore } from '../store/event-store.js';
+import { createPauses, runWhileLeased, takeLease } from '../store/leased-loop.js';
 import type { Lease } from '../store/read-models.js';
-import { createWakeup, delay } from '../store/wakeup.js';
+import { createWakeup } from '../store/wakeup.js';
 import { systemClock, type Clock } from './clock.js';
 import { workflowControls, type WorkflowControls } from './controls.js';
 import { WorkflowRegistry, type Workflow } from './definition.js';
@@ -74,15 +75,7 @@ export function startWorkflows(store: EventStore, workflows: readonly Workflow[]
   const tables = tablesOf(readModels);
 
   let stopped = false;
-  const pauses = new Set<() => void>();
-  const pause = async (ms: number) => {
-    let cut: (() => void) | undefined;
-    await delay(ms, (c) => {
-      cut = c;
-      pauses.add(c);
-    });
-    if (cut) pauses.delete(cut);
-  };
+  const { pause, cutAll } = createPauses();
 
   /** Takes a step, retrying the definition's failures with back-off, then parks the instance. */
   async function step(workflow: string, streamId: string, input: StepInput, extras: StepExtras): Promise<void> {
@@ -220,25 +213,14 @@ export function startWorkflows(store: EventStore, workflows: readonly Workflow[]
       }
     }
 
-    const running = (async () => {
-      while (!stopped) {
-        const lease = await readModels.tryLease(`workflow:${workflow}`).catch(() => undefined);
-        if (!lease) {
-          await pause(leaseRetryMs);
-          continue;
-        }
-        try {
-          await follow(lease);
-        } catch (error) {
-          if (!stopped) {
-            logger.warn(`workflow ${workflow} stopped by an error and will resume from its checkpoint: ${(error as Error).message}`);
-            await pause(1000);
-          }
-        } finally {
-          await lease.release();
-        }
-      }
-    })().finally(unwatch);
+    const running = runWhileLeased({
+      tryLease: () => takeLease(readModels, `workflow:${workflow}`),
+      isStopped: () => stopped,
+      pause,
+      leaseRetryMs,
+      onError: (error) => logger.warn(`workflow ${workflow} stopped by an error and will resume from its checkpoint: ${error.message}`),
+      work: follow,
+    }).finally(unwatch);
 
     return {
       nudge: wakeup.nudge,
@@ -314,7 +296,7 @@ export function startWorkflows(store: EventStore, workflows: readonly Workflow[]
     },
     async stop() {
       stopped = true;
-      for (const cut of pauses) cut();
+      cutAll();
       await Promise.all((await followers.catch(() => [])).map((f) => f.stop()));
       await timerService;
     },

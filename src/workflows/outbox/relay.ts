@@ -8,8 +8,9 @@ import { ValidationError } from '../../core/errors.js';
 import type { RecordedEvent } from '../../core/events.js';
 import { assertCount, assertName } from '../../core/validation.js';
 import type { EventStore } from '../../store/event-store.js';
+import { createPauses, runWhileLeased, takeLease } from '../../store/leased-loop.js';
 import type { Lease } from '../../store/read-models.js';
-import { createWakeup, delay } from '../../store/wakeup.js';
+import { createWakeup } from '../../store/wakeup.js';
 import { outboxCheckpoints } from './checkpoint.js';
 import { messageOf, OUTBOX_MESSAGE, type OutboxMessage } from './message.js';
 import type { PublishedMessage, Publisher } from './publisher.js';
@@ -81,12 +82,7 @@ export function startOutboxRelay(store: EventStore, options: OutboxRelayOptions)
   let stopped = false;
   const wakeup = createWakeup();
   const unwatch = store.watch(wakeup.nudge);
-  let endPause: (() => void) | undefined;
-  /** Waits `ms`, or less if stopped; new events do not cut it short. */
-  const pause = async (ms: number) => {
-    await delay(ms, (cut) => (endPause = cut));
-    endPause = undefined;
-  };
+  const { pause, cutAll } = createPauses();
 
   /** Publishes until the broker acknowledges; false when the relay stopped or lost its lease first. */
   async function deliver(message: OutboxMessage, lease: Lease, beforeRetry: (error: string) => Promise<void>): Promise<boolean> {
@@ -135,33 +131,21 @@ export function startOutboxRelay(store: EventStore, options: OutboxRelayOptions)
     logger.warn(`outbox ${name}: skipping ${event.eventId} at position ${event.position} in ${event.streamId}, which no broker can take: ${problem}`);
   }
 
-  const running = (async () => {
-    while (!stopped) {
-      const lease = await claimLease(store, `outbox:${name}`);
-      if (!lease) {
-        await pause(leaseRetryMs);
-        continue;
-      }
-      try {
-        await follow(lease);
-      } catch (error) {
-        // The store's own trouble (a lost connection, a busy file): say so, breathe, resume from the checkpoint.
-        if (!stopped) {
-          logger.warn(`outbox ${name} stopped by an error and will resume: ${(error as Error).message}`);
-          await pause(1000);
-        }
-      } finally {
-        await lease.release();
-      }
-    }
-  })().finally(unwatch);
+  const running = runWhileLeased({
+    tryLease: () => takeLease(readModels, `outbox:${name}`),
+    isStopped: () => stopped,
+    pause,
+    leaseRetryMs,
+    onError: (error) => logger.warn(`outbox ${name} stopped by an error and will resume: ${error.message}`),
+    work: follow,
+  }).finally(unwatch);
 
   return {
     status: () => outboxStatus(store, name),
     async stop() {
       stopped = true;
       wakeup.nudge();
-      endPause?.();
+      cutAll();
       await running;
     },
   };
@@ -194,33 +178,5 @@ function toPublished(message: OutboxMessage): PublishedMessage {
     subject: message.subject,
     payload: new TextEncoder().encode(JSON.stringify(message.payload)),
     headers: { [STREAM_ID_HEADER]: message.streamId, [STREAM_VERSION_HEADER]: String(message.version) },
-  };
-}
-
-/**
- * The store's lease, and within this process a claim of its own: memory and SQLite
- * grant every caller their lease, and two relays of one name in one process would
- * publish everything twice.
- */
-const claimed = new WeakMap<EventStore, Set<string>>();
-
-async function claimLease(store: EventStore, key: string): Promise<Lease | undefined> {
-  const local = claimed.get(store) ?? new Set<string>();
-  claimed.set(store, local);
-  if (local.has(key)) return undefined;
-  local.add(key);
-  const lease = await store.readModels.tryLease(key).catch(() => undefined);
-  if (!lease) {
-    local.delete(key);
-    return undefined;
-  }
-  return {
-    get held() {
-      return lease.held;
-    },
-    async release() {
-      local.delete(key);
-      await lease.release();
-    },
   };
 }
