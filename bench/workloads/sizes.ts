@@ -65,7 +65,7 @@ export function sizesFor(scale: number): Sizes {
     httpWarmupRequests: Math.max(50, n(1_000)),
     l2Posts: n(10_000),
     wf1Instances: n(10_000),
-    wf1InFlight: 50,
+    wf1InFlight: 500,
     wf1PublishAfterMs: 1_000,
   };
 }

@@ -42,6 +42,8 @@ export interface WorkflowsOptions {
   leaseRetryMs?: number;
   /** Log events read per page. Default 200. */
   batchSize?: number;
+  /** Instances a workflow takes steps for side by side, each instance's inputs in order. Default 8. */
+  concurrency?: number;
   logger?: { warn(message: string): void };
   /** Stops at chosen points, for fault-injection tests. */
   faults?: WorkflowFaults;
@@ -59,6 +61,8 @@ export function startWorkflows(store: EventStore, workflows: readonly Workflow[]
   const registry = new WorkflowRegistry(workflows);
   const batchSize = options.batchSize ?? 200;
   assertCount(batchSize, 'batchSize', 1, 10_000);
+  const concurrency = options.concurrency ?? 8;
+  assertCount(concurrency, 'concurrency', 1, 1000);
   const commands = options.commands ?? {};
   for (const [type, handler] of Object.entries(commands)) {
     if (typeof handler !== 'function') throw new ValidationError(`commands.${type}`, 'must be a function');
@@ -165,12 +169,11 @@ export function startWorkflows(store: EventStore, workflows: readonly Workflow[]
     const definitionInputs = new Set(registry.inputsOf(workflow));
     const types = [...definitionInputs, T.commandSent, T.retried];
 
-    async function handle(event: RecordedEvent): Promise<void> {
-      const extras = { checkpoint: { name: workflow, position: event.position } };
+    /** The instance stream an event is for, or undefined when this workflow passes it by. */
+    async function instanceOf(event: RecordedEvent): Promise<string | undefined> {
       const own = event.streamId.startsWith(prefix);
-      if (own && event.type === T.commandSent) return dispatch(workflow, event, extras);
-      if (own && event.type === T.retried) return resume(workflow, event.streamId, extras);
-      if (own || !definitionInputs.has(event.type)) return;
+      if (own) return event.type === T.commandSent || event.type === T.retried ? event.streamId : undefined;
+      if (!definitionInputs.has(event.type)) return undefined;
       const definition = registry.latest(workflow);
       let instanceId: string | null | undefined;
       for (let attempt = 0; ; attempt++) {
@@ -186,8 +189,52 @@ export function startWorkflows(store: EventStore, workflows: readonly Workflow[]
           await pause(backoff);
         }
       }
-      if (instanceId === null || instanceId === undefined) return;
-      await step(workflow, workflowStreamId(workflow, String(instanceId)), { kind: 'event', event }, extras);
+      if (instanceId === null || instanceId === undefined) return undefined;
+      return workflowStreamId(workflow, String(instanceId));
+    }
+
+    async function handle(event: RecordedEvent, streamId: string, extras: StepExtras): Promise<void> {
+      if (event.type === T.commandSent && streamId === event.streamId) return dispatch(workflow, event, extras);
+      if (event.type === T.retried && streamId === event.streamId) return resume(workflow, streamId, extras);
+      await step(workflow, streamId, { kind: 'event', event }, extras);
+    }
+
+    /**
+     * Takes a page of the log: each instance's events in order, up to `concurrency`
+     * instances side by side. The checkpoint each step writes never passes an event
+     * still under way, so a crash leaves nothing behind it untaken.
+     */
+    async function takePage(events: readonly RecordedEvent[], from: number, lease: Lease): Promise<void> {
+      const lanes = new Map<string, RecordedEvent[]>();
+      const taken = new Set<number>();
+      for (const event of events) {
+        const streamId = await instanceOf(event);
+        if (streamId === undefined) taken.add(event.position);
+        else if (lanes.has(streamId)) lanes.get(streamId)!.push(event);
+        else lanes.set(streamId, [event]);
+      }
+      const reached = (position: number) => {
+        let upTo = from;
+        for (const event of events) {
+          if (event.position !== position && !taken.has(event.position)) break;
+          upTo = event.position;
+        }
+        return upTo;
+      };
+      const queue = [...lanes.entries()];
+      const worker = async () => {
+        for (let lane = queue.shift(); lane !== undefined; lane = queue.shift()) {
+          const [streamId, laneEvents] = lane;
+          for (const event of laneEvents) {
+            if (stopped || !lease.held) return;
+            await handle(event, streamId, { checkpoint: { name: workflow, position: event.position, reached } });
+            taken.add(event.position);
+          }
+        }
+      };
+      const settled = await Promise.allSettled(Array.from({ length: Math.min(concurrency, lanes.size) }, worker));
+      const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+      if (failed) throw failed.reason;
     }
 
     async function follow(lease: Lease): Promise<void> {
@@ -197,10 +244,8 @@ export function startWorkflows(store: EventStore, workflows: readonly Workflow[]
         const from = await readModels.transaction(tables, (db) => checkpoints.get(db, workflow));
         const head = await store.headPosition();
         const events = await store.readAllPage({ after: from, types, batchSize });
-        for (const event of events) {
-          if (stopped || !lease.held) return;
-          await handle(event);
-        }
+        await takePage(events, from, lease);
+        if (stopped || !lease.held) return;
         const caughtUp = events.length < batchSize;
         const to = caughtUp ? Math.max(head, events.at(-1)?.position ?? 0) : events.at(-1)!.position;
         if (to > from) {

@@ -38,7 +38,12 @@ export interface StepRuntime {
 
 /** What else the step's transaction does: move a workflow's checkpoint, drop a timer's index row. */
 export interface StepExtras {
-  checkpoint?: { name: string; position: number };
+  /**
+   * The log event the step takes. The checkpoint moves to `reached(position)`: the
+   * furthest position up to which every event is taken once this one is, which steps
+   * taken side by side keep below any event still under way.
+   */
+  checkpoint?: { name: string; position: number; reached?: (position: number) => number };
   timerId?: string;
 }
 
@@ -142,7 +147,10 @@ export async function finishWithout(runtime: StepRuntime, extras: StepExtras): P
 }
 
 function moveOn(db: ReadModelDb, extras: StepExtras): void {
-  if (extras.checkpoint) checkpoints.advance(db, extras.checkpoint.name, extras.checkpoint.position);
+  if (extras.checkpoint) {
+    const { name, position, reached } = extras.checkpoint;
+    checkpoints.advance(db, name, reached ? reached(position) : position);
+  }
   if (extras.timerId) timers.remove(db, extras.timerId);
 }
 
