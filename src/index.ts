@@ -158,6 +158,7 @@ export {
   type OutboxMessage,
   type Publisher,
   type PublishedMessage,
+  type OutboxFaults,
   type OutboxRelay,
   type OutboxRelayOptions,
   type OutboxStatus,

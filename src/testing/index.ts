@@ -32,3 +32,4 @@ export {
   type FaultOutcome,
   type RuntimePoint,
 } from './workflow-faults.js';
+export { outboxParticipant, type OutboxParticipant, type OutboxParticipantOptions, type OutboxOutcome, type OutboxRunTally } from './outbox-faults.js';

@@ -33,6 +33,8 @@ export interface FaultParticipant {
   points: readonly string[];
   /** Starts the part on the run's store. It calls `hit(point)` at each of its points; `hit` throws to crash it there. */
   start(store: EventStore, hit: (point: string) => Promise<void>): { stop(): Promise<void>; idle?(): Promise<void> };
+  /** Sets it back to the start of the log, for the redelivery run, while it is stopped. */
+  rewind?(store: EventStore): Promise<void>;
   /** What it did that a crash must not change (messages a broker got, by id); compared with the reference. */
   outcome?(store: EventStore): Promise<unknown>;
 }
@@ -218,9 +220,11 @@ async function runOnce(options: WorkflowFaultsOptions, run: FaultRunKind, counts
       if (run.kind !== 'redelivery') return;
       // Every input and command read again from the start of the log: each must change nothing.
       await process.workflows.stop();
+      await Promise.all(process.participants.map((p) => p.stop()));
       await store.readModels.transaction(tablesOf(store.readModels), async (db) => {
         await db.run(`UPDATE {${CHECKPOINTS}} SET position = 0`);
       });
+      for (const participant of options.participants ?? []) await participant.rewind?.(store);
       restarts++;
       process = start();
       await idle();
@@ -344,6 +348,15 @@ function differences(reference: FaultOutcome, outcome: FaultOutcome): string[] {
   for (const extra of byStream.keys()) found.push(`${extra} exists only in this run`);
   if (!same(outcome.commandIds, reference.commandIds)) found.push(`sent ${outcome.commandIds.length} commands, other than the reference's ${reference.commandIds.length}`);
   if (!same(outcome.eventIds, reference.eventIds)) found.push(`holds ${outcome.eventIds.length} events outside the instances, other than the reference's ${reference.eventIds.length}`);
-  if (!same(outcome.participants, reference.participants)) found.push('a participant ended otherwise than in the reference');
+  for (const [name, expected] of Object.entries(reference.participants)) {
+    const actual = outcome.participants[name];
+    if (!same(actual, expected)) found.push(`${name} ended with ${brief(actual)}, not ${brief(expected)}`);
+  }
   return found;
+}
+
+/** A value as JSON, cut short: enough to see what differs in a failure message. */
+function brief(value: unknown): string {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 300 ? `${text.slice(0, 300)}…` : text;
 }

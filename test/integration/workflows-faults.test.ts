@@ -8,9 +8,18 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { handleCommand, openEventStore, type EventStore } from '../../src/index.js';
-import { onEveryStore, postgresTestUrl, runWorkflowFaults, type FaultScenarioContext, type TestStore } from '../../src/testing/index.js';
-import { HOUR, orderFlow, paid, placed, shopCommands, shopDecider, START } from '../fixtures/workflows.js';
+import { defineWorkflow, handleCommand, openEventStore, publish, type EventStore } from '../../src/index.js';
+import { onEveryStore, outboxParticipant, postgresTestUrl, runWorkflowFaults, type FaultScenarioContext, type TestStore } from '../../src/testing/index.js';
+import { HOUR, orderDefinition, orderFlow, paid, placed, shopCommands, shopDecider, START, type OrderState } from '../fixtures/workflows.js';
+
+/** The order flow, telling other systems through the outbox of each input it decides. */
+const publishingFlow = defineWorkflow<OrderState>({
+  ...orderDefinition,
+  decide(input, state, context) {
+    const orderId = state.orderId ?? (input.data as { orderId: string }).orderId;
+    return [...orderDefinition.decide(input, state, context), publish('shop.orders.steps', { orderId, input: input.type })];
+  },
+});
 
 /** Three orders: one ships, one is not paid within the hour, one cannot ship and is compensated newest first. */
 async function scenario(ctx: FaultScenarioContext): Promise<void> {
@@ -38,16 +47,16 @@ function storesOf(backend: TestStore): () => Promise<EventStore> {
   return async () => openEventStore(await postgres!.freshUrl());
 }
 
+/** What every run of the scenario on a backend shares: its stores, the shop's handlers, the clock. */
+const runsOn = (backend: TestStore) => ({ store: storesOf(backend), commands: (store: EventStore) => shopCommands(store), scenario, clock: START });
+
 onEveryStore(
   (name) => `the workflow fault harness on ${name}`,
   (backend) => {
     test('given crashes at every fault point, redelivery and swapped inputs, then every run ends as the reference does', { timeout: 60_000 }, async () => {
       const result = await runWorkflowFaults({
-        store: storesOf(backend),
+        ...runsOn(backend),
         workflows: [orderFlow],
-        commands: (store) => shopCommands(store),
-        scenario,
-        clock: START,
         // Every occurrence on memory; a spread of them where each run costs round trips.
         sample: backend.name === 'memory' ? undefined : 4,
       });
@@ -58,6 +67,36 @@ onEveryStore(
       const crashes = result.runs.filter((r) => r.run.kind === 'crash');
       assert.ok(crashes.length >= 12 && crashes.every((r) => r.crashed && r.restarts >= 1));
       assert.ok(result.runs.some((r) => r.run.kind === 'redelivery') && result.runs.some((r) => r.run.kind === 'reordered'));
+    });
+
+    test('given the outbox relay beside the runtime, crashed after the broker has a message and before its checkpoint moves, then every message arrives, whole and in order, as in the reference', { timeout: 60_000 }, async (t) => {
+      const outbox = outboxParticipant({ batchSize: 4 });
+      const started = Date.now();
+      const result = await runWorkflowFaults({
+        ...runsOn(backend),
+        workflows: [publishingFlow],
+        // The relay's point only: the runtime's are the test above's.
+        points: [],
+        participants: [outbox],
+        sample: 3,
+      });
+      assert.deepEqual(result.failed, []);
+      const reference = result.reference.outcome.participants['outbox outbox'] as { delivered: string[]; problems: string[] };
+      assert.deepEqual(reference.problems, []);
+      assert.equal(reference.delivered.length, 10, `${reference.delivered.length} messages`);
+      const afterPublish = result.runs.filter((r) => r.run.kind === 'crash' && r.run.point === 'afterPublish');
+      assert.equal(afterPublish.length, 3);
+      assert.ok(afterPublish.every((r) => r.crashed && r.restarts >= 1));
+      // The tallies follow the runs: the reference, then each run in result.runs.
+      const tallies = outbox.tallies.slice(1);
+      const published = afterPublish.map((r) => tallies[result.runs.indexOf(r)]!);
+      assert.ok(published.some((tally) => tally.published > tally.distinct), 'a crash made the relay publish a message again');
+      const redelivery = tallies[result.runs.findIndex((r) => r.run.kind === 'redelivery')]!;
+      assert.ok(redelivery.published > redelivery.distinct, 'the redelivery run published every message again');
+      t.diagnostic(
+        `${reference.delivered.length} messages; ${result.occurrences.afterPublish} publishes in the reference; ` +
+          `after a crash at afterPublish: ${published.map((p) => `${p.published} published / ${p.distinct} distinct`).join(', ')}; ${Date.now() - started} ms`,
+      );
     });
   },
 );

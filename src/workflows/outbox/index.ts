@@ -15,6 +15,7 @@ export {
   DEFAULT_OUTBOX_NAME,
   STREAM_ID_HEADER,
   STREAM_VERSION_HEADER,
+  type OutboxFaults,
   type OutboxRelay,
   type OutboxRelayOptions,
   type OutboxStatus,

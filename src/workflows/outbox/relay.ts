@@ -28,6 +28,14 @@ export interface OutboxRelayOptions {
   /** How often a relay without the lease tries to take it over. Default 2000 ms. */
   leaseRetryMs?: number;
   logger?: { warn(message: string): void };
+  /** Stops at chosen points, for fault-injection tests. */
+  faults?: OutboxFaults;
+}
+
+/** Where fault-injection tests stop a relay; see the workflow fault harness in eventline/testing. */
+export interface OutboxFaults {
+  /** After the broker acknowledged a message, before the checkpoint moves past it: a throw stops the relay there, as a crash would. */
+  afterPublish?(message: OutboxMessage): void | Promise<void>;
 }
 
 export interface OutboxStatus {
@@ -76,6 +84,7 @@ export function startOutboxRelay(store: EventStore, options: OutboxRelayOptions)
   const leaseRetryMs = options.leaseRetryMs ?? 2000;
   assertCount(leaseRetryMs, 'leaseRetryMs', 1);
   const { publisher } = options;
+  const faults = options.faults ?? {};
   const logger = options.logger ?? console;
   const readModels = store.readModels;
 
@@ -90,7 +99,6 @@ export function startOutboxRelay(store: EventStore, options: OutboxRelayOptions)
     for (let attempt = 0; ; attempt++) {
       try {
         await publisher.publish(published);
-        return true;
       } catch (error) {
         const text = `publishing ${message.id} on ${message.subject} failed: ${(error as Error)?.message ?? String(error)}`;
         // Once per outage, not once per retry.
@@ -99,7 +107,11 @@ export function startOutboxRelay(store: EventStore, options: OutboxRelayOptions)
         if (stopped || !lease.held) return false;
         await pause(retryDelaysMs[Math.min(attempt, retryDelaysMs.length - 1)]!);
         if (stopped || !lease.held) return false;
+        continue;
       }
+      // Outside the try: what throws here stops the relay, it is no failed publish to retry.
+      await faults.afterPublish?.(message);
+      return true;
     }
   }
 
