@@ -18,7 +18,7 @@ import { WorkflowRegistry, type Workflow } from './definition.js';
 import { instancePrefix, workflowStreamId, WorkflowEventTypes as T, type CommandSentData, type WorkflowCommand } from './events.js';
 import { DecideError, planCommandPark, type StepInput } from './plan.js';
 import { appendStep, finishWithout, loadInstance, parkStep, takeStep, type StepExtras, type StepRuntime, type WorkflowFaults } from './step.js';
-import { checkpoints, ensureTables, tablesOf, timers } from './tables.js';
+import { checkpoints, ensureTables, tablesOf, timers, type DueTimer } from './tables.js';
 
 /** Carries out a command an instance sent. Throw a DomainError to refuse it (the instance hears `rejected`); any other error is retried. */
 export type CommandHandler = (command: WorkflowCommand, context: { commandId: string; streamId: string; workflow: string }) => Promise<unknown>;
@@ -80,6 +80,23 @@ export function startWorkflows(store: EventStore, workflows: readonly Workflow[]
 
   let stopped = false;
   const { pause, cutAll } = createPauses();
+
+  /**
+   * Works through each lane's items in order, up to `concurrency` lanes side by side;
+   * a lane stops when `work` says false. Waits for every lane, then throws the first error.
+   */
+  async function inLanes<T>(lanes: Map<string, T[]>, work: (lane: string, item: T) => Promise<boolean>): Promise<void> {
+    const queue = [...lanes.entries()];
+    const worker = async () => {
+      for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
+        const [lane, items] = next;
+        for (const item of items) if (!(await work(lane, item))) return;
+      }
+    };
+    const settled = await Promise.allSettled(Array.from({ length: Math.min(concurrency, lanes.size) }, worker));
+    const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+    if (failed) throw failed.reason;
+  }
 
   /** Takes a step, retrying the definition's failures with back-off, then parks the instance. */
   async function step(workflow: string, streamId: string, input: StepInput, extras: StepExtras): Promise<void> {
@@ -221,20 +238,12 @@ export function startWorkflows(store: EventStore, workflows: readonly Workflow[]
         }
         return upTo;
       };
-      const queue = [...lanes.entries()];
-      const worker = async () => {
-        for (let lane = queue.shift(); lane !== undefined; lane = queue.shift()) {
-          const [streamId, laneEvents] = lane;
-          for (const event of laneEvents) {
-            if (stopped || !lease.held) return;
-            await handle(event, streamId, { checkpoint: { name: workflow, position: event.position, reached } });
-            taken.add(event.position);
-          }
-        }
-      };
-      const settled = await Promise.allSettled(Array.from({ length: Math.min(concurrency, lanes.size) }, worker));
-      const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
-      if (failed) throw failed.reason;
+      await inLanes(lanes, async (streamId, event) => {
+        if (stopped || !lease.held) return false;
+        await handle(event, streamId, { checkpoint: { name: workflow, position: event.position, reached } });
+        taken.add(event.position);
+        return true;
+      });
     }
 
     async function follow(lease: Lease): Promise<void> {
@@ -281,12 +290,15 @@ export function startWorkflows(store: EventStore, workflows: readonly Workflow[]
     for (const workflow of registry.names()) {
       for (;;) {
         const due = await readModels.transaction(tables, (db) => timers.claimDue(db, workflow, clock.now(), timerClaimMs, 100));
-        for (const timer of due) {
-          if (stopped) return fired;
-          await step(workflow, timer.streamId, { kind: 'timer', timerId: timer.timerId }, { timerId: timer.timerId });
+        const lanes = new Map<string, DueTimer[]>();
+        for (const timer of due) lanes.set(timer.streamId, [...(lanes.get(timer.streamId) ?? []), timer]);
+        await inLanes(lanes, async (streamId, timer) => {
+          if (stopped) return false;
+          await step(workflow, streamId, { kind: 'timer', timerId: timer.timerId }, { timerId: timer.timerId });
           fired++;
-        }
-        if (due.length < 100) break;
+          return true;
+        });
+        if (stopped || due.length < 100) break;
       }
     }
     return fired;
@@ -299,7 +311,7 @@ export function startWorkflows(store: EventStore, workflows: readonly Workflow[]
       try {
         await runDueTimers();
         const next = await readModels.transaction(tables, async (db) => {
-          const dues = await Promise.all(registry.names().map((w) => timers.nextDue(db, w)));
+          const dues = await Promise.all(registry.names().map((w) => timers.nextDue(db, w, Date.now())));
           return Math.min(...dues.map((d) => d ?? Infinity));
         });
         await pause(Math.max(10, Math.min(timerPollMs, next - clock.now())));

@@ -153,9 +153,19 @@ export const timers = {
     );
     return rows.map((r) => ({ ...r, dueAt: Number(r.dueAt) })).sort((a, b) => a.dueAt - b.dueAt);
   },
-  /** The earliest due time among unclaimed timers of `workflow`, for the service to sleep until. */
-  async nextDue(db: ReadModelDb, workflow: string): Promise<number | undefined> {
-    const row = await db.get<{ due: number | string | null }>(`SELECT MIN(due_at) AS due FROM {${TIMERS}} WHERE workflow = $1`, [workflow]);
+  /**
+   * The earliest due time among the timers of `workflow`; with `claimableAt` (the wall
+   * clock), only among those no claim holds then, for the service to sleep until: a
+   * timer another process claimed is its to fire, or ours once the claim runs out.
+   */
+  async nextDue(db: ReadModelDb, workflow: string, claimableAt?: number): Promise<number | undefined> {
+    const row =
+      claimableAt === undefined
+        ? await db.get<{ due: number | string | null }>(`SELECT MIN(due_at) AS due FROM {${TIMERS}} WHERE workflow = $1`, [workflow])
+        : await db.get<{ due: number | string | null }>(
+            `SELECT MIN(due_at) AS due FROM {${TIMERS}} WHERE workflow = $1 AND (claimed_until IS NULL OR claimed_until < $2)`,
+            [workflow, claimableAt],
+          );
     return row?.due == null ? undefined : Number(row.due);
   },
   async list(db: ReadModelDb): Promise<{ timerId: string; streamId: string; name: string; dueAt: number }[]> {
