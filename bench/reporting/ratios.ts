@@ -3,6 +3,9 @@
 
 import type { Summary } from './stats.js';
 
+/** W8's variants: 1, 4, 16, 32 writers in one process, and 4 processes × 8. */
+export const W8_IDS = ['W8-1', 'W8-4', 'W8-16', 'W8-32', 'W8-4x8'];
+
 const EMMETT_OF: Record<string, string> = {
   memory: 'emmett-memory',
   sqlite: 'emmett-sqlite',
@@ -18,7 +21,11 @@ const EMMETT_OF: Record<string, string> = {
 const FLOORS_OF: Record<string, { floors: readonly string[]; byWorkload?: Record<string, readonly string[]> }> = {
   sqlite: { floors: ['floor-better-sqlite3'], byWorkload: { P1: ['floor-better-sqlite3-rebuild'] } },
   'sqlite-full': { floors: ['floor-better-sqlite3-full'] },
-  postgres: { floors: ['floor-pg', 'floor-postgres'], byWorkload: { W4: ['floor-pg-same-columns'], P1: ['floor-pg-rebuild'] } },
+  postgres: {
+    floors: ['floor-pg', 'floor-postgres'],
+    // W8's target is against the pg floor; the faster of the two is reported beside it.
+    byWorkload: { W4: ['floor-pg-same-columns'], P1: ['floor-pg-rebuild'], ...Object.fromEntries(W8_IDS.map((id) => [id, ['floor-pg']])) },
+  },
 };
 
 function find(all: readonly Summary[], workload: string, store: string): Summary | undefined {
@@ -46,7 +53,10 @@ export function floorOf(ours: Summary, all: readonly Summary[]): Summary | undef
 /** Where a workload has a floor of its own, the store's usual floor, reported beside it (W4 on PostgreSQL: the 3-column floor). */
 export function besideFloorOf(ours: Summary, all: readonly Summary[]): Summary | undefined {
   const of = FLOORS_OF[ours.target.name];
-  return of?.byWorkload?.[ours.workload.id] === undefined ? undefined : fastest(all, ours.workload.id, of.floors);
+  if (of?.byWorkload?.[ours.workload.id] === undefined) return undefined;
+  const beside = fastest(all, ours.workload.id, of.floors);
+  // W8: when the pg floor is the faster, it is already the floor.
+  return beside?.target.name === floorOf(ours, all)?.target.name ? undefined : beside;
 }
 
 export function emmettOf(ours: Summary, all: readonly Summary[]): Summary | undefined {

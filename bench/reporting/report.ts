@@ -109,8 +109,10 @@ export function humanReport(summaries: readonly Summary[], withGoals: boolean): 
   }
   parts.push('## Side by side (medians)', sideBySideTable(summaries), '');
   parts.push('## Results', resultsTable(summaries), '');
-  const notes = [...new Map(summaries.flatMap((s) => (s.workload.note ? [[s.workload.id, s.workload.note] as const] : []))).entries()];
-  if (notes.length > 0) parts.push(...notes.map(([id, note]) => `- ${id}: ${note}.`), '');
+  // A note several workloads share (W8's variants) is printed once, naming them all.
+  const notes = new Map<string, Set<string>>();
+  for (const s of summaries) if (s.workload.note) notes.set(s.workload.note, (notes.get(s.workload.note) ?? new Set()).add(s.workload.id));
+  if (notes.size > 0) parts.push(...[...notes].map(([note, ids]) => `- ${[...ids].join(', ')}: ${note}.`), '');
   parts.push('## Peak RSS per store', rssTable(summaries));
   return parts.join('\n');
 }

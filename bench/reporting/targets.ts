@@ -1,7 +1,7 @@
 // The targets of WORKLOADS.md, checked against a run: each one whose figures the run has,
 // with its ratio (or figure) and whether it is met.
 
-import { emmettOf, floorOf, ratio } from './ratios.js';
+import { emmettOf, floorOf, ratio, W8_IDS } from './ratios.js';
 import type { Summary } from './stats.js';
 
 export interface Goal {
@@ -67,6 +67,24 @@ export function checkGoals(all: readonly Summary[]): Goal[] {
     });
   }
   vs('PostgreSQL W7 >= Emmett PostgreSQL', 'postgres', ['W7', 'W7p'], 1, (s) => emmettOf(s, all));
+  // W8: appends that scale with concurrent writers, each event stored once.
+  vs('PostgreSQL W8 >= 0.7x floor-pg', 'postgres', ['W8-16', 'W8-32'], 0.7, (s) => floorOf(s, all));
+  for (const s of all) {
+    if (s.target.family !== 'ours' || !W8_IDS.includes(s.workload.id)) continue;
+    const broken = (s.lost ?? 0) + (s.duplicated ?? 0);
+    goals.push({
+      goal: 'W8 stores every event once',
+      workload: s.workload.id,
+      store: s.target.name,
+      against: 'its own streams and readAll',
+      actual: broken,
+      shown: String(broken),
+      needed: '0 lost, 0 duplicated',
+      ours: s,
+      // The check fails the measurement when a stream or readAll is wrong in any other way.
+      met: !s.failed && s.lost === 0 && s.duplicated === 0,
+    });
+  }
 
   // S1: a snapshot makes the longest stream load about as fast as the shortest; without
   // one, ours folds at least twice as fast as Emmett's aggregateStream.

@@ -15,7 +15,7 @@ export interface Options {
 
 export const USAGE = `usage: npm run bench -- [options]
   --vs emmett          also run Emmett's stores and the raw-driver floors, with ratios
-  --only W1,S1         run only these workloads (W1..W7, S1, P1, P2, L1, L2, WF1; W2 includes W2-WARM, W7 W7p, S1 all its sizes and variants, WF1 WF1-2p)
+  --only W1,S1         run only these workloads (W1..W8, S1, P1, P2, L1, L2, WF1; W2 includes W2-WARM, W7 W7p, W8 its 1, 4, 16, 32 writers and 4x8, S1 all its sizes and variants, WF1 WF1-2p)
   --stores sqlite,...  kinds (memory, sqlite, postgres) or store names (sqlite-full, floor-pg, ...)
   --runs N             runs per workload and store (default 3)
   --scale F            multiply every size by F (0.01 for a smoke run)
@@ -35,7 +35,7 @@ export function parseOptions(argv: readonly string[]): Options {
     const list = () => value().split(',').map((s) => s.trim()).filter(Boolean);
     switch (flag) {
       case '--only':
-        options.only = list().map((s) => s.toUpperCase().replace(/P$/, 'p'));
+        options.only = list().map((s) => s.toUpperCase().replace(/P$/, 'p').replace(/(\d)X(\d)/, '$1x$2'));
         break;
       case '--stores':
         options.stores = list();

@@ -17,6 +17,10 @@ export interface Sizes {
   w7Appends: number;
   w7Processes: number;
   w7ProcessAppends: number;
+  /** W8: the appends each writer makes, by how many writers run (1, 4, 16, 32), so each variant takes about as long; and its 4 processes × 8 writers. */
+  w8Appends: Readonly<Record<number, number>>;
+  w8Processes: number;
+  w8ProcessWriters: number;
   /** S1: the three stream lengths (10, 1,000, 100,000); the shortest never below 10. */
   s1Small: number;
   s1Medium: number;
@@ -52,6 +56,9 @@ export function sizesFor(scale: number): Sizes {
     w7Appends: n(500),
     w7Processes: 4,
     w7ProcessAppends: n(500),
+    w8Appends: { 1: n(12_000), 4: n(4_000), 16: n(1_000), 32: n(600) },
+    w8Processes: 4,
+    w8ProcessWriters: 8,
     s1Small: 10,
     s1Medium: Math.max(10, n(1_000)),
     s1Large: Math.max(10, n(100_000)),

@@ -1,22 +1,41 @@
-// One W7p writer process: opens the store, says ready, waits for go, appends, reports.
+// One writer process of W7p or W8-4x8: opens the store, says ready, waits for go,
+// appends, reports.
 
 import { once } from 'node:events';
 import type { Scratch } from './adapter.js';
 import { childInput, sendResult } from '../running/spawn.js';
 import { openTarget } from '../running/stores.js';
+import { appendOwnStreams } from './own-streams.js';
 import { Watch, writeAppends } from './writers.js';
 
 export interface WriterInput {
   target: string;
   scratch: Scratch;
+  job: RaceJob | OwnStreamsJob;
+}
+
+/** W7p: one writer racing the others on a shared stream. */
+export interface RaceJob {
+  kind: 'race';
   streamId: string;
   writer: number;
   appends: number;
   stalledAfterMs: number;
 }
 
+/** W8-4x8: `writers` writers side by side from `firstWriter` on, each on a stream of its own. */
+export interface OwnStreamsJob {
+  kind: 'own-streams';
+  firstWriter: number;
+  writers: number;
+  appends: number;
+}
+
 export interface WriterResult {
-  conflicts: number;
+  /** W7p: the refused appends it retried. */
+  conflicts?: number;
+  /** W8: each append's ms. */
+  latenciesMs?: number[];
   rssMB: number;
   error?: string;
 }
@@ -26,12 +45,16 @@ const store = await openTarget(input.target, input.scratch);
 process.send!({ kind: 'ready' });
 await once(process, 'message');
 
+const rssMB = () => process.resourceUsage().maxRSS / 1024;
 let result: WriterResult;
 try {
-  const conflicts = await writeAppends(store, input.streamId, input.writer, input.appends, new Watch(input.stalledAfterMs));
-  result = { conflicts, rssMB: process.resourceUsage().maxRSS / 1024 };
+  const { job } = input;
+  result =
+    job.kind === 'race'
+      ? { conflicts: await writeAppends(store, job.streamId, job.writer, job.appends, new Watch(job.stalledAfterMs)), rssMB: rssMB() }
+      : { latenciesMs: await appendOwnStreams(store, job.firstWriter, job.writers, job.appends), rssMB: rssMB() };
 } catch (error) {
-  result = { conflicts: 0, rssMB: process.resourceUsage().maxRSS / 1024, error: (error as Error).message };
+  result = { rssMB: rssMB(), error: (error as Error).message };
 }
 await sendResult(result);
 await store.close().catch(() => {});

@@ -1,6 +1,6 @@
 // `npm run bench` end to end, at 1% of the sizes and one run, on our stores only (the
 // peers are never installed here): every workload gives a figure on every store,
-// W7 loses and duplicates nothing, the Lab (L1, L2) answers every request with a 2xx,
+// W7 and W8 lose and duplicate nothing, the Lab (L1, L2) answers every request with a 2xx,
 // and every review workflow instance of WF1 completes, its post published once.
 
 import assert from 'node:assert/strict';
@@ -16,13 +16,14 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const S1 = ['S1-10', 'S1-1K', 'S1-100K', 'S1-10-SNAP100', 'S1-1K-SNAP100', 'S1-100K-SNAP100'];
 const HTTP = ['L1', 'L2'];
 const WF1 = ['WF1', 'WF1-2p'];
-const WORKLOADS = ['W1', 'W2', 'W2-WARM', 'W3', 'W4', 'W5', 'W6', 'W7', 'W7p', ...S1, 'P1', 'P2', ...HTTP, ...WF1];
+const W8 = ['W8-1', 'W8-4', 'W8-16', 'W8-32', 'W8-4x8'];
+const WORKLOADS = ['W1', 'W2', 'W2-WARM', 'W3', 'W4', 'W5', 'W6', 'W7', 'W7p', ...W8, ...S1, 'P1', 'P2', ...HTTP, ...WF1];
 // W7p races OS processes, which only the SQL stores can share a stream between; the
 // aggregate, projection, HTTP and workflow workloads run on the SQL stores.
 const SQL_ONLY = new Set(['W7p', ...S1, 'P1', 'P2', ...HTTP, ...WF1]);
-// W2 warm is compared with Emmett's in-memory store only; WF1's second process runs on PostgreSQL.
+// W2 warm is compared with Emmett's in-memory store only; WF1's second process and W8's writers run on PostgreSQL.
 const MEMORY_ONLY = new Set(['W2-WARM']);
-const POSTGRES_ONLY = new Set(['WF1-2p']);
+const POSTGRES_ONLY = new Set(['WF1-2p', ...W8]);
 /** Workloads whose figure is a time. */
 const IN_MS = new Set(['W5', ...S1, 'P2']);
 
@@ -61,6 +62,11 @@ test('the benchmark runs every workload on our stores, W7 loses nothing and the 
       assert.equal(line.lost, 0, `${where} lost events`);
       assert.equal(line.duplicated, 0, `${where} duplicated events`);
       assert.ok(Number.isInteger(line.conflicts), `${where}: conflicts is ${line.conflicts}`);
+    }
+    if (W8.includes(line.workload)) {
+      assert.equal(line.lost, 0, `${where} lost events`);
+      assert.equal(line.duplicated, 0, `${where} duplicated events`);
+      assert.ok(Number.isFinite(line.p99Ms) && line.p99Ms! > 0, `${where}: p99Ms is ${line.p99Ms}`);
     }
     if (WF1.includes(line.workload)) {
       const figures = line as unknown as Record<'instances' | 'stepP99Ms' | 'latenessP99Ms', number>;
