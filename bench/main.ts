@@ -64,9 +64,11 @@ const LATEST = fileURLToPath(new URL('./results/latest.md', import.meta.url));
 function describe(workload: Workload, r: RunResult['result']): string {
   if (r.failed) return `fails: ${r.failed}`;
   if (r.skipped) return r.skipped;
-  const counts = r.conflicts === undefined ? '' : `, conflicts ${r.conflicts}, lost ${r.lost}, duplicated ${r.duplicated}`;
-  const http = r.p99Ms === undefined ? '' : `, p99 ${formatValue(r.p99Ms, 'ms')} ms, non-2xx ${r.non2xx}, errors ${r.errors}`;
-  return `${formatValue(r.value!, workload.unit)} ${workload.unit}${counts}${http}, RSS ${r.rssMB?.toFixed(0)} MB`;
+  const conflicts = r.conflicts === undefined ? '' : `, conflicts ${r.conflicts}`;
+  const counts = r.lost === undefined ? '' : `${conflicts}, lost ${r.lost}, duplicated ${r.duplicated}`;
+  const p99 = r.p99Ms === undefined ? '' : `, p99 ${formatValue(r.p99Ms, 'ms')} ms`;
+  const http = r.non2xx === undefined ? '' : `, non-2xx ${r.non2xx}, errors ${r.errors}`;
+  return `${formatValue(r.value!, workload.unit)} ${workload.unit}${counts}${p99}${http}, RSS ${r.rssMB?.toFixed(0)} MB`;
 }
 
 function loadAverage(): string {

@@ -121,7 +121,7 @@ const round = (n: number | undefined, digits: number) => (n === undefined ? unde
 
 /**
  * One line per (workload, store): { workload, store, unit, median, min, max, rssMB }, W7's
- * counts and L1/L2's p99 and bad answers; with `withGoals`, then one line per target:
+ * and W8's counts, W8's and L1/L2's p99, and L1/L2's bad answers; with `withGoals`, then one line per target:
  * { target, workload, store, against, ratio (or the figure), needed, met }.
  */
 export function jsonLines(summaries: readonly Summary[], withGoals: boolean): string[] {
@@ -154,7 +154,8 @@ function summaryLine(s: Summary): string {
     max: round(s.max, digits),
     rssMB: round(s.rssMB, 1),
   };
-  if (s.conflicts !== undefined) Object.assign(line, { conflicts: s.conflicts, lost: s.lost, duplicated: s.duplicated });
+  if (s.conflicts !== undefined) line.conflicts = s.conflicts;
+  if (s.lost !== undefined) Object.assign(line, { lost: s.lost, duplicated: s.duplicated });
   if (s.p99Ms !== undefined) line.p99Ms = round(s.p99Ms, 2);
   if (s.non2xx !== undefined) Object.assign(line, { non2xx: s.non2xx, errors: s.errors });
   if (s.failed) Object.assign(line, { failed: s.failed, failedRuns: s.failedRuns });
