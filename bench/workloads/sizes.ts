@@ -56,7 +56,7 @@ export function sizesFor(scale: number): Sizes {
     w7Appends: n(500),
     w7Processes: 4,
     w7ProcessAppends: n(500),
-    w8Appends: { 1: n(12_000), 4: n(4_000), 16: n(1_000), 32: n(600) },
+    w8Appends: { 1: n(30_000), 4: n(10_000), 16: n(2_500), 32: n(1_250) },
     w8Processes: 4,
     w8ProcessWriters: 8,
     s1Small: 10,
