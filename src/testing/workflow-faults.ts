@@ -260,7 +260,7 @@ async function waitIdle(store: EventStore, options: WorkflowFaultsOptions, clock
     const head = await store.headPosition();
     const { positions, nextDue } = await store.readModels.transaction(tables, async (db) => ({
       positions: await Promise.all(names.map((name) => checkpoints.get(db, name))),
-      nextDue: Math.min(...(await Promise.all(names.map((name) => timers.nextDue(db, name)))).map((due) => due ?? Infinity)),
+      nextDue: await timers.earliestDue(db, names),
     }));
     const running = current();
     try {

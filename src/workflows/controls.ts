@@ -7,7 +7,7 @@ import { uuidv7 } from '../core/uuid.js';
 import { assertCount } from '../core/validation.js';
 import type { EventStore } from '../store/event-store.js';
 import { WorkflowRegistry, type Workflow } from './definition.js';
-import { OUTBOX_MESSAGE, WORKFLOW_STREAM_PREFIX, WorkflowEventTypes as T } from './events.js';
+import { instanceIdOf, OUTBOX_MESSAGE, WorkflowEventTypes as T } from './events.js';
 import { foldInstance, type CommandView, type InstanceStatus, type TimerView } from './instance.js';
 import { ensureTables, instances, tablesOf, type InstanceRow } from './tables.js';
 import { verifyInstances, type VerifyReport } from './verify.js';
@@ -103,7 +103,7 @@ export function workflowControls(store: EventStore, workflows: readonly Workflow
       return {
         streamId,
         workflow,
-        instanceId: streamId.slice(`${WORKFLOW_STREAM_PREFIX}${workflow}-`.length),
+        instanceId: instanceIdOf(workflow, streamId),
         status: instance.status,
         version: instance.definitionVersion,
         definitionHash: instance.definitionHash,

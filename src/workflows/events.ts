@@ -75,6 +75,11 @@ export function workflowStreamId(workflow: string, instanceId: string): string {
   return `${WORKFLOW_STREAM_PREFIX}${workflow}-${instanceId}`;
 }
 
+/** The instance id in an instance's stream id, `workflow-<workflow>-<id>`. */
+export function instanceIdOf(workflow: string, streamId: string): string {
+  return streamId.slice(instancePrefix(workflow).length);
+}
+
 /** The stream prefix of every instance of `workflow`. */
 export function instancePrefix(workflow: string): string {
   return `${WORKFLOW_STREAM_PREFIX}${workflow}-`;

@@ -8,6 +8,7 @@ import type { NewEvent, RecordedEvent } from '../core/events.js';
 import type { Workflow, WorkflowContext } from './definition.js';
 import {
   ids,
+  instanceIdOf,
   OUTBOX_MESSAGE,
   WorkflowEventTypes as T,
   type CommandDoneData,
@@ -253,7 +254,7 @@ class StepBuilder {
   start(inputId: string, definition: Workflow | undefined): void {
     if (!definition) return;
     const { streamId, workflow } = this.instance;
-    const instanceId = streamId.slice(`workflow-${workflow}-`.length);
+    const instanceId = instanceIdOf(workflow, streamId);
     this.add(ids.started(streamId, inputId), T.started, { workflow, instanceId, version: definition.version, definitionHash: definition.hash });
   }
 

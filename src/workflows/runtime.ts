@@ -16,9 +16,9 @@ import { systemClock, type Clock } from './clock.js';
 import { workflowControls, type WorkflowControls } from './controls.js';
 import { WorkflowRegistry, type Workflow } from './definition.js';
 import { instancePrefix, workflowStreamId, WorkflowEventTypes as T, type CommandSentData, type WorkflowCommand } from './events.js';
-import { DecideError, planCommandPark, type StepInput } from './plan.js';
-import { appendStep, finishWithout, loadInstance, parkStep, takeStep, type StepExtras, type StepRuntime, type WorkflowFaults } from './step.js';
-import { checkpoints, ensureTables, tablesOf, timers, type DueTimer } from './tables.js';
+import { DecideError, type StepInput } from './plan.js';
+import { finishWithout, loadInstance, parkCommand, parkStep, takeStep, type StepExtras, type StepRuntime, type WorkflowFaults } from './step.js';
+import { checkpoints, ensureTables, tablesOf, timers } from './tables.js';
 
 /** Carries out a command an instance sent. Throw a DomainError to refuse it (the instance hears `rejected`); any other error is retried. */
 export type CommandHandler = (command: WorkflowCommand, context: { commandId: string; streamId: string; workflow: string }) => Promise<unknown>;
@@ -82,10 +82,17 @@ export function startWorkflows(store: EventStore, workflows: readonly Workflow[]
   const { pause, cutAll } = createPauses();
 
   /**
-   * Works through each lane's items in order, up to `concurrency` lanes side by side;
-   * a lane stops when `work` says false. Waits for every lane, then throws the first error.
+   * Works through the items lane by lane (an instance's stream id), each lane's in the
+   * order given, up to `concurrency` lanes side by side; a lane stops when `work` says
+   * false. Waits for every lane, then throws the first error.
    */
-  async function inLanes<T>(lanes: Map<string, T[]>, work: (lane: string, item: T) => Promise<boolean>): Promise<void> {
+  async function inLanes<T>(items: Iterable<readonly [lane: string, item: T]>, work: (lane: string, item: T) => Promise<boolean>): Promise<void> {
+    const lanes = new Map<string, T[]>();
+    for (const [lane, item] of items) {
+      const queued = lanes.get(lane);
+      if (queued) queued.push(item);
+      else lanes.set(lane, [item]);
+    }
     const queue = [...lanes.entries()];
     const worker = async () => {
       for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
@@ -120,9 +127,8 @@ export function startWorkflows(store: EventStore, workflows: readonly Workflow[]
   }
 
   /** Runs a sent command's handler and records its outcome as the instance's next input. */
-  async function dispatch(workflow: string, event: RecordedEvent, extras: StepExtras): Promise<void> {
-    const sent = event.data as CommandSentData;
-    const instance = await loadInstance(runtime, workflow, event.streamId).catch(() => undefined);
+  async function dispatch(workflow: string, streamId: string, sent: CommandSentData, extras: StepExtras): Promise<void> {
+    const instance = await loadInstance(runtime, workflow, streamId).catch(() => undefined);
     const known = instance?.commands.get(sent.commandId);
     if (known && known.outcome !== 'pending') return finishWithout(runtime, extras);
     const handler = commands[sent.command.type];
@@ -130,7 +136,7 @@ export function startWorkflows(store: EventStore, workflows: readonly Workflow[]
     let failure = handler ? '' : `no handler for command ${sent.command.type} is registered in this process`;
     for (let attempt = 0; handler && !outcome; attempt++) {
       try {
-        await handler(sent.command, { commandId: sent.commandId, streamId: event.streamId, workflow });
+        await handler(sent.command, { commandId: sent.commandId, streamId, workflow });
         outcome = { outcome: 'succeeded', reason: null };
       } catch (error) {
         if (error instanceof DomainError || (isEventlineError(error) && (error.code === 'DOMAIN_RULE_VIOLATED' || error.code === 'NOT_FOUND'))) {
@@ -145,30 +151,21 @@ export function startWorkflows(store: EventStore, workflows: readonly Workflow[]
         await pause(backoff);
       }
     }
-    if (!outcome) return parkCommand(workflow, event.streamId, sent.commandId, failure, extras);
-    await runtime.faults.afterDispatch?.({ streamId: event.streamId, kind: 'command' });
-    await step(workflow, event.streamId, { kind: 'commandDone', commandId: sent.commandId, ...outcome }, extras);
-  }
-
-  async function parkCommand(workflow: string, streamId: string, commandId: string, error: string, extras: StepExtras): Promise<void> {
-    for (;;) {
-      const instance = await loadInstance(runtime, workflow, streamId);
-      const version = instance.streamVersion;
-      const scheduled = new Set([...instance.timers.values()].filter((t) => t.state === 'scheduled').map((t) => t.timerId));
-      const events = planCommandPark(instance, commandId, error, clock.now(), (v) => registry.version(workflow, v));
-      if (await appendStep(runtime, instance, version, scheduled, events, extras, 'command', clock.now())) break;
+    if (!outcome) {
+      await parkCommand(runtime, workflow, streamId, sent.commandId, failure, extras);
+      logger.warn(`workflow instance ${streamId} is parked until retried`);
+      return;
     }
-    logger.warn(`workflow instance ${streamId} is parked until retried`);
+    await runtime.faults.afterDispatch?.({ streamId, kind: 'command' });
+    await step(workflow, streamId, { kind: 'commandDone', commandId: sent.commandId, ...outcome }, extras);
   }
 
   /** After a retry: delivers the commands still pending, then decides the inputs that waited, oldest first. */
   async function resume(workflow: string, streamId: string, extras: StepExtras): Promise<void> {
     const instance = await loadInstance(runtime, workflow, streamId);
     if (instance.status !== 'parked') {
-      const events = await store.readStream(streamId);
       for (const command of instance.commands.values()) {
-        const sent = command.outcome === 'pending' ? events.find((e) => e.eventId === command.commandId) : undefined;
-        if (sent) await dispatch(workflow, sent, {});
+        if (command.outcome === 'pending') await dispatch(workflow, streamId, command, {});
       }
       for (let left = instance.pending.length; left > 0; left--) {
         const current = await loadInstance(runtime, workflow, streamId);
@@ -211,7 +208,7 @@ export function startWorkflows(store: EventStore, workflows: readonly Workflow[]
     }
 
     async function handle(event: RecordedEvent, streamId: string, extras: StepExtras): Promise<void> {
-      if (event.type === T.commandSent && streamId === event.streamId) return dispatch(workflow, event, extras);
+      if (event.type === T.commandSent && streamId === event.streamId) return dispatch(workflow, streamId, event.data as CommandSentData, extras);
       if (event.type === T.retried && streamId === event.streamId) return resume(workflow, streamId, extras);
       await step(workflow, streamId, { kind: 'event', event }, extras);
     }
@@ -222,13 +219,12 @@ export function startWorkflows(store: EventStore, workflows: readonly Workflow[]
      * still under way, so a crash leaves nothing behind it untaken.
      */
     async function takePage(events: readonly RecordedEvent[], from: number, lease: Lease): Promise<void> {
-      const lanes = new Map<string, RecordedEvent[]>();
+      const routed: [string, RecordedEvent][] = [];
       const taken = new Set<number>();
       for (const event of events) {
         const streamId = await instanceOf(event);
         if (streamId === undefined) taken.add(event.position);
-        else if (lanes.has(streamId)) lanes.get(streamId)!.push(event);
-        else lanes.set(streamId, [event]);
+        else routed.push([streamId, event]);
       }
       const reached = (position: number) => {
         let upTo = from;
@@ -238,7 +234,7 @@ export function startWorkflows(store: EventStore, workflows: readonly Workflow[]
         }
         return upTo;
       };
-      await inLanes(lanes, async (streamId, event) => {
+      await inLanes(routed, async (streamId, event) => {
         if (stopped || !lease.held) return false;
         await handle(event, streamId, { checkpoint: { name: workflow, position: event.position, reached } });
         taken.add(event.position);
@@ -247,6 +243,8 @@ export function startWorkflows(store: EventStore, workflows: readonly Workflow[]
     }
 
     async function follow(lease: Lease): Promise<void> {
+      // The row appears as the follower starts: a step's transaction only ever moves it.
+      await readModels.transaction(tables, (db) => checkpoints.ensure(db, workflow));
       while (!stopped && lease.held) {
         await wakeup.wait(pollIntervalMs);
         if (stopped || !lease.held) return;
@@ -290,11 +288,10 @@ export function startWorkflows(store: EventStore, workflows: readonly Workflow[]
     for (const workflow of registry.names()) {
       for (;;) {
         const due = await readModels.transaction(tables, (db) => timers.claimDue(db, workflow, clock.now(), timerClaimMs, 100));
-        const lanes = new Map<string, DueTimer[]>();
-        for (const timer of due) lanes.set(timer.streamId, [...(lanes.get(timer.streamId) ?? []), timer]);
-        await inLanes(lanes, async (streamId, timer) => {
+        const byInstance = due.map((timer) => [timer.streamId, timer.timerId] as const);
+        await inLanes(byInstance, async (streamId, timerId) => {
           if (stopped) return false;
-          await step(workflow, streamId, { kind: 'timer', timerId: timer.timerId }, { timerId: timer.timerId });
+          await step(workflow, streamId, { kind: 'timer', timerId }, { timerId });
           fired++;
           return true;
         });
@@ -310,10 +307,7 @@ export function startWorkflows(store: EventStore, workflows: readonly Workflow[]
     while (!stopped) {
       try {
         await runDueTimers();
-        const next = await readModels.transaction(tables, async (db) => {
-          const dues = await Promise.all(registry.names().map((w) => timers.nextDue(db, w, Date.now())));
-          return Math.min(...dues.map((d) => d ?? Infinity));
-        });
+        const next = await readModels.transaction(tables, (db) => timers.earliestDue(db, registry.names(), Date.now()));
         await pause(Math.max(10, Math.min(timerPollMs, next - clock.now())));
       } catch (error) {
         if (!stopped) {
@@ -341,7 +335,7 @@ export function startWorkflows(store: EventStore, workflows: readonly Workflow[]
         const head = await store.headPosition();
         const { positions, nextDue } = await readModels.transaction(tables, async (db) => ({
           positions: await Promise.all(registry.names().map((w) => checkpoints.get(db, w))),
-          nextDue: Math.min(...(await Promise.all(registry.names().map((w) => timers.nextDue(db, w)))).map((d) => d ?? Infinity)),
+          nextDue: await timers.earliestDue(db, registry.names()),
         }));
         if (nextDue <= clock.now()) await runDueTimers();
         const quiet = positions.every((p) => p >= head) && nextDue > clock.now();

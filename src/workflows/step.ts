@@ -10,7 +10,7 @@ import type { ReadModelDb } from '../store/read-models.js';
 import type { Clock } from './clock.js';
 import type { WorkflowRegistry } from './definition.js';
 import { foldInstance, type Instance, type StepInputEvent } from './instance.js';
-import { DecideError, planPark, planStep, type StepInput, type StepPlan } from './plan.js';
+import { DecideError, planCommandPark, planPark, planStep, type StepInput, type StepPlan } from './plan.js';
 import { checkpoints, instances, tablesOf, timers } from './tables.js';
 
 /** Where fault-injection tests stop a runtime; see the workflow fault harness in eventline/testing. */
@@ -82,8 +82,28 @@ export async function takeStep(runtime: StepRuntime, workflow: string, streamId:
 }
 
 /** Records the input with the error and parks the instance until `retry`. */
-export async function parkStep(runtime: StepRuntime, workflow: string, streamId: string, input: StepInput, error: string, extras: StepExtras = {}): Promise<void> {
-  const { registry, clock } = runtime;
+export function parkStep(runtime: StepRuntime, workflow: string, streamId: string, input: StepInput, error: string, extras: StepExtras = {}): Promise<void> {
+  const { registry } = runtime;
+  return park(runtime, workflow, streamId, input.kind, extras, (instance, now) =>
+    planPark(instance, input, error, now, () => registry.latest(workflow), (v) => registry.version(workflow, v)),
+  );
+}
+
+/** Parks the instance whose command could not be delivered; the command stays pending until `retry`. */
+export function parkCommand(runtime: StepRuntime, workflow: string, streamId: string, commandId: string, error: string, extras: StepExtras = {}): Promise<void> {
+  return park(runtime, workflow, streamId, 'command', extras, (instance, now) =>
+    planCommandPark(instance, commandId, error, now, (v) => runtime.registry.version(workflow, v)),
+  );
+}
+
+async function park(
+  runtime: StepRuntime,
+  workflow: string,
+  streamId: string,
+  kind: FaultPoint['kind'],
+  extras: StepExtras,
+  plan: (instance: Instance, now: number) => NewEvent[] | undefined,
+): Promise<void> {
   for (let conflicts = 0; conflicts < MAX_CONFLICTS; conflicts++) {
     let instance: Instance;
     try {
@@ -94,15 +114,15 @@ export async function parkStep(runtime: StepRuntime, workflow: string, streamId:
     }
     const version = instance.streamVersion;
     const scheduled = scheduledTimers(instance);
-    const now = clock.now();
-    const events = planPark(instance, input, error, now, () => registry.latest(workflow), (v) => registry.version(workflow, v));
+    const now = runtime.clock.now();
+    const events = plan(instance, now);
     if (!events) return finishWithout(runtime, extras);
-    if (await appendStep(runtime, instance, version, scheduled, events, extras, input.kind, now)) return;
+    if (await appendStep(runtime, instance, version, scheduled, events, extras, kind, now)) return;
   }
 }
 
 /** Appends a step's events; false when another writer got there first. */
-export async function appendStep(
+async function appendStep(
   runtime: StepRuntime,
   instance: Instance,
   version: number,

@@ -3,7 +3,8 @@
 // log, an index of instances (to list them), and an index of timers still to fire.
 
 import type { ReadModelDb, ReadModelStorage, ReadModelTables } from '../store/read-models.js';
-import { ENDED, type Instance } from './instance.js';
+import { instanceIdOf } from './events.js';
+import type { Instance } from './instance.js';
 
 export const CHECKPOINTS = 'eventline_workflows';
 export const INSTANCES = 'eventline_workflow_instances';
@@ -57,10 +58,14 @@ export async function ensureTables(readModels: ReadModelStorage): Promise<void> 
 }
 
 export const checkpoints = {
-  async get(db: ReadModelDb, name: string): Promise<number> {
+  /** Creates the workflow's row at position 0 when it has none: its follower does, once, as it starts. */
+  async ensure(db: ReadModelDb, name: string): Promise<void> {
     await db.run(`INSERT INTO {${CHECKPOINTS}} (name, position, updated_at) VALUES ($1, 0, $2) ON CONFLICT (name) DO NOTHING`, [name, Date.now()]);
+  },
+  /** The position; 0 for a workflow whose follower has not started. */
+  async get(db: ReadModelDb, name: string): Promise<number> {
     const row = await db.get<{ position: number | string }>(`SELECT position FROM {${CHECKPOINTS}} WHERE name = $1`, [name]);
-    return Number(row!.position);
+    return Number(row?.position ?? 0);
   },
   /** Moves forward only: a step replayed after a crash never moves it back. */
   advance(db: ReadModelDb, name: string, position: number): void {
@@ -83,7 +88,7 @@ const INSTANCE_COLUMNS = `stream_id AS "streamId", workflow, instance_id AS "ins
 
 export const instances = {
   save(db: ReadModelDb, instance: Instance, now: number): void {
-    const instanceId = instance.streamId.slice(`workflow-${instance.workflow}-`.length);
+    const instanceId = instanceIdOf(instance.workflow, instance.streamId);
     db.defer(
       `INSERT INTO {${INSTANCES}} (stream_id, workflow, instance_id, version, status, error, started_at, updated_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $7)
@@ -104,7 +109,6 @@ export const instances = {
     const rows = await db.all<{ status: string; n: number | string }>(`SELECT status, COUNT(*) AS n FROM {${INSTANCES}} GROUP BY status`);
     return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
   },
-  isActive: (status: string) => !ENDED.has(status as never),
 };
 
 function numbers(row: InstanceRow): InstanceRow {
@@ -154,24 +158,16 @@ export const timers = {
     return rows.map((r) => ({ ...r, dueAt: Number(r.dueAt) })).sort((a, b) => a.dueAt - b.dueAt);
   },
   /**
-   * The earliest due time among the timers of `workflow`; with `claimableAt` (the wall
-   * clock), only among those no claim holds then, for the service to sleep until: a
-   * timer another process claimed is its to fire, or ours once the claim runs out.
+   * The earliest due time among the timers of `workflows` (Infinity for none); with
+   * `claimableAt` (the wall clock), only among those no claim holds then, for the service
+   * to sleep until: a timer another process claimed is its to fire, or ours once the
+   * claim runs out.
    */
-  async nextDue(db: ReadModelDb, workflow: string, claimableAt?: number): Promise<number | undefined> {
-    const row =
-      claimableAt === undefined
-        ? await db.get<{ due: number | string | null }>(`SELECT MIN(due_at) AS due FROM {${TIMERS}} WHERE workflow = $1`, [workflow])
-        : await db.get<{ due: number | string | null }>(
-            `SELECT MIN(due_at) AS due FROM {${TIMERS}} WHERE workflow = $1 AND (claimed_until IS NULL OR claimed_until < $2)`,
-            [workflow, claimableAt],
-          );
-    return row?.due == null ? undefined : Number(row.due);
-  },
-  async list(db: ReadModelDb): Promise<{ timerId: string; streamId: string; name: string; dueAt: number }[]> {
-    const rows = await db.all<{ timerId: string; streamId: string; name: string; dueAt: number | string }>(
-      `SELECT timer_id AS "timerId", stream_id AS "streamId", name, due_at AS "dueAt" FROM {${TIMERS}} ORDER BY due_at`,
-    );
-    return rows.map((r) => ({ ...r, dueAt: Number(r.dueAt) }));
+  async earliestDue(db: ReadModelDb, workflows: readonly string[], claimableAt?: number): Promise<number> {
+    const params: (string | number)[] = [...workflows];
+    const names = workflows.map((_, i) => `$${i + 1}`).join(', ');
+    const unclaimed = claimableAt === undefined ? '' : ` AND (claimed_until IS NULL OR claimed_until < $${params.push(claimableAt)})`;
+    const row = await db.get<{ due: number | string | null }>(`SELECT MIN(due_at) AS due FROM {${TIMERS}} WHERE workflow IN (${names})${unclaimed}`, params);
+    return row?.due == null ? Infinity : Number(row.due);
   },
 };
