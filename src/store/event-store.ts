@@ -98,8 +98,9 @@ export function createEventStore<Body>(storage: EventStorage<Body>, options: Eve
       assertName(streamId, 'streamId');
       const expectedVersion = options.expectedVersion === undefined ? 'any' : options.expectedVersion;
       assertExpectedVersion(expectedVersion);
-      const prepared = prepare(events);
       const inTransaction = options.inTransaction;
+      if (inTransaction !== undefined && typeof inTransaction !== 'function') throw new ValidationError('inTransaction', 'must be a function');
+      const prepared = prepare(events);
       if (appendHooks.size === 0 && inTransaction === undefined) return storage.append(streamId, prepared, expectedVersion);
       if (!storage.appendWithHook) throw new ValidationError('inTransaction', `the ${storage.kind} store cannot run work inside its appends`);
       return storage.appendWithHook(streamId, prepared, expectedVersion, async (appended, _result, readModels, eventsAfter) => {

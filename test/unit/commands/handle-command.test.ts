@@ -245,6 +245,19 @@ describe('bad input to handleCommand', () => {
     });
   }
 
+  for (const commandId of ['not-a-uuid', '', 42]) {
+    test(`commandId ${JSON.stringify(commandId)} is refused, naming commandId, and writes nothing`, async () => {
+      const store = await storeWith();
+
+      await assert.rejects(handleCommand(store, 'tally', tally, { amount: 1 }, { commandId } as never), {
+        name: 'ValidationError',
+        field: 'commandId',
+      });
+
+      assert.equal((await store.stats()).events, 0);
+    });
+  }
+
   test('options that are not an object are refused, naming options', async () => {
     await assert.rejects(handleCommand(await storeWith(), 'tally', tally, { amount: 1 }, 3 as never), {
       name: 'ValidationError',
