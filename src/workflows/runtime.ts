@@ -68,11 +68,15 @@ export function startWorkflows(store: EventStore, workflows: readonly Workflow[]
     if (typeof handler !== 'function') throw new ValidationError(`commands.${type}`, 'must be a function');
   }
   const clock = options.clock ?? systemClock;
+  if (typeof clock?.now !== 'function') throw new ValidationError('clock', 'must have a now() function');
   const retryDelaysMs = options.retryDelaysMs ?? [100, 500, 2000];
+  if (!Array.isArray(retryDelaysMs)) throw new ValidationError('retryDelaysMs', 'must be an array of milliseconds');
+  retryDelaysMs.forEach((ms, i) => assertCount(ms, `retryDelaysMs[${i}]`, 0));
   const pollIntervalMs = options.pollIntervalMs ?? 1000;
   const timerPollMs = options.timerPollMs ?? 1000;
   const timerClaimMs = options.timerClaimMs ?? 30_000;
   const leaseRetryMs = options.leaseRetryMs ?? 2000;
+  for (const [field, ms] of Object.entries({ pollIntervalMs, timerPollMs, timerClaimMs, leaseRetryMs })) assertCount(ms, field, 1);
   const logger = options.logger ?? console;
   const runtime: StepRuntime = { store, registry, clock, faults: options.faults ?? {} };
   const readModels = store.readModels;

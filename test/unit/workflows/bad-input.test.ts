@@ -4,7 +4,7 @@
 
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { defineWorkflow, DomainError, openEventStore, schedule, send, publish, ValidationError, workflowControls } from '../../../src/index.js';
+import { defineWorkflow, DomainError, openEventStore, schedule, send, publish, startWorkflows, ValidationError, workflowControls } from '../../../src/index.js';
 import { workflowSpec } from '../../../src/testing/index.js';
 import { orderDefinition, orderFlow, placed, shopCommands, startTestWorkflows } from '../../fixtures/workflows.js';
 
@@ -27,6 +27,22 @@ describe('bad workflow input', () => {
     assert.throws(() => schedule({ name: 'reminder', at: 'not a time' }), refusedFor('at'));
     assert.throws(() => publish('blog..reviews', {}), refusedFor('publish.subject'));
     assert.throws(() => send({ orderId: 'o1' } as never), refusedFor('command.type'));
+  });
+
+  test('startWorkflows refuses bad options, naming each, before anything runs or is written', async () => {
+    const store = await openEventStore('memory:');
+    const refused: [Record<string, unknown>, string][] = [
+      [{ batchSize: 0 }, 'batchSize'],
+      [{ concurrency: 1.5 }, 'concurrency'],
+      [{ commands: { ReserveStock: 'later' } }, 'commands.ReserveStock'],
+      [{ clock: {} }, 'clock'],
+      [{ retryDelaysMs: [10, -1] }, 'retryDelaysMs[1]'],
+      [{ pollIntervalMs: 0 }, 'pollIntervalMs'],
+      [{ timerClaimMs: 'soon' }, 'timerClaimMs'],
+    ];
+    for (const [options, field] of refused) assert.throws(() => startWorkflows(store, [orderFlow], options as never), refusedFor(field));
+    assert.equal((await store.stats()).events, 0);
+    await store.close();
   });
 
   test('decide returning what is not a list of outputs is a ValidationError of the step', () => {
