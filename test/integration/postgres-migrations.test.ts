@@ -81,7 +81,7 @@ if (!postgres) {
 
   test('a store created today has the steps’ schema, at the newest version', () => {
     assert.deepEqual(today.schemaVersion, [{ version: SCHEMA_VERSION }]);
-    assert.deepEqual(today.functions.map((f) => f.name), ['append_event', 'append_events']);
+    assert.deepEqual(today.functions.map((f) => f.name), ['append_batch', 'append_event', 'append_events']);
   });
 
   for (let k = 1; k < SCHEMA_VERSION; k++) {

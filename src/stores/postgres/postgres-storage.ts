@@ -1,5 +1,5 @@
-// The PostgreSQL store, for when many processes share one database. A pool serves
-// concurrent appends; each append is one function call (schema.ts).
+// The PostgreSQL store, for when many processes share one database. Each append is one
+// function call (schema.ts); appends that arrive together go as one (append-queue.ts).
 
 import type { Pool, PoolConfig } from 'pg';
 import { jsonCodec } from '../../core/codec.js';
@@ -8,6 +8,7 @@ import type { EventStorage } from '../../store/storage.js';
 import { eventIdsOf, type EventIds } from '../event-ids.js';
 import { createMemoryReadModels } from '../sqlite-db/memory-read-models.js';
 import { prepareAppend } from './append.js';
+import { queueAppends } from './append-queue.js';
 import { lockKey, quoteSchema } from './identifiers.js';
 import { prepareReads } from './read.js';
 import { createListener } from './listener.js';
@@ -97,6 +98,7 @@ export async function openPostgresStorage(url: string, options: PostgresOptions)
   }
 
   const append = prepareAppend(s, ids);
+  const appendQueued = queueAppends(pool, s, ids, append);
   const reads = prepareReads(pool, logPool, s, ids);
   const listener = createListener(config, notifyChannel(schema), lockKey(schema));
 
@@ -107,10 +109,7 @@ export async function openPostgresStorage(url: string, options: PostgresOptions)
     pool,
     logPool,
 
-    async append(streamId, events, expectedVersion) {
-      const { nextExpectedVersion, lastPosition } = await append(pool, streamId, events, expectedVersion);
-      return { nextExpectedVersion, lastPosition };
-    },
+    append: appendQueued,
 
     async appendWithHook(streamId, events, expectedVersion, beforeCommit) {
       const client = await pool.connect();

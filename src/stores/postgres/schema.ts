@@ -5,8 +5,9 @@
 // migrations/, so a schema at version k is the same whichever Eventline brought it
 // there, and an upgrade from k runs exactly what the steps after k ran for everyone
 // else. A step's function definition that a later step replaces stays as it was; the
-// newest step that defines a function holds its current text (007-append-event.ts). A
-// change to the schema, a function's text included, is a new step.
+// newest step that defines a function holds its current text (007-append-event.ts,
+// 008-append-batch.ts). A change to the schema, a function's text included, is a new
+// step.
 
 import type { PoolClient } from 'pg';
 import { LOCK_MIGRATE, lockKey, quoteSchema } from './identifiers.js';
@@ -17,6 +18,7 @@ import { createReadFunctions } from './migrations/004-read-functions.js';
 import { versionsFromEvents } from './migrations/005-versions-from-events.js';
 import { idsNamedByPosition } from './migrations/006-ids-named-by-position.js';
 import { appendEvent } from './migrations/007-append-event.js';
+import { appendBatch } from './migrations/008-append-batch.js';
 import type { Migration, SchemaNames } from './migrations/migration.js';
 
 /** The steps in order: a schema's version is how many of them it has run. */
@@ -28,6 +30,7 @@ const MIGRATIONS: readonly Migration[] = [
   versionsFromEvents,
   idsNamedByPosition,
   appendEvent,
+  appendBatch,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
