@@ -23,8 +23,11 @@ export interface PersonalFieldDeclaration<Data = Record<string, unknown>> {
   category: string;
 }
 
-/** Per event type, its personal fields. `Events` maps event types to their data, for typed selectors. */
-export type PersonalDataDeclarations<Events extends Record<string, unknown> = Record<string, Record<string, unknown>>> = {
+/**
+ * Per event type, its personal fields. `Events` maps event types to their data, so that
+ * selectors are typed: `definePersonalData<{ AuthorRegistered: AuthorRegistered }>({ ... })`.
+ */
+export type PersonalDataDeclarations<Events extends object = Record<string, Record<string, unknown>>> = {
   [Type in keyof Events]?: readonly PersonalFieldDeclaration<Events[Type]>[];
 };
 
@@ -64,7 +67,7 @@ const DECLARATION_KEYS = new Set(['path', 'subject', 'category']);
  *   ],
  * });
  */
-export function definePersonalData<Events extends Record<string, unknown> = Record<string, Record<string, unknown>>>(
+export function definePersonalData<Events extends object = Record<string, Record<string, unknown>>>(
   declarations: NoInfer<PersonalDataDeclarations<Events>>,
 ): PersonalDataRegistry {
   if (typeof declarations !== 'object' || declarations === null || Array.isArray(declarations)) {

@@ -66,8 +66,8 @@ export function sealField(value: unknown, options: SealOptions): Envelope {
  */
 export function openField(envelope: unknown, options: OpenOptions): unknown {
   const { key, eventId, path } = options;
-  const fail = (reason: EnvelopeFailure, detail: string, cause?: unknown): never => {
-    throw new EnvelopeError(reason, String(eventId), String(path), detail, cause === undefined ? undefined : { cause });
+  const fail = (reason: EnvelopeFailure, detail: string): never => {
+    throw new EnvelopeError(reason, String(eventId), String(path), detail);
   };
   if (!isEnvelope(envelope)) return fail('malformed', 'it is not an envelope { v, kid, nonce, ct }');
   if (envelope.v !== ENVELOPE_VERSION) return fail('version', `envelope version ${envelope.v} is not known here (this Eventline reads ${ENVELOPE_VERSION})`);
@@ -81,7 +81,7 @@ export function openField(envelope: unknown, options: OpenOptions): unknown {
     decipher.setAuthTag(sealed.subarray(sealed.length - TAG_BYTES));
     json = Buffer.concat([decipher.update(sealed.subarray(0, sealed.length - TAG_BYTES)), decipher.final()]).toString('utf8');
   } catch {
-    // Deliberately without the cause: OpenSSL's messages say nothing useful and nothing is gained by carrying them.
+    // Without the cause: OpenSSL only says the tag did not match, and which part was altered cannot be known.
     return fail('authentication', 'the key, or the envelope, its event or its path, is not the one it was sealed with');
   }
   try {

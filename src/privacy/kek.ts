@@ -70,7 +70,7 @@ async function readOrCreateKeyFile(path: string, warn: (line: string) => void): 
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
   if (await createKeyFile(path)) {
-    warn(`eventline: created a key-encryption key file at ${path} (mode 0600); keep it apart from backups of the data, or set ${KEK_VARIABLE} instead`);
+    warn(`eventline: created a key-encryption key file at ${path} (mode 0600); it must be kept apart from backups of the data (whoever holds both reads forgotten personal data), or set ${KEK_VARIABLE} instead`);
     return describeKey(await readKeyFile(path), 'created');
   }
   // Another process made it first: take theirs.

@@ -90,3 +90,15 @@ test('given categories, then lower-case names up to 32 characters with digits, _
   const registry = definePersonalData({ A: [{ path: 'a', subject, category: 'p' }, { path: 'b', subject, category: 'health_data-2' }, { path: 'c', subject, category: 'x'.repeat(32) }] });
   assert.equal(registry.fieldsOf('A').length, 3);
 });
+
+test('given a map of event types to their data, then selectors are typed by it', () => {
+  interface AuthorRegistered {
+    author: { id: string };
+    name: string;
+  }
+  const typed = definePersonalData<{ AuthorRegistered: AuthorRegistered }>({
+    AuthorRegistered: [{ path: 'name', subject: (event) => event.data.author.id, category: 'profile' }],
+  });
+  const event = { type: 'AuthorRegistered', data: { author: { id: 'author-17' }, name: 'Ada' } };
+  assert.equal(typed.fieldsOf('AuthorRegistered')[0]!.subjectOf(event), 'author-17');
+});
