@@ -181,3 +181,34 @@ test('given a rotation, when a key is made afterwards, then it is wrapped under 
   const reopened = await openKeyring(storage, newKek);
   assert.deepEqual((await reopened.keysById([fresh.keyId])).get(fresh.keyId), fresh.key);
 });
+
+test('given a rotation that stopped after the keys were re-wrapped, when it is run again from the old KEK, then it finishes and only the new KEK opens', async () => {
+  const { storage, kek, keyring } = await freshKeyring();
+  const before = await keyring.keyFor(SUBJECT_ID, 'contact');
+  const newKek = randomBytes(32);
+  // The process dies between re-wrapping the keys and recording the new KEK's settings.
+  const setSetting = storage.setSetting;
+  storage.setSetting = async () => {
+    throw new Error('process stopped');
+  };
+  await assert.rejects(keyring.rotate(newKek), /process stopped/);
+  storage.setSetting = setSetting;
+
+  const restarted = await openKeyring(storage, kek);
+  await assert.rejects(restarted.keysById([before.keyId]), (e) => e instanceof KeyEncryptionKeyError && e.reason === 'wrong', 'a key under the new KEK is named, not misread');
+  assert.equal((await restarted.rotate(newKek)).rewrapped, 1);
+  const reopened = await openKeyring(storage, newKek);
+  assert.deepEqual((await reopened.keysById([before.keyId])).get(before.keyId), before.key);
+  await assert.rejects(openKeyring(storage, kek), KeyEncryptionKeyError);
+});
+
+test('given a cache of one key, when many keys are used in turn, then each is still the right key', async () => {
+  const storage = fakeKeyStorage();
+  const kek = randomBytes(32);
+  const keyring = await openKeyring(storage, kek, { cacheSize: 1 });
+  const subjects = ['s-1', 's-2', 's-3'];
+  const keys = await Promise.all(subjects.map((subject) => keyring.keyFor(subject, 'profile')));
+  const found = await keyring.keysById(keys.map((k) => k.keyId));
+  for (const { keyId, key } of keys) assert.deepEqual(found.get(keyId), key);
+  await assert.rejects(openKeyring(storage, kek, { cacheSize: -1 }), ValidationError);
+});
