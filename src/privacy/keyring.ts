@@ -16,6 +16,7 @@ import { assertKek, kekCheck, kekId, unwrapKey, wrapKey } from './wrap.js';
 /** A data key in the clear, and the id an envelope names it by. */
 export interface DataKey {
   keyId: string;
+  /** Shared with the keyring's cache: read it, never change it. */
   key: Buffer;
 }
 
