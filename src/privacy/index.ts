@@ -16,5 +16,6 @@ export { ENVELOPE_VERSION, isEnvelope, openField, sealField, type Envelope, type
 export { erasedField, isErased, type ErasedField } from './erased.js';
 export { KEK_VARIABLE, kekFromBase64, loadKek, type KeyEncryptionKey, type LoadKekOptions } from './kek.js';
 export { openKeyring, type DataKey, type ForgetResult, type Keyring, type KeyringOptions, type RotateResult } from './keyring.js';
+export { personalDataGuard } from './personal-data-guard.js';
 export { subjectHash } from './subject-hash.js';
 export { kekCheck, kekId, unwrapKey, wrapKey } from './wrap.js';
