@@ -9,8 +9,8 @@ import { assertCount, assertName } from '../core/validation.js';
 import type { Decode } from './decode.js';
 import { toEventFilter } from './event-filter.js';
 import { revealEvents, type PayloadGuard } from './payload-guard.js';
-import { readAhead } from './read-ahead.js';
-import type { Direction, EventFilter, EventStorage, StreamInfo, StreamPayload } from './storage.js';
+import { pagesAhead, readAhead } from './read-ahead.js';
+import type { Direction, EventFilter, EventStorage, StoredEvent, StreamInfo, StreamPayload } from './storage.js';
 
 export interface ReadStreamOptions {
   /** First version to read. Default: 1 forward, the last version backward. */
@@ -166,33 +166,20 @@ export function createReads<Body>(
 
     readAll(options = {}) {
       const { after, batchSize, filter } = readAllArguments(options);
-      if (guard !== undefined) {
-        // Each page decoded and revealed whole, in one call of the guard, as it arrives.
-        const readRevealed = (from: number) => {
-          assertOpen();
-          return storage.readAllBatch(from, filter, batchSize).then((batch) => revealEvents(guard, batch.map(decode)));
-        };
-        return {
-          [Symbol.asyncIterator]: () =>
-            readAhead(
-              readRevealed(after),
-              (page) => (page.length < batchSize ? undefined : readRevealed(page[page.length - 1]!.position)),
-              (event) => event,
-            ),
-        };
-      }
       const read = (from: number) => {
         assertOpen();
         return storage.readAllBatch(from, filter, batchSize);
       };
-      return {
-        [Symbol.asyncIterator]: () =>
-          readAhead(
-            read(after),
-            (batch) => (batch.length < batchSize ? undefined : read(batch[batch.length - 1]!.position)),
-            decode,
-          ),
-      };
+      const next = (batch: StoredEvent<Body>[]) => (batch.length < batchSize ? undefined : read(batch[batch.length - 1]!.position));
+      if (guard !== undefined) {
+        // Each page is decoded and revealed whole, in one call of the guard, while the next is read.
+        return {
+          async *[Symbol.asyncIterator]() {
+            for await (const batch of pagesAhead(read(after), next)) yield* await revealEvents(guard, batch.map(decode));
+          },
+        };
+      }
+      return { [Symbol.asyncIterator]: () => readAhead(read(after), next, decode) };
     },
 
     async readAllPage(options = {}) {
