@@ -190,6 +190,55 @@ test('given append hooks and inTransaction, then they see the events just append
   await store.close();
 });
 
+test('given a stream longer than a fold page, when some pages hold personal data and some do not, then the fold reads each right', async () => {
+  const { keyring, store } = await given();
+  // Versions 1 and 2001 are personal; the fold reads pages of 1000, so the middle page holds none.
+  await store.appendToStream('post-1', [reviewAssigned()]);
+  for (let i = 0; i < 4; i++) await store.appendToStream('post-1', Array.from({ length: 500 }, () => postPublished));
+  await store.appendToStream('post-1', [reviewAssigned('author-3')]);
+  await keyring.forget('author-3');
+  const fold = await foldNames(store, 'post-1');
+  assert.equal(fold.events, 2002);
+  assert.equal(fold.version, 2002);
+  assert.equal(fold.state.length, 4);
+  assert.deepEqual(fold.state.slice(0, 2), [ADA, GRACE]);
+  assert.ok(isErased(fold.state[2]));
+  assert.equal(fold.state[3], GRACE);
+  const names = (state: unknown[], event: { type: string; data: unknown }) =>
+    event.type === 'ReviewAssigned' ? [...state, (event.data as { reviewerName: unknown }).reviewerName] : state;
+  const later = await store.foldStream('post-1', [] as unknown[], names, { fromVersion: 1001 });
+  assert.deepEqual(later, { state: [GRACE], firstVersion: 1001, version: 2002, lastPosition: 2002, events: 1002 });
+  await store.close();
+});
+
+test('given a guard, then events of the types it does not handle never meet it, and it sees each page in one call', async () => {
+  const calls: string[] = [];
+  const guard = {
+    handles: (type: string) => type === 'Secret',
+    seal: async (events: readonly { data: unknown }[]) => (calls.push(`seal ${events.length}`), events.map(() => 'sealed')),
+    reveal: async (events: readonly { data: unknown }[]) => (calls.push(`reveal ${events.length}`), events.map(() => 'revealed')),
+  };
+  const store = await openEventStore('memory:', { payloads: guard });
+  await store.appendToStream('s', [postPublished, postPublished]);
+  await store.readStream('s');
+  await readAll(store);
+  await store.foldStream('s', 0, (n) => n + 1);
+  assert.deepEqual(calls, []);
+  await store.appendToStream('s', [postPublished, { type: 'Secret', data: 'x' }, { type: 'Secret', data: 'y' }]);
+  assert.deepEqual(calls, ['seal 2']);
+  const events = await store.readStream('s');
+  assert.deepEqual(events.map((e) => e.data), [postPublished.data, postPublished.data, postPublished.data, 'revealed', 'revealed']);
+  assert.deepEqual(calls, ['seal 2', 'reveal 2']);
+  await store.close();
+});
+
+test('given a personal field whose subject is an email, when it is appended, then it is refused and nothing is written', async () => {
+  const { store } = await given();
+  await assert.rejects(store.appendToStream('post-1', [reviewAssigned('ada@example.org')]), ValidationError);
+  assert.equal(await store.headPosition(), 0);
+  await store.close();
+});
+
 test('given a payloads option that is not a guard, then the store is refused', async () => {
   const storage = await openStorage('memory:');
   assert.throws(() => createEventStore(storage, { payloads: {} as never }), ValidationError);
