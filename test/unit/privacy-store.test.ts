@@ -123,6 +123,20 @@ test('given a subject forgotten, when its events are read, then its fields read 
   await store.close();
 });
 
+test('given one category of a subject forgotten, then only its fields read as erased, and only its data is refused', async () => {
+  const { keyring, store } = await given();
+  await store.appendToStream('post-1', [reviewAssigned()]);
+  await keyring.forget(REVIEWER, { categories: ['contact'] });
+  const [event] = await store.readStream('post-1');
+  const data = event!.data as { reviewerName: unknown; reviewerEmail: unknown };
+  assert.equal(data.reviewerName, GRACE);
+  assert.ok(isErased(data.reviewerEmail));
+  await assert.rejects(store.appendToStream('post-1', [reviewAssigned()]), (error) => error instanceof SubjectErasedError && error.category === 'contact');
+  const { reviewerEmail: _left, ...withoutEmail } = reviewAssigned().data;
+  await store.appendToStream('post-1', [{ type: 'ReviewAssigned', data: withoutEmail }], { expectedVersion: 1 });
+  await store.close();
+});
+
 test('given a subject forgotten, when personal data of it is appended, then the append is refused and nothing is written', async () => {
   const { keyring, store } = await given();
   await store.appendToStream('post-1', [reviewAssigned()]);
