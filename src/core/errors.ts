@@ -173,3 +173,68 @@ export class ProjectionFailedError extends EventlineError {
     super(`projection ${projection} failed at position ${position}: ${reason}`, options);
   }
 }
+
+/**
+ * Why a sealed personal field did not open: `malformed` (not an envelope, or bytes of the
+ * wrong length), `version` (an envelope version this Eventline does not know), `key` (no
+ * usable 32-byte key), `authentication` (the wrong key, or a nonce, tag, ciphertext, key
+ * id, event id or path that is not the one it was sealed with).
+ */
+export type EnvelopeFailure = 'malformed' | 'version' | 'key' | 'authentication';
+
+/**
+ * A sealed personal field that cannot be opened. The message names the field's path and
+ * the event, never its value, its ciphertext or a key.
+ */
+export class EnvelopeError extends EventlineError {
+  readonly code = 'ENVELOPE_INVALID';
+
+  constructor(
+    readonly reason: EnvelopeFailure,
+    readonly eventId: string,
+    readonly path: string,
+    detail: string,
+    options?: ErrorOptions,
+  ) {
+    super(`the personal field '${path}' of event ${eventId} cannot be opened: ${detail}`, options);
+  }
+}
+
+/**
+ * What is wrong with a key-encryption key: `missing` (none is given and none can be
+ * made), `malformed` (not 32 bytes, or a wrapped key not in its form), `wrong` (not the
+ * key the key storage was sealed with), `exposed` (a key file others may read).
+ */
+export type KeyEncryptionKeyProblem = 'missing' | 'malformed' | 'wrong' | 'exposed';
+
+/**
+ * The key-encryption key that seals the data keys of personal data is missing, malformed,
+ * wrong or exposed. Raised when a keyring opens, so nothing is ever written in the clear
+ * for lack of a key. The message names a key only by its id (a hash), never its bytes.
+ */
+export class KeyEncryptionKeyError extends EventlineError {
+  readonly code = 'KEK_INVALID';
+
+  constructor(
+    readonly reason: KeyEncryptionKeyProblem,
+    message: string,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
+}
+
+/**
+ * Personal data was about to be written for a subject (or a category of it) that has
+ * been forgotten. Nothing was written. The subject is named by its keyed hash only.
+ */
+export class SubjectErasedError extends EventlineError {
+  readonly code = 'SUBJECT_ERASED';
+
+  constructor(
+    readonly subjectHash: string,
+    readonly category: string,
+  ) {
+    super(`subject ${subjectHash} is erased (category ${category}): its personal data is not written again`);
+  }
+}

@@ -9,6 +9,7 @@ import { StoreClosedError, ValidationError, type ExpectedVersion } from '../core
 import type { NewEvent, RecordedEvent } from '../core/events.js';
 import { assertCount, assertExpectedVersion, assertName } from '../core/validation.js';
 import { eventDecoder } from './decode.js';
+import { appendSealer, assertPayloadGuard, revealEvents, type PayloadGuard } from './payload-guard.js';
 import { eventPreparer } from './prepare-events.js';
 import type { ReadModelDb, ReadModelStorage, ReadModelTables, ScratchReadModels } from './read-models.js';
 import { createReads, type EventReads } from './reads.js';
@@ -16,6 +17,7 @@ import { createSnapshotStore, type SnapshotStore } from './snapshot-store.js';
 import type { AppendResult, EventStorage, StoreStats } from './storage.js';
 import { startSubscription, type SubscribeOptions, type Subscription } from './subscription.js';
 
+export type { GuardedEvent, PayloadGuard } from './payload-guard.js';
 export type { FoldedEvent, FoldOptions, FoldResult, ListStreamsOptions, ReadAllOptions, ReadStreamOptions } from './reads.js';
 
 export interface AppendOptions {
@@ -70,6 +72,15 @@ export interface EventStoreOptions<Body = string> {
   codec?: EventCodec<Body>;
   /** Largest event (the UTF-8 bytes of its data and metadata as JSON). Default 1 MiB. */
   maxEventBytes?: number;
+  /**
+   * A step for events' data that needs I/O, such as sealing personal fields with keys
+   * kept elsewhere (src/privacy's `personalDataGuard`): it seals the data of the event
+   * types it handles before an append is encoded, and reveals it after every read
+   * (readStream, foldStream, readAll, readAllPage, subscriptions, append hooks and
+   * inTransaction). Events of other types, and every append with none of them, skip it
+   * at no cost. Default: none. See payload-guard.ts.
+   */
+  payloads?: PayloadGuard;
 }
 
 export const DEFAULT_MAX_EVENT_BYTES = 1024 * 1024;
@@ -78,6 +89,8 @@ export function createEventStore<Body>(storage: EventStorage<Body>, options: Eve
   const codec = options.codec ?? storage.defaultCodec;
   const maxEventBytes = options.maxEventBytes ?? DEFAULT_MAX_EVENT_BYTES;
   assertCount(maxEventBytes, 'maxEventBytes', 1);
+  const guard = options.payloads;
+  if (guard !== undefined) assertPayloadGuard(guard);
   let closed = false;
 
   function assertOpen(): void {
@@ -86,7 +99,8 @@ export function createEventStore<Body>(storage: EventStorage<Body>, options: Eve
 
   const prepare = eventPreparer(codec, maxEventBytes);
   const decode = eventDecoder(codec);
-  const reads = createReads(storage, codec, decode, assertOpen);
+  const reads = createReads(storage, codec, decode, assertOpen, guard);
+  const sealer = guard === undefined ? undefined : appendSealer(guard, maxEventBytes);
   const subscriptions = new Set<Subscription>();
   const appendHooks = new Set<AppendHook>();
 
@@ -100,13 +114,24 @@ export function createEventStore<Body>(storage: EventStorage<Body>, options: Eve
       assertExpectedVersion(expectedVersion);
       const inTransaction = options.inTransaction;
       if (inTransaction !== undefined && typeof inTransaction !== 'function') throw new ValidationError('inTransaction', 'must be a function');
-      const prepared = prepare(events);
+      let prepared;
+      if (sealer !== undefined && sealer.wants(events)) {
+        const sealed = await sealer.seal(events);
+        assertOpen(); // it may have closed while the guard worked
+        prepared = prepare(sealed);
+      } else {
+        // No event the guard handles: today's path, no await and no copy.
+        prepared = prepare(events);
+      }
       if (appendHooks.size === 0 && inTransaction === undefined) return storage.append(streamId, prepared, expectedVersion);
       if (!storage.appendWithHook) throw new ValidationError('inTransaction', `the ${storage.kind} store cannot run work inside its appends`);
       return storage.appendWithHook(streamId, prepared, expectedVersion, async (appended, _result, readModels, eventsAfter) => {
-        const recorded = appended.map(decode);
+        const recorded = guard === undefined ? appended.map(decode) : await revealEvents(guard, appended.map(decode));
         if (recorded.length > 0 && appendHooks.size > 0) {
-          const decodedAfter = async (position: number) => (await eventsAfter(position)).map(decode);
+          const decodedAfter =
+            guard === undefined
+              ? async (position: number) => (await eventsAfter(position)).map(decode)
+              : async (position: number) => revealEvents(guard, (await eventsAfter(position)).map(decode));
           for (const hook of appendHooks) await hook(recorded, readModels, decodedAfter);
         }
         await inTransaction?.(recorded, readModels);

@@ -1,0 +1,138 @@
+// One personal field sealed on its own: AES-256-GCM under the data key of its subject and
+// category. The associated data binds the ciphertext to its event, its path and its key
+// id, so a ciphertext copied into another event or field, or relabelled with another
+// key id, fails to open instead of reading as someone else's data.
+
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { EnvelopeError, ValidationError, type EnvelopeFailure } from '../core/errors.js';
+
+/** What a personal field holds in a stored event. `nonce` and `ct` are base64; `ct` ends with the 16-byte GCM tag. */
+export interface Envelope {
+  v: number;
+  kid: string;
+  nonce: string;
+  ct: string;
+}
+
+/** The envelope version this module writes and opens. */
+export const ENVELOPE_VERSION = 1;
+
+export interface SealOptions {
+  /** The 32-byte data key. */
+  key: Buffer;
+  /** The id of that key, kept in the envelope so a reader knows which key opens it. */
+  kid: string;
+  /** The id of the event the field belongs to. */
+  eventId: string;
+  /** The field's dot path in the event's data. */
+  path: string;
+}
+
+export type OpenOptions = Omit<SealOptions, 'kid'>;
+
+const KEY_BYTES = 32;
+const NONCE_BYTES = 12;
+const TAG_BYTES = 16;
+const ALGORITHM = 'aes-256-gcm';
+const ENVELOPE_KEYS = ['ct', 'kid', 'nonce', 'v'];
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+/**
+ * Seals `value` (JSON-encoded first) for one field of one event, with a fresh random
+ * nonce: sealing the same value twice gives two different envelopes.
+ *
+ * @example
+ * const envelope = sealField('Ada', { key, kid, eventId, path: 'name' });
+ */
+export function sealField(value: unknown, options: SealOptions): Envelope {
+  const { key, kid, eventId, path } = options;
+  if (!isKey(key)) throw new ValidationError('key', `must be a Buffer of ${KEY_BYTES} bytes`);
+  for (const [field, text] of [['kid', kid], ['eventId', eventId], ['path', path]] as const) {
+    if (typeof text !== 'string' || text.length === 0) throw new ValidationError(field, 'must be a non-empty string');
+  }
+  // JSON.stringify gives undefined for undefined, functions and symbols: nothing to seal.
+  const json: unknown = JSON.stringify(value);
+  if (typeof json !== 'string') throw new ValidationError(path, 'a personal field must hold a JSON value');
+  const nonce = randomBytes(NONCE_BYTES);
+  const cipher = createCipheriv(ALGORITHM, key, nonce, { authTagLength: TAG_BYTES });
+  cipher.setAAD(associatedData(eventId, path, kid));
+  const ct = Buffer.concat([cipher.update(json, 'utf8'), cipher.final(), cipher.getAuthTag()]);
+  return { v: ENVELOPE_VERSION, kid, nonce: nonce.toString('base64'), ct: ct.toString('base64') };
+}
+
+/**
+ * Opens an envelope sealed by `sealField` for this event and path and gives back the
+ * value. Every failure is an EnvelopeError with a `reason`; none names the value or a key.
+ */
+export function openField(envelope: unknown, options: OpenOptions): unknown {
+  const { key, eventId, path } = options;
+  const fail = (reason: EnvelopeFailure, detail: string): never => {
+    throw new EnvelopeError(reason, String(eventId), String(path), detail);
+  };
+  if (!isEnvelope(envelope)) return fail('malformed', 'it is not an envelope { v, kid, nonce, ct }');
+  if (envelope.v !== ENVELOPE_VERSION) return fail('version', `envelope version ${envelope.v} is not known here (this Eventline reads ${ENVELOPE_VERSION})`);
+  if (!isKey(key)) return fail('key', `the key is not a Buffer of ${KEY_BYTES} bytes`);
+  const nonce = Buffer.from(envelope.nonce, 'base64');
+  const sealed = Buffer.from(envelope.ct, 'base64');
+  let json: string;
+  try {
+    const decipher = createDecipheriv(ALGORITHM, key, nonce, { authTagLength: TAG_BYTES });
+    decipher.setAAD(associatedData(eventId, path, envelope.kid));
+    decipher.setAuthTag(sealed.subarray(sealed.length - TAG_BYTES));
+    json = Buffer.concat([decipher.update(sealed.subarray(0, sealed.length - TAG_BYTES)), decipher.final()]).toString('utf8');
+  } catch {
+    // Without the cause: OpenSSL only says the tag did not match, and which part was altered cannot be known.
+    return fail('authentication', 'the key, or the envelope, its event or its path, is not the one it was sealed with');
+  }
+  try {
+    return JSON.parse(json) as unknown;
+  } catch {
+    // Authenticated but not JSON: sealed by something other than sealField. Not echoed.
+    return fail('malformed', 'the sealed value is not JSON');
+  }
+}
+
+/**
+ * Whether `value` has exactly the shape of an envelope: the four keys and nothing else,
+ * a whole version, a key id, a 12-byte nonce and a ciphertext longer than its tag, in
+ * canonical base64. An envelope of a version this Eventline does not know is still an
+ * envelope, so it is never taken for plain data; `openField` refuses it.
+ */
+export function isEnvelope(value: unknown): value is Envelope {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  if (Object.getPrototypeOf(value) !== Object.prototype && Object.getPrototypeOf(value) !== null) return false;
+  const keys = Object.keys(value).sort();
+  if (keys.length !== ENVELOPE_KEYS.length || keys.some((k, i) => k !== ENVELOPE_KEYS[i])) return false;
+  const { v, kid, nonce, ct } = value as Record<string, unknown>;
+  return (
+    typeof v === 'number' && Number.isSafeInteger(v) && v >= 1 &&
+    typeof kid === 'string' && kid.length > 0 &&
+    isBase64(nonce, NONCE_BYTES, NONCE_BYTES) &&
+    isBase64(ct, TAG_BYTES + 1, Infinity)
+  );
+}
+
+/**
+ * The associated data: each of the three texts as its UTF-8 byte length (4 bytes, big
+ * endian) followed by its bytes, after a label with the version. Length prefixes make the
+ * encoding unambiguous: ('a.b', 'c') and ('a', 'b.c') never give the same bytes.
+ */
+function associatedData(eventId: string, path: string, kid: string): Buffer {
+  const parts = [`eventline.field.v${ENVELOPE_VERSION}`, eventId, path, kid].map((text) => Buffer.from(text, 'utf8'));
+  return Buffer.concat(parts.flatMap((bytes) => {
+    const length = Buffer.alloc(4);
+    length.writeUInt32BE(bytes.length);
+    return [length, bytes];
+  }));
+}
+
+function isKey(key: unknown): key is Buffer {
+  return Buffer.isBuffer(key) && key.length === KEY_BYTES;
+}
+
+function isBase64(text: unknown, minBytes: number, maxBytes: number): text is string {
+  if (typeof text !== 'string' || !BASE64.test(text)) return false;
+  const bytes = Buffer.from(text, 'base64');
+  // Canonical only: unused bits set in the last character would give a second spelling of the same bytes.
+  return bytes.length >= minBytes && bytes.length <= maxBytes && bytes.toString('base64') === text;
+}

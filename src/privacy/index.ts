@@ -1,0 +1,21 @@
+// Crypto-shredding: personal fields sealed under one data key per (subject, category),
+// the keys wrapped under a key-encryption key, and a subject forgotten by deleting its
+// keys. The public surface of src/privacy, exported by name.
+
+export {
+  assertCategory,
+  definePersonalData,
+  subjectIdOf,
+  type PersonalDataDeclarations,
+  type PersonalDataRegistry,
+  type PersonalEvent,
+  type PersonalField,
+  type PersonalFieldDeclaration,
+} from './declarations.js';
+export { ENVELOPE_VERSION, isEnvelope, openField, sealField, type Envelope, type OpenOptions, type SealOptions } from './envelope.js';
+export { erasedField, isErased, type ErasedField } from './erased.js';
+export { KEK_VARIABLE, kekFromBase64, loadKek, type KeyEncryptionKey, type LoadKekOptions } from './kek.js';
+export { openKeyring, type DataKey, type ForgetResult, type Keyring, type KeyringOptions, type RotateResult } from './keyring.js';
+export { personalDataGuard } from './personal-data-guard.js';
+export { subjectHash } from './subject-hash.js';
+export { kekCheck, kekId, unwrapKey, wrapKey } from './wrap.js';

@@ -1,0 +1,229 @@
+// The keyring ties the pieces together over a key storage: it names subjects by their
+// keyed hash, hands out one data key per (subject, category), forgets subjects, and
+// rotates the key-encryption key (KEK). The storage keeps every key wrapped and is asked
+// on each call, so a subject another process forgot is seen as forgotten at once; the
+// keyring only spares repeated unwrapping with a small cache, emptied of a subject when
+// it forgets that subject.
+
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { KeyEncryptionKeyError, SubjectErasedError, ValidationError } from '../core/errors.js';
+import { assertCount } from '../core/validation.js';
+import type { KeyStorage, StoredDataKey } from '../store/key-storage.js';
+import { assertCategory, subjectIdOf } from './declarations.js';
+import { subjectHash } from './subject-hash.js';
+import { assertKek, kekCheck, kekId, unwrapKey, wrapKey } from './wrap.js';
+
+/** A data key in the clear, and the id an envelope names it by. */
+export interface DataKey {
+  keyId: string;
+  /** Shared with the keyring's cache: read it, never change it. */
+  key: Buffer;
+}
+
+export interface ForgetResult {
+  subjectHash: string;
+  /** The categories forgotten; null: every category. */
+  categories: readonly string[] | null;
+  /** The ids of the keys deleted (none when the subject was forgotten already). */
+  keyIds: string[];
+}
+
+export interface RotateResult {
+  /** The id of the KEK every key is now wrapped under. */
+  kekId: string;
+  /** How many data keys were re-wrapped. */
+  rewrapped: number;
+}
+
+export interface Keyring {
+  /** The id of the KEK in use (it changes with `rotate`). */
+  readonly kekId: string;
+  /** The keyed hash that names a subject in the ledger, key ids and messages. */
+  hashOf(subjectId: string): string;
+  /** The current data key of (subject, category), made when there is none. SubjectErasedError when forgotten. */
+  keyFor(subjectId: string, category: string): Promise<DataKey>;
+  /** The keys of these ids that still exist; an id that is absent has been forgotten. */
+  keysById(keyIds: readonly string[]): Promise<Map<string, Buffer>>;
+  /** Forgets a subject (or some categories of it): its keys are deleted and it never gets one again. Idempotent. */
+  forget(subjectId: string, options?: { categories?: readonly string[] }): Promise<ForgetResult>;
+  /**
+   * Re-wraps every data key and the subject secret under `newKek`; then only `newKek`
+   * opens the key storage. No event is touched. Run it with every other process of the
+   * application stopped: one still holding the old KEK would wrap new keys under it.
+   */
+  rotate(newKek: Buffer): Promise<RotateResult>;
+}
+
+export interface KeyringOptions {
+  /** Epoch milliseconds, for `createdAt` and `erasedAt`. Default `Date.now`. */
+  now?: () => number;
+  /** How many unwrapped keys the keyring keeps at most. Default 256. */
+  cacheSize?: number;
+}
+
+const KEK_CHECK = 'kek-check';
+const SUBJECT_SECRET = 'subject-secret';
+const KEY_BYTES = 32;
+
+/**
+ * Opens the keyring of a key storage under `kek`. A KEK other than the one the storage
+ * was first opened with is a KeyEncryptionKeyError 'wrong', before anything is written.
+ *
+ * @example
+ * const keyring = await openKeyring(keyStorage, (await loadKek({ keyFile })).key);
+ * const { keyId, key } = await keyring.keyFor('author-17', 'contact');
+ */
+export async function openKeyring(storage: KeyStorage, kek: Buffer, options: KeyringOptions = {}): Promise<Keyring> {
+  assertKek(kek);
+  const now = options.now ?? Date.now;
+  const cacheSize = options.cacheSize ?? 256;
+  assertCount(cacheSize, 'cacheSize', 0);
+  const cache = new KeyCache(cacheSize);
+
+  const check = await storage.initSetting(KEK_CHECK, kekCheck(kek));
+  if (!sameText(check, kekCheck(kek))) {
+    throw new KeyEncryptionKeyError('wrong', `the key-encryption key ${kekId(kek)} is not the one this key storage (${storage.kind}) is sealed with`);
+  }
+  let current = { kek, id: kekId(kek) };
+  const secret = openSecret(await storage.initSetting(SUBJECT_SECRET, sealSecret(kek, randomBytes(KEY_BYTES))), current);
+
+  const hashOf = (subjectId: string) => subjectHash(secret, subjectIdOf(subjectId, 'subjectId'));
+
+  /** The key of a stored row in the clear, from the cache or unwrapped under the current KEK. */
+  const unwrap = (stored: StoredDataKey): Buffer => {
+    const cached = cache.get(stored.keyId);
+    if (cached !== undefined) return cached;
+    if (stored.kekId !== current.id) {
+      throw new KeyEncryptionKeyError('wrong', `the data key ${stored.keyId} is wrapped under key-encryption key ${stored.kekId}, not under ${current.id}`);
+    }
+    const key = unwrapKey(current.kek, stored.keyId, stored.wrapped);
+    if (key.length !== KEY_BYTES) throw new KeyEncryptionKeyError('malformed', `the data key ${stored.keyId} is not ${KEY_BYTES} bytes`);
+    cache.set(stored.keyId, key, stored.subjectHash, stored.category);
+    return key;
+  };
+
+  /** A new data key for (subject, category), or the one another process stored first. */
+  const createKey = async (hash: string, category: string): Promise<StoredDataKey> => {
+    const key = randomBytes(KEY_BYTES);
+    // The subject appears by its hash only, and the random tail keeps a later key of the same pair apart.
+    const keyId = `${hash}.${category}.${randomBytes(4).toString('hex')}`;
+    const answer = await storage.addKey({ keyId, subjectHash: hash, category, wrapped: wrapKey(current.kek, keyId, key), kekId: current.id, createdAt: now() });
+    if (answer === 'erased') throw new SubjectErasedError(hash, category);
+    if (answer.keyId === keyId) cache.set(keyId, key, hash, category);
+    return answer;
+  };
+
+  return {
+    get kekId() {
+      return current.id;
+    },
+    hashOf,
+
+    async keyFor(subjectId, category) {
+      const hash = hashOf(subjectId);
+      assertCategory(category, 'category');
+      const stored = (await storage.currentKey(hash, category)) ?? (await createKey(hash, category));
+      return { keyId: stored.keyId, key: unwrap(stored) };
+    },
+
+    async keysById(keyIds) {
+      if (!Array.isArray(keyIds) || keyIds.some((id) => typeof id !== 'string')) {
+        throw new ValidationError('keyIds', 'must be an array of key ids');
+      }
+      const found = new Map<string, Buffer>();
+      if (keyIds.length === 0) return found;
+      for (const stored of await storage.keysById([...new Set(keyIds)])) found.set(stored.keyId, unwrap(stored));
+      return found;
+    },
+
+    async forget(subjectId, forgetOptions = {}) {
+      const hash = hashOf(subjectId);
+      const categories = checkCategories(forgetOptions.categories);
+      const { keyIds } = await storage.erase(hash, categories, now());
+      cache.forget(hash, categories);
+      for (const keyId of keyIds) cache.delete(keyId);
+      return { subjectHash: hash, categories, keyIds };
+    },
+
+    async rotate(newKek) {
+      assertKek(newKek);
+      const next = { kek: newKek, id: kekId(newKek) };
+      const rewrapped = await storage.rewrapAll((stored) => {
+        // Already under the new KEK: a rotation that stopped after this step is being run again.
+        if (stored.kekId === next.id) return { wrapped: stored.wrapped, kekId: next.id };
+        return { wrapped: wrapKey(next.kek, stored.keyId, unwrap(stored)), kekId: next.id };
+      });
+      await storage.setSetting(SUBJECT_SECRET, sealSecret(next.kek, secret));
+      await storage.setSetting(KEK_CHECK, kekCheck(next.kek));
+      current = next;
+      return { kekId: next.id, rewrapped };
+    },
+  };
+}
+
+/** The subject secret as a setting: the id of the KEK that wraps it, a colon, the wrapped secret. */
+function sealSecret(kek: Buffer, secret: Buffer): string {
+  return `${kekId(kek)}:${wrapKey(kek, SUBJECT_SECRET, secret)}`;
+}
+
+function openSecret(setting: string, current: { kek: Buffer; id: string }): Buffer {
+  const colon = setting.indexOf(':');
+  const wrappedUnder = setting.slice(0, colon);
+  if (colon < 0) throw new KeyEncryptionKeyError('malformed', `the setting ${SUBJECT_SECRET} is not in the form this Eventline writes`);
+  if (wrappedUnder !== current.id) {
+    // The KEK check passed, so only a rotation stopped half way leaves the two apart.
+    throw new KeyEncryptionKeyError('wrong', `the subject secret is wrapped under key-encryption key ${wrappedUnder}, not under ${current.id}: finish the rotation that was interrupted`);
+  }
+  const secret = unwrapKey(current.kek, SUBJECT_SECRET, setting.slice(colon + 1));
+  if (secret.length !== KEY_BYTES) throw new KeyEncryptionKeyError('malformed', `the subject secret is not ${KEY_BYTES} bytes`);
+  return secret;
+}
+
+function checkCategories(categories: readonly string[] | undefined): readonly string[] | null {
+  if (categories === undefined) return null;
+  if (!Array.isArray(categories) || categories.length === 0) {
+    throw new ValidationError('categories', 'must be a non-empty array of categories (leave it out to forget every category)');
+  }
+  categories.forEach((category, index) => assertCategory(category, `categories[${index}]`));
+  return Object.freeze([...new Set(categories)]);
+}
+
+function sameText(a: string, b: string): boolean {
+  const [x, y] = [Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8')];
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+/** Unwrapped keys, least recently used first out, with the subject each belongs to so forgetting can drop them. */
+class KeyCache {
+  readonly #entries = new Map<string, { key: Buffer; subjectHash: string; category: string }>();
+
+  constructor(readonly size: number) {}
+
+  get(keyId: string): Buffer | undefined {
+    const entry = this.#entries.get(keyId);
+    if (entry === undefined) return undefined;
+    this.#entries.delete(keyId);
+    this.#entries.set(keyId, entry);
+    return entry.key;
+  }
+
+  set(keyId: string, key: Buffer, subjectHash: string, category: string): void {
+    this.#entries.delete(keyId);
+    this.#entries.set(keyId, { key, subjectHash, category });
+    for (const oldest of this.#entries.keys()) {
+      if (this.#entries.size <= this.size) break;
+      this.#entries.delete(oldest);
+    }
+  }
+
+  delete(keyId: string): void {
+    this.#entries.delete(keyId);
+  }
+
+  /** Drops the keys of a subject: every category (null) or these. */
+  forget(subjectHash: string, categories: readonly string[] | null): void {
+    for (const [keyId, entry] of this.#entries) {
+      if (entry.subjectHash === subjectHash && (categories === null || categories.includes(entry.category))) this.#entries.delete(keyId);
+    }
+  }
+}

@@ -1,0 +1,102 @@
+// The store's payload guard for personal data: it seals each declared personal field of
+// an event as it is appended, under the data key of the field's subject and category,
+// and opens it again as it is read. Once a subject is forgotten its keys are gone, and
+// its fields read as the erased marker everywhere, while the rest of each event (and
+// other people's fields) reads as before.
+
+import type { PayloadGuard, GuardedEvent } from '../store/payload-guard.js';
+import type { PersonalDataRegistry, PersonalField } from './declarations.js';
+import { isEnvelope, openField, sealField, type Envelope } from './envelope.js';
+import { erasedField } from './erased.js';
+import type { Keyring } from './keyring.js';
+
+/**
+ * A payload guard (`EventStoreOptions.payloads`) that seals the personal fields
+ * `registry` declares with keys of `keyring`.
+ *
+ * - Appending: a field that is absent or undefined is left alone; every other one is
+ *   sealed, bound to its event id and path. Personal data of a forgotten subject is
+ *   refused with SubjectErasedError, and nothing of the append is written.
+ * - Reading: a field whose key is gone reads as `erasedField()`. An envelope that does
+ *   not open with a key that exists (altered, or copied from another event or field) is
+ *   an EnvelopeError: that is corruption, not erasure, and is never passed off as either
+ *   data or the marker. A value that is not an envelope (written before its type was
+ *   declared personal) is handed out as it is.
+ *
+ * @example
+ * const keyring = await openKeyring(keyStorage, (await loadKek()).key);
+ * const store = await openEventStore(url, { payloads: personalDataGuard(personalData, keyring) });
+ */
+export function personalDataGuard(registry: PersonalDataRegistry, keyring: Keyring): PayloadGuard {
+  const types = new Set(registry.types);
+
+  return {
+    handles: (type) => types.has(type),
+
+    async seal(events) {
+      // What to seal, then one key per distinct (subject, category) of the batch.
+      const work = events.map((event) =>
+        registry.fieldsOf(event.type).flatMap((field) => {
+          const value = valueAt(event.data, field.segments);
+          if (value === undefined) return [];
+          const subjectId = field.subjectOf(event);
+          return [{ field, value, pair: JSON.stringify([subjectId, field.category]), subjectId }];
+        }),
+      );
+      const pairs = new Map(work.flat().map(({ pair, subjectId, field }) => [pair, { subjectId, category: field.category }]));
+      // A forgotten subject rejects here (SubjectErasedError), before anything is written.
+      const keys = new Map(await Promise.all([...pairs].map(async ([pair, { subjectId, category }]) => [pair, await keyring.keyFor(subjectId, category)] as const)));
+      return events.map((event, i) => {
+        let data = event.data;
+        for (const { field, value, pair } of work[i]!) {
+          const { keyId, key } = keys.get(pair)!;
+          data = withValueAt(data, field.segments, sealField(value, { key, kid: keyId, eventId: event.eventId, path: field.path }));
+        }
+        return data;
+      });
+    },
+
+    async reveal(events) {
+      const sealed = events.map((event) =>
+        registry.fieldsOf(event.type).flatMap((field) => {
+          const value = valueAt(event.data, field.segments);
+          return isEnvelope(value) ? [{ field, envelope: value }] : [];
+        }),
+      );
+      const kids = [...new Set(sealed.flatMap((fields) => fields.map(({ envelope }) => envelope.kid)))];
+      if (kids.length === 0) return events.map((event) => event.data);
+      const keys = await keyring.keysById(kids);
+      return events.map((event, i) => revealed(event, sealed[i]!, keys));
+    },
+  };
+}
+
+function revealed(event: GuardedEvent, fields: readonly { field: PersonalField; envelope: Envelope }[], keys: Map<string, Buffer>): unknown {
+  let data = event.data;
+  for (const { field, envelope } of fields) {
+    const key = keys.get(envelope.kid);
+    // No key: its subject (or category) was forgotten. A key that does not open it: EnvelopeError.
+    const value = key === undefined ? erasedField() : openField(envelope, { key, eventId: event.eventId, path: field.path });
+    data = withValueAt(data, field.segments, value);
+  }
+  return data;
+}
+
+/** The value at a path of own properties, or undefined where the path does not lead. */
+function valueAt(data: unknown, segments: readonly string[]): unknown {
+  let current = data;
+  for (const segment of segments) {
+    if (typeof current !== 'object' || current === null || !Object.hasOwn(current, segment)) return undefined;
+    current = (current as Record<string, unknown>)[segment];
+  }
+  return current;
+}
+
+/** `data` with `value` at the path (which leads, see valueAt), copied along it: the objects given are never changed. */
+function withValueAt(data: unknown, segments: readonly string[], value: unknown): unknown {
+  if (segments.length === 0) return value;
+  const [segment, ...rest] = segments as [string, ...string[]];
+  const copy = (Array.isArray(data) ? [...(data as unknown[])] : { ...(data as Record<string, unknown>) }) as Record<string, unknown>;
+  copy[segment] = withValueAt(copy[segment], rest, value);
+  return copy;
+}
