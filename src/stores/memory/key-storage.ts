@@ -84,7 +84,7 @@ export function createMemoryKeyStorage(): KeyStorage {
 
     erase: (subjectHash, categories, at) =>
       open(() => {
-        const entries = categories === null ? [null] : [...categories];
+        const entries: readonly (string | null)[] = categories ?? [null];
         return { keyIds: entries.flatMap((category) => applyEntry({ subjectHash, category, erasedAt: at })) };
       }),
 

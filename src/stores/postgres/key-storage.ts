@@ -213,8 +213,7 @@ function postgresKeyStorage(pool: Pool, schema: string, s: string): KeyStorage {
       return rows;
     },
 
-    erase: (subjectHash, categories, at) =>
-      eraseAll((categories === null ? [null] : categories).map((category) => ({ subjectHash, category, erasedAt: at }))),
+    erase: (subjectHash, categories, at) => eraseAll(linesOf(subjectHash, categories, at)),
 
     isErased: (subjectHash, category) => isErased(live(), subjectHash, category),
 
@@ -253,4 +252,10 @@ function postgresKeyStorage(pool: Pool, schema: string, s: string): KeyStorage {
       await pool.end();
     },
   };
+}
+
+/** The ledger lines of an erase: the whole subject (null), or each category. */
+function linesOf(subjectHash: string, categories: readonly string[] | null, erasedAt: number): ErasedEntry[] {
+  const lines: readonly (string | null)[] = categories ?? [null];
+  return lines.map((category) => ({ subjectHash, category, erasedAt }));
 }

@@ -12,7 +12,7 @@
 
 import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { Database } from 'better-sqlite3';
+import type { Database, Statement } from 'better-sqlite3';
 import { StoreBusyError, StoreClosedError, StoreOpenError } from '../../core/errors.js';
 import type { ErasedEntry, KeyStorage, StoredDataKey } from '../../store/key-storage.js';
 import { openDatabase } from '../sqlite-db/driver.js';
@@ -79,9 +79,7 @@ export async function openSqliteKeyStorage(path: string): Promise<KeyStorage> {
 }
 
 function sqliteKeyStorage(db: Database): KeyStorage {
-  const q = Object.fromEntries(Object.entries(SQL).map(([name, sql]) => [name, db.prepare(sql)])) as {
-    [name in keyof typeof SQL]: ReturnType<Database['prepare']>;
-  };
+  const q = Object.fromEntries(Object.entries(SQL).map(([name, sql]) => [name, db.prepare(sql)])) as { [name in keyof typeof SQL]: Statement };
   let closed = false;
 
   /** Runs `operation` on the open file; a lock held past busy_timeout is a StoreBusyError. */
@@ -172,8 +170,7 @@ function sqliteKeyStorage(db: Database): KeyStorage {
     addKey: (key) => run(() => addKey(key)),
     keysById: (keyIds) => run(() => q.keysById.all(JSON.stringify(keyIds)) as StoredDataKey[]),
 
-    erase: (subjectHash, categories, at) =>
-      eraseAll((categories === null ? [null] : categories).map((category) => ({ subjectHash, category, erasedAt: at }))),
+    erase: (subjectHash, categories, at) => eraseAll(linesOf(subjectHash, categories, at)),
     isErased: (subjectHash, category) => run(() => erased(subjectHash, category)),
     erasedEntries: () => run(() => q.erasedEntries.all() as ErasedEntry[]),
     applyErased: (entries) => eraseAll(entries),
@@ -195,4 +192,10 @@ function sqliteKeyStorage(db: Database): KeyStorage {
       db.close();
     },
   };
+}
+
+/** The ledger lines of an erase: the whole subject (null), or each category. */
+function linesOf(subjectHash: string, categories: readonly string[] | null, erasedAt: number): ErasedEntry[] {
+  const lines: readonly (string | null)[] = categories ?? [null];
+  return lines.map((category) => ({ subjectHash, category, erasedAt }));
 }
