@@ -27,6 +27,13 @@ function dataKey(subjectHash: string, category: string, wrapped = randomBytes(32
 
 keyStorageConformance('memory', () => openKeyStorage('memory:'));
 
+test('openKeyStorage refuses an unknown kind of store, and an option of another kind', async () => {
+  await assert.rejects(openKeyStorage('mysql://db/app'), { code: 'STORE_OPEN_FAILED' });
+  await assert.rejects(openKeyStorage(''), { code: 'STORE_OPEN_FAILED' });
+  await assert.rejects(openKeyStorage('memory:', { path: 'keys.db' }), /option path does not apply/);
+  await assert.rejects(openKeyStorage('sqlite:./data/events.db?keys=x.db'), /unknown parameter keys/);
+});
+
 keyStorageConformance('sqlite', () => openKeyStorage(freshSqliteUrl()), {
   async persistent() {
     const url = freshSqliteUrl();
@@ -106,6 +113,22 @@ describe('the SQLite key storage', () => {
     await elsewhere.close();
     assert.ok(existsSync(join(folder, 'vault', 'k.db')));
     await assert.rejects(openKeyStorage(`sqlite:${join(folder, 'events.db')}`, { schema: 'x' }), { code: 'STORE_OPEN_FAILED' });
+  });
+
+  test('two storages on one key file agree on one key, and on an erase', async () => {
+    const path = join(dir, `shared-${++folders}`, 'keys.db');
+    const [a, b] = [await openSqliteKeyStorage(path), await openSqliteKeyStorage(path)];
+    try {
+      assert.equal(await a.initSetting('check', 'a'), 'a');
+      assert.equal(await b.initSetting('check', 'b'), 'a');
+      const first = await a.addKey(dataKey('s1', 'profile'));
+      assert.deepEqual(await b.addKey(dataKey('s1', 'profile')), first);
+      await b.erase('s1', null, Date.now());
+      assert.equal(await a.currentKey('s1', 'profile'), undefined);
+      assert.equal(await a.addKey(dataKey('s1', 'profile')), 'erased');
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
   });
 
   test('an event store file is never made a key file', async () => {

@@ -130,6 +130,8 @@ function postgresKeyStorage(pool: Pool, schema: string, s: string): KeyStorage {
 
   async function transaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
     const client = await live().connect();
+    // A connection whose ROLLBACK failed is in no known state: the pool drops it.
+    let broken: Error | undefined;
     try {
       await client.query('BEGIN');
       try {
@@ -137,11 +139,11 @@ function postgresKeyStorage(pool: Pool, schema: string, s: string): KeyStorage {
         await client.query('COMMIT');
         return result;
       } catch (error) {
-        await client.query('ROLLBACK');
+        await client.query('ROLLBACK').catch((failed: Error) => (broken = failed));
         throw error;
       }
     } finally {
-      client.release();
+      client.release(broken);
     }
   }
 
@@ -171,6 +173,8 @@ function postgresKeyStorage(pool: Pool, schema: string, s: string): KeyStorage {
       return deleted;
     });
     // VACUUM cannot run inside a transaction; what it gives and what it cannot: see `vacuum`.
+    // Should it fail, the erase has committed all the same: the error reaches the caller,
+    // and erasing again (idempotent) vacuums again.
     await live().query(sql.vacuum);
     return { keyIds };
   }
