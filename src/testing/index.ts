@@ -1,6 +1,7 @@
 // eventline/testing: what store authors and application tests need.
 
 export { eventStoreConformance, type ConformanceOptions } from './conformance/index.js';
+export { keyStorageConformance, type KeyStorageConformanceOptions } from './key-storage-conformance.js';
 export { postgresTestUrl, postgresUnavailable, type PostgresTestDatabase } from './postgres.js';
 export { natsTestStreams, natsUnavailable, type NatsTestStreams } from './nats.js';
 export { onEveryStore, testStores, type TestStore } from './test-stores.js';
