@@ -16,6 +16,11 @@ export {
   ProjectionTimeoutError,
   ProjectionBusyError,
   ProjectionFailedError,
+  EnvelopeError,
+  KeyEncryptionKeyError,
+  SubjectErasedError,
+  type EnvelopeFailure,
+  type KeyEncryptionKeyProblem,
   type ExpectedVersion,
   type StoreOpenReason,
 } from './core/errors.js';
@@ -33,10 +38,40 @@ export {
   type FoldedEvent,
   type FoldOptions,
   type FoldResult,
+  type PayloadGuard,
+  type GuardedEvent,
 } from './store/event-store.js';
 export type { EventReads } from './store/reads.js';
 export type { AppendResult, Direction, EventFilter, StoreStats, StreamInfo } from './store/storage.js';
 export { openEventStore, defaultStoreUrl, DEFAULT_STORE_URL, type OpenOptions } from './open/open-store.js';
+export { openKeyStorage, type KeyStorageOptions } from './open/open-key-storage.js';
+export type { KeyStorage, StoredDataKey, ErasedEntry } from './store/key-storage.js';
+export {
+  definePersonalData,
+  personalDataGuard,
+  openKeyring,
+  loadKek,
+  KEK_VARIABLE,
+  erasedField,
+  isErased,
+  isEnvelope,
+  sealField,
+  openField,
+  type PersonalDataDeclarations,
+  type PersonalDataRegistry,
+  type PersonalEvent,
+  type PersonalField,
+  type PersonalFieldDeclaration,
+  type Envelope,
+  type ErasedField,
+  type KeyEncryptionKey,
+  type LoadKekOptions,
+  type Keyring,
+  type KeyringOptions,
+  type DataKey,
+  type ForgetResult,
+  type RotateResult,
+} from './privacy/index.js';
 export {
   handleCommand,
   loadState,

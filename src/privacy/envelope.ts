@@ -17,7 +17,7 @@ export interface Envelope {
 /** The envelope version this module writes and opens. */
 export const ENVELOPE_VERSION = 1;
 
-export interface SealOptions {
+export interface SealFieldOptions {
   /** The 32-byte data key. */
   key: Buffer;
   /** The id of that key, kept in the envelope so a reader knows which key opens it. */
@@ -28,7 +28,7 @@ export interface SealOptions {
   path: string;
 }
 
-export type OpenOptions = Omit<SealOptions, 'kid'>;
+export type OpenFieldOptions = Omit<SealFieldOptions, 'kid'>;
 
 const KEY_BYTES = 32;
 const NONCE_BYTES = 12;
@@ -44,7 +44,7 @@ const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$
  * @example
  * const envelope = sealField('Ada', { key, kid, eventId, path: 'name' });
  */
-export function sealField(value: unknown, options: SealOptions): Envelope {
+export function sealField(value: unknown, options: SealFieldOptions): Envelope {
   const { key, kid, eventId, path } = options;
   if (!isKey(key)) throw new ValidationError('key', `must be a Buffer of ${KEY_BYTES} bytes`);
   for (const [field, text] of [['kid', kid], ['eventId', eventId], ['path', path]] as const) {
@@ -64,7 +64,7 @@ export function sealField(value: unknown, options: SealOptions): Envelope {
  * Opens an envelope sealed by `sealField` for this event and path and gives back the
  * value. Every failure is an EnvelopeError with a `reason`; none names the value or a key.
  */
-export function openField(envelope: unknown, options: OpenOptions): unknown {
+export function openField(envelope: unknown, options: OpenFieldOptions): unknown {
   const { key, eventId, path } = options;
   const fail = (reason: EnvelopeFailure, detail: string): never => {
     throw new EnvelopeError(reason, String(eventId), String(path), detail);

@@ -12,7 +12,7 @@ export {
   type PersonalField,
   type PersonalFieldDeclaration,
 } from './declarations.js';
-export { ENVELOPE_VERSION, isEnvelope, openField, sealField, type Envelope, type OpenOptions, type SealOptions } from './envelope.js';
+export { ENVELOPE_VERSION, isEnvelope, openField, sealField, type Envelope, type OpenFieldOptions, type SealFieldOptions } from './envelope.js';
 export { erasedField, isErased, type ErasedField } from './erased.js';
 export { KEK_VARIABLE, kekFromBase64, loadKek, type KeyEncryptionKey, type LoadKekOptions } from './kek.js';
 export { openKeyring, type DataKey, type ForgetResult, type Keyring, type KeyringOptions, type RotateResult } from './keyring.js';

@@ -29,3 +29,5 @@ export const LOCK_APPEND = 0x45560002;
 export const LOCK_PROJECTION = 0x45560003;
 /** Held shared by every connection that listens for a schema's appends (listener.ts). */
 export const LOCK_LISTEN = 0x45560004;
+/** A subject in a key schema (key-storage.ts); the second key is lockKey(`${schema}/${subjectHash}`). */
+export const LOCK_KEY_SUBJECT = 0x45560011;

@@ -14,7 +14,7 @@ import type { Pool, PoolClient, PoolConfig } from 'pg';
 import { StoreClosedError, StoreOpenError } from '../../core/errors.js';
 import type { ErasedEntry, KeyStorage, StoredDataKey } from '../../store/key-storage.js';
 import { loadPg } from './driver.js';
-import { lockKey, quoteSchema } from './identifiers.js';
+import { LOCK_KEY_SUBJECT, lockKey, quoteSchema } from './identifiers.js';
 import { migrateKeys } from './key-schema.js';
 
 export interface PostgresKeyStorageOptions {
@@ -23,13 +23,6 @@ export interface PostgresKeyStorageOptions {
   /** Connections in the pool. Default 4: every call is one short transaction. */
   poolSize?: number;
 }
-
-/**
- * Advisory-lock namespace of a subject in a key schema (the second key is
- * lockKey(`${schema}/${subjectHash}`)); beside the namespaces of identifiers.ts, none of
- * which it takes.
- */
-export const LOCK_KEY_SUBJECT = 0x45560011;
 
 const INT8 = 20;
 
