@@ -89,6 +89,9 @@ export const erasureStream = (subjectHash: string) => `erasure-${subjectHash}`;
 export async function openPrivacy(options: PrivacyOptions): Promise<Privacy> {
   const { keyStorage, kek, personalData } = options;
   const now = options.now ?? Date.now;
+  // The receipts are read before the guard serves keys: a guard handling them would wait on itself.
+  const clash = [ERASURE_RECEIPT, SUBJECT_FORGOTTEN].find((type) => personalData.types.includes(type));
+  if (clash !== undefined) throw new ValidationError(`personalData.${clash}`, 'is an event type of erasure itself and holds no personal data');
   const keyring = await openKeyring(keyStorage, kek, { now });
   const receiptKey = await openReceiptKey(keyStorage, kek);
   const inner = personalDataGuard(personalData, keyring);
