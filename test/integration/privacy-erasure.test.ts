@@ -20,6 +20,7 @@ import {
   definePersonalData,
   erasureStream,
   isErased,
+  openKeyring,
   openPrivacy,
   SUBJECT_INDEX_SETTING,
   type ErasureReceipt,
@@ -311,6 +312,25 @@ for (const kind of kinds) {
       }
     });
 
+    test('a crash between the forget and its receipt: a second forget still appends the receipt, with the key ids the storage reports (none by then)', async () => {
+      const place = await kind.place();
+      try {
+        const { kek, keys, privacy, store, raw } = await given(place);
+        await store.appendToStream('author-a', [registered(ADA, ADA_NAME, ADA_EMAIL)]);
+        // The keyring's forget alone: what a process that stopped before the append left behind.
+        const { subjectHash } = await (await openKeyring(keys, kek)).forget(ADA);
+        assert.equal((await raw.readStream(erasureStream(subjectHash))).length, 0);
+
+        const receipt = await privacy.forgetSubject(store, ADA);
+        same(receipt.keyIds, [], 'the key ids of the late receipt');
+        assert.ok(privacy.verifyReceipt(receipt));
+        same((await raw.readStream(erasureStream(subjectHash))).map((event) => event.type), ['SubjectForgotten', 'ErasureReceipt'], 'the erasure stream');
+        assert.equal(privacy.verifyReceipt({ ...receipt, keyIds: ['another-key'] }), false, 'an altered receipt does not verify');
+      } finally {
+        await place.close();
+      }
+    });
+
     test('a receipt whose MAC does not verify makes attach fail, naming its position, and the guard then serves nothing', async () => {
       const place = await kind.place();
       try {
@@ -451,3 +471,33 @@ for (const kind of kinds) {
     });
   });
 }
+
+test('a rotation of the KEK re-wraps the receipt key: receipts made before it verify under the new KEK, and attach still applies them', async () => {
+  const keys = await openKeyStorage('memory:');
+  const storage = await openStorage('memory:');
+  try {
+    const kek = randomBytes(32);
+    const privacy = await openPrivacy({ keyStorage: keys, kek, personalData });
+    const store = createEventStore(storage, { payloads: privacy.guard });
+    await privacy.attach(store);
+    await store.appendToStream('author-a', [registered(ADA, ADA_NAME)]);
+    const receipt = await privacy.forgetSubject(store, ADA);
+
+    const newKek = randomBytes(32);
+    await (await openKeyring(keys, kek)).rotate(newKek);
+    await assert.rejects(openPrivacy({ keyStorage: keys, kek, personalData }), { code: 'KEK_INVALID' });
+    const rotated = await openPrivacy({ keyStorage: keys, kek: newKek, personalData });
+    assert.ok(rotated.verifyReceipt(receipt));
+    await rotated.attach(createEventStore(storage, { payloads: rotated.guard }));
+  } finally {
+    await storage.close();
+    await keys.close();
+  }
+});
+
+test('openPrivacy refuses declarations that make the erasure events personal', async () => {
+  const keys = await openKeyStorage('memory:');
+  const declared = definePersonalData({ ErasureReceipt: [{ path: 'subjectHash', subject: (event) => event.data.subjectHash, category: 'profile' }] });
+  await assert.rejects(openPrivacy({ keyStorage: keys, kek: randomBytes(32), personalData: declared }), { code: 'VALIDATION_FAILED' });
+  await keys.close();
+});
