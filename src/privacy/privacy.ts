@@ -23,7 +23,7 @@ import {
   type ErasureReceipt,
 } from './receipts.js';
 import { personalDataGuard, valueAt } from './personal-data-guard.js';
-import { catchUpSubjectIndex, readPositions } from './subject-index.js';
+import { catchUpSubjectIndex, readPositions, subjectOrUndefined } from './subject-index.js';
 
 export interface PrivacyOptions {
   keyStorage: KeyStorage;
@@ -200,7 +200,8 @@ export async function openPrivacy(options: PrivacyOptions): Promise<Privacy> {
   function fieldsAbout(event: RecordedEvent, subjectHash: string): ExportedField[] {
     return personalData.fieldsOf(event.type).flatMap((field) => {
       const value = valueAt(event.data, field.segments);
-      if (value === undefined || keyring.hashOf(field.subjectOf(event)) !== subjectHash) return [];
+      const subjectId = value === undefined ? undefined : subjectOrUndefined(field, event);
+      if (subjectId === undefined || keyring.hashOf(subjectId) !== subjectHash) return [];
       const where = { position: event.position, eventId: event.eventId, streamId: event.streamId, type: event.type, path: field.path, category: field.category };
       return [isErased(value) ? { ...where, erased: true as const } : { ...where, value }];
     });

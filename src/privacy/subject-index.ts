@@ -4,10 +4,11 @@
 // reads the events after it of the declared types. Each page is noted before the setting
 // moves past it, so a crash in between notes a page twice, which is harmless.
 
+import { ValidationError } from '../core/errors.js';
 import type { RecordedEvent } from '../core/events.js';
 import type { EventStore } from '../store/event-store.js';
 import type { KeyStorage } from '../store/key-storage.js';
-import type { PersonalDataRegistry } from './declarations.js';
+import type { PersonalDataRegistry, PersonalEvent, PersonalField } from './declarations.js';
 import { valueAt } from './personal-data-guard.js';
 
 export const SUBJECT_INDEX_SETTING = 'subject-index-position';
@@ -40,9 +41,25 @@ function subjectsOf(event: RecordedEvent, registry: PersonalDataRegistry): strin
   const subjects = new Set<string>();
   for (const field of registry.fieldsOf(event.type)) {
     // As the guard seals: a field that is absent has no subject to name.
-    if (valueAt(event.data, field.segments) !== undefined) subjects.add(field.subjectOf(event));
+    if (valueAt(event.data, field.segments) === undefined) continue;
+    const subjectId = subjectOrUndefined(field, event);
+    if (subjectId !== undefined) subjects.add(subjectId);
   }
   return [...subjects];
+}
+
+/**
+ * The field's subject id, or undefined when the event names none a request could ask for
+ * (an event written before its type was declared personal, whose field was never sealed):
+ * `exportSubject` refuses such an id too, so there is nothing to index it under.
+ */
+export function subjectOrUndefined(field: PersonalField, event: PersonalEvent<unknown>): string | undefined {
+  try {
+    return field.subjectOf(event);
+  } catch (error) {
+    if (error instanceof ValidationError) return undefined;
+    throw error;
+  }
 }
 
 /**

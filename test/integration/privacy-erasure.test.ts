@@ -501,3 +501,22 @@ test('openPrivacy refuses declarations that make the erasure events personal', a
   await assert.rejects(openPrivacy({ keyStorage: keys, kek: randomBytes(32), personalData: declared }), { code: 'VALIDATION_FAILED' });
   await keys.close();
 });
+
+test('events written before their type was declared personal, naming no valid subject, are left out of the index and do not stop attach', async () => {
+  const keys = await openKeyStorage('memory:');
+  const storage = await openStorage('memory:');
+  try {
+    // Appended without the guard, in the clear, with a subject id the declarations refuse.
+    await createEventStore(storage).appendToStream('legacy', [registered('legacy@example.org', ADA_NAME)]);
+    const privacy = await openPrivacy({ keyStorage: keys, kek: randomBytes(32), personalData });
+    const store = createEventStore(storage, { payloads: privacy.guard });
+    await privacy.attach(store);
+    await store.appendToStream('author-a', [registered(ADA, ADA_NAME)]);
+    const exported = await privacy.exportSubject(store, ADA);
+    assert.equal(exported.fields.length, 1);
+    assert.equal(await keys.getSetting(SUBJECT_INDEX_SETTING), '2');
+  } finally {
+    await storage.close();
+    await keys.close();
+  }
+});
