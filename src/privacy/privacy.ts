@@ -3,6 +3,16 @@
 // personal field about a person, found through an index rather than a scan of the log).
 // The guard serves no key until `attach` has re-applied the receipts of the log to the
 // key storage: a key storage restored from an old backup forgets again first.
+//
+// What this does not cover, by construction:
+// - A crash after the key storage's erase and before the receipt is appended leaves the
+//   subject forgotten without a receipt; calling forgetSubject again appends one (its
+//   keyIds then empty). A key storage restored from a backup in that window, before the
+//   second call, brings the subject back: call forgetSubject again after any crash.
+// - Receipts are re-applied on attach only: a key storage restored under a running
+//   process is not caught until that process restarts and attaches again.
+// - Two processes forgetting the same subject at once: one receipt is appended (the
+//   append expects the stream's version), and its keyIds are those its process deleted.
 
 import { ConcurrencyError, ValidationError } from '../core/errors.js';
 import type { RecordedEvent } from '../core/events.js';
@@ -65,7 +75,12 @@ export interface Privacy {
    * catches the subject index up. Call once after opening the store; again is harmless.
    */
   attach(store: EventStore): Promise<void>;
-  /** Forgets a subject (or these categories of it) and answers its receipt. Idempotent. */
+  /**
+   * Forgets a subject (or these categories of it): the ledger entry and the keys' deletion
+   * in the key storage first, then SubjectForgotten and the ErasureReceipt in one append to
+   * `erasure-<subjectHash>`. Idempotent: a receipt of that stream covering the categories
+   * (one with null covers all) is answered again and nothing is appended.
+   */
   forgetSubject(store: EventStore, subjectId: string, options?: { categories?: readonly string[] }): Promise<ErasureReceipt>;
   /** Every personal field about the subject, with the event it is in (subject access). */
   exportSubject(store: EventStore, subjectId: string): Promise<SubjectExport>;
