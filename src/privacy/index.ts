@@ -17,5 +17,8 @@ export { erasedField, isErased, type ErasedField } from './erased.js';
 export { KEK_VARIABLE, kekFromBase64, loadKek, type KeyEncryptionKey, type LoadKekOptions } from './kek.js';
 export { openKeyring, type DataKey, type ForgetResult, type Keyring, type KeyringOptions, type RotateResult } from './keyring.js';
 export { personalDataGuard } from './personal-data-guard.js';
+export { erasureStream, openPrivacy, type ExportedField, type Privacy, type PrivacyOptions, type SubjectExport } from './privacy.js';
+export { ERASURE_RECEIPT, ErasureReceiptError, SUBJECT_FORGOTTEN, receiptText, type ErasureReceipt } from './receipts.js';
+export { SUBJECT_INDEX_SETTING } from './subject-index.js';
 export { subjectHash } from './subject-hash.js';
 export { kekCheck, kekId, unwrapKey, wrapKey } from './wrap.js';

@@ -11,6 +11,7 @@ import { assertCount } from '../core/validation.js';
 import type { KeyStorage, StoredDataKey } from '../store/key-storage.js';
 import { assertCategory, subjectIdOf } from './declarations.js';
 import { subjectHash } from './subject-hash.js';
+import { openSetting, sealSetting, sealedUnder } from './sealed-setting.js';
 import { assertKek, kekCheck, kekId, unwrapKey, wrapKey } from './wrap.js';
 
 /** A data key in the clear, and the id an envelope names it by. */
@@ -47,7 +48,7 @@ export interface Keyring {
   /** Forgets a subject (or some categories of it): its keys are deleted and it never gets one again. Idempotent. */
   forget(subjectId: string, options?: { categories?: readonly string[] }): Promise<ForgetResult>;
   /**
-   * Re-wraps every data key and the subject secret under `newKek`; then only `newKek`
+   * Re-wraps every data key, the subject secret and the receipt key under `newKek`; then only `newKek`
    * opens the key storage. No event is touched. Run it with every other process of the
    * application stopped: one still holding the old KEK would wrap new keys under it.
    */
@@ -63,6 +64,8 @@ export interface KeyringOptions {
 
 const KEK_CHECK = 'kek-check';
 const SUBJECT_SECRET = 'subject-secret';
+/** Secrets other parts of src/privacy keep sealed under the KEK (receipts.ts), re-wrapped by `rotate`. */
+const OTHER_SEALED_SETTINGS = ['receipt-key'];
 const KEY_BYTES = 32;
 
 /**
@@ -85,7 +88,7 @@ export async function openKeyring(storage: KeyStorage, kek: Buffer, options: Key
     throw new KeyEncryptionKeyError('wrong', `the key-encryption key ${kekId(kek)} is not the one this key storage (${storage.kind}) is sealed with`);
   }
   let current = { kek, id: kekId(kek) };
-  const secret = openSecret(await storage.initSetting(SUBJECT_SECRET, sealSecret(kek, randomBytes(KEY_BYTES))), current);
+  const secret = openSetting(await storage.initSetting(SUBJECT_SECRET, sealSetting(kek, SUBJECT_SECRET, randomBytes(KEY_BYTES))), SUBJECT_SECRET, current);
 
   const hashOf = (subjectId: string) => subjectHash(secret, subjectIdOf(subjectId, 'subjectId'));
 
@@ -153,30 +156,18 @@ export async function openKeyring(storage: KeyStorage, kek: Buffer, options: Key
         if (stored.kekId === next.id) return { wrapped: stored.wrapped, kekId: next.id };
         return { wrapped: wrapKey(next.kek, stored.keyId, unwrap(stored)), kekId: next.id };
       });
-      await storage.setSetting(SUBJECT_SECRET, sealSecret(next.kek, secret));
+      await storage.setSetting(SUBJECT_SECRET, sealSetting(next.kek, SUBJECT_SECRET, secret));
+      // The other sealed settings (the receipt key of erasure receipts), when there are.
+      for (const name of OTHER_SEALED_SETTINGS) {
+        const setting = await storage.getSetting(name);
+        if (setting === undefined || sealedUnder(setting, name) === next.id) continue;
+        await storage.setSetting(name, sealSetting(next.kek, name, openSetting(setting, name, current)));
+      }
       await storage.setSetting(KEK_CHECK, kekCheck(next.kek));
       current = next;
       return { kekId: next.id, rewrapped };
     },
   };
-}
-
-/** The subject secret as a setting: the id of the KEK that wraps it, a colon, the wrapped secret. */
-function sealSecret(kek: Buffer, secret: Buffer): string {
-  return `${kekId(kek)}:${wrapKey(kek, SUBJECT_SECRET, secret)}`;
-}
-
-function openSecret(setting: string, current: { kek: Buffer; id: string }): Buffer {
-  const colon = setting.indexOf(':');
-  const wrappedUnder = setting.slice(0, colon);
-  if (colon < 0) throw new KeyEncryptionKeyError('malformed', `the setting ${SUBJECT_SECRET} is not in the form this Eventline writes`);
-  if (wrappedUnder !== current.id) {
-    // The KEK check passed, so only a rotation stopped half way leaves the two apart.
-    throw new KeyEncryptionKeyError('wrong', `the subject secret is wrapped under key-encryption key ${wrappedUnder}, not under ${current.id}: finish the rotation that was interrupted`);
-  }
-  const secret = unwrapKey(current.kek, SUBJECT_SECRET, setting.slice(colon + 1));
-  if (secret.length !== KEY_BYTES) throw new KeyEncryptionKeyError('malformed', `the subject secret is not ${KEY_BYTES} bytes`);
-  return secret;
 }
 
 function checkCategories(categories: readonly string[] | undefined): readonly string[] | null {

@@ -83,7 +83,7 @@ function revealed(event: GuardedEvent, fields: readonly { field: PersonalField; 
 }
 
 /** The value at a path of own properties, or undefined where the path does not lead. */
-function valueAt(data: unknown, segments: readonly string[]): unknown {
+export function valueAt(data: unknown, segments: readonly string[]): unknown {
   let current = data;
   for (const segment of segments) {
     if (typeof current !== 'object' || current === null || !Object.hasOwn(current, segment)) return undefined;
