@@ -19,6 +19,7 @@ export {
   EnvelopeError,
   KeyEncryptionKeyError,
   SubjectErasedError,
+  ErasureReceiptError,
   type EnvelopeFailure,
   type KeyEncryptionKeyProblem,
   type ExpectedVersion,
@@ -47,6 +48,10 @@ export { openEventStore, defaultStoreUrl, DEFAULT_STORE_URL, type OpenOptions } 
 export { openKeyStorage, type KeyStorageOptions } from './open/open-key-storage.js';
 export type { KeyStorage, StoredDataKey, ErasedEntry } from './store/key-storage.js';
 export {
+  openPrivacy,
+  erasureStream,
+  ERASURE_RECEIPT,
+  SUBJECT_FORGOTTEN,
   definePersonalData,
   personalDataGuard,
   openKeyring,
@@ -71,6 +76,11 @@ export {
   type DataKey,
   type ForgetResult,
   type RotateResult,
+  type Privacy,
+  type PrivacyOptions,
+  type SubjectExport,
+  type ExportedField,
+  type ErasureReceipt,
 } from './privacy/index.js';
 export {
   handleCommand,

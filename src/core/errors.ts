@@ -238,3 +238,22 @@ export class SubjectErasedError extends EventlineError {
     super(`subject ${subjectHash} is erased (category ${category}): its personal data is not written again`);
   }
 }
+
+/**
+ * An ErasureReceipt event that is malformed or whose MAC does not verify. It names the
+ * event's position in the log, never what the event holds.
+ */
+export class ErasureReceiptError extends EventlineError {
+  readonly code = 'ERASURE_RECEIPT_INVALID';
+
+  constructor(
+    readonly position: number,
+    readonly reason: 'malformed' | 'mac',
+  ) {
+    super(
+      reason === 'mac'
+        ? `the erasure receipt at position ${position} does not verify under this key storage's receipt key: it was altered or forged`
+        : `the erasure receipt at position ${position} is not in the form this Eventline writes`,
+    );
+  }
+}

@@ -18,7 +18,7 @@ export { KEK_VARIABLE, kekFromBase64, loadKek, type KeyEncryptionKey, type LoadK
 export { openKeyring, type DataKey, type ForgetResult, type Keyring, type KeyringOptions, type RotateResult } from './keyring.js';
 export { personalDataGuard } from './personal-data-guard.js';
 export { erasureStream, openPrivacy, type ExportedField, type Privacy, type PrivacyOptions, type SubjectExport } from './privacy.js';
-export { ERASURE_RECEIPT, ErasureReceiptError, SUBJECT_FORGOTTEN, receiptText, type ErasureReceipt } from './receipts.js';
+export { ERASURE_RECEIPT, SUBJECT_FORGOTTEN, receiptText, type ErasureReceipt } from './receipts.js';
 export { SUBJECT_INDEX_SETTING } from './subject-index.js';
 export { subjectHash } from './subject-hash.js';
 export { kekCheck, kekId, unwrapKey, wrapKey } from './wrap.js';

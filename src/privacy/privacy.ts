@@ -14,7 +14,7 @@
 // - Two processes forgetting the same subject at once: one receipt is appended (the
 //   append expects the stream's version), and its keyIds are those its process deleted.
 
-import { ConcurrencyError, ValidationError } from '../core/errors.js';
+import { ConcurrencyError, ErasureReceiptError, ValidationError } from '../core/errors.js';
 import type { RecordedEvent } from '../core/events.js';
 import type { EventStore } from '../store/event-store.js';
 import type { ErasedEntry, KeyStorage } from '../store/key-storage.js';
@@ -24,7 +24,6 @@ import { isErased } from './erased.js';
 import { openKeyring } from './keyring.js';
 import {
   ERASURE_RECEIPT,
-  ErasureReceiptError,
   isReceiptShaped,
   openReceiptKey,
   signReceipt,
@@ -67,7 +66,7 @@ export interface SubjectExport {
 }
 
 export interface Privacy {
-  /** The payload guard: `openEventStore(url, { payloads: privacy.guard })`. It waits for `attach`. */
+  /** The payload guard: `openEventStore(url, { payloads: privacy.guard })`. It waits for `attach`, and refuses before attach has started. */
   readonly guard: PayloadGuard;
   /**
    * Re-applies every erasure receipt of the log to the key storage (an ErasureReceiptError
@@ -118,14 +117,23 @@ export async function openPrivacy(options: PrivacyOptions): Promise<Privacy> {
   attached.catch(() => {}); // waited on by the guard when it is used; not an unhandled rejection before that
   let applying: Promise<void> | undefined;
 
+  /**
+   * Resolves once attach has re-applied the receipts. Before attach has started nothing
+   * would ever resolve it, so a call then is refused at once instead of waiting forever.
+   */
+  const ready = (): Promise<void> =>
+    applying === undefined
+      ? Promise.reject(new ValidationError('privacy', 'is not attached: call privacy.attach(store) once the store is open, before personal data is read or written'))
+      : attached;
+
   const guard: PayloadGuard = {
     handles: inner.handles,
     async seal(events) {
-      await attached;
+      await ready();
       return inner.seal(events);
     },
     async reveal(events) {
-      await attached;
+      await ready();
       return inner.reveal(events);
     },
   };
@@ -166,7 +174,7 @@ export async function openPrivacy(options: PrivacyOptions): Promise<Privacy> {
     },
 
     async forgetSubject(store, subjectId, forgetOptions = {}) {
-      await attached;
+      await ready();
       const subjectHash = keyring.hashOf(subjectId);
       const categories = checkCategories(forgetOptions.categories);
       const stream = erasureStream(subjectHash);
@@ -197,7 +205,7 @@ export async function openPrivacy(options: PrivacyOptions): Promise<Privacy> {
     },
 
     async exportSubject(store, subjectId) {
-      await attached;
+      await ready();
       const subjectHash = keyring.hashOf(subjectId);
       await catchUp(store);
       const fields: ExportedField[] = [];

@@ -6,7 +6,6 @@
 // secret), drawn apart from every data key and never deleted by a forget.
 
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { EventlineError } from '../core/errors.js';
 import type { KeyStorage } from '../store/key-storage.js';
 import { openSetting, sealSetting } from './sealed-setting.js';
 import { kekId } from './wrap.js';
@@ -31,24 +30,6 @@ export interface ErasureReceipt {
   mac: string;
 }
 
-/**
- * An ErasureReceipt event that is malformed or whose MAC does not verify. It names the
- * event's position in the log, never what the event holds.
- */
-export class ErasureReceiptError extends EventlineError {
-  readonly code = 'ERASURE_RECEIPT_INVALID';
-
-  constructor(
-    readonly position: number,
-    readonly reason: 'malformed' | 'mac',
-  ) {
-    super(
-      reason === 'mac'
-        ? `the erasure receipt at position ${position} does not verify under this key storage's receipt key: it was altered or forged`
-        : `the erasure receipt at position ${position} is not in the form this Eventline writes`,
-    );
-  }
-}
 
 /** The receipt key of a key storage under `kek`, made on first use (the first writer wins). */
 export async function openReceiptKey(storage: KeyStorage, kek: Buffer): Promise<Buffer> {

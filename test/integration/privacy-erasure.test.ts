@@ -292,14 +292,12 @@ for (const kind of kinds) {
         assert.equal(await oldKeys.isErased(hash, 'profile'), false, 'the backup predates the forget');
         const restored = await openPrivacy({ keyStorage: oldKeys, kek, personalData });
         const again = await place.openStore(restored.guard);
-        // The guard serves no key before attach: a read started now waits for it.
-        let early = false;
-        const read = again.readStream('author-a').then((events) => ((early = true), events));
-        await new Promise((resolve) => setTimeout(resolve, 20));
-        assert.equal(early, false, 'a read waits for attach');
-        await restored.attach(again);
+        // The guard serves no key until attach has re-applied the receipts: a read started
+        // while attach runs waits for that, so it finds the restored key already gone.
+        const attaching = restored.attach(again);
+        const [ada] = await again.readStream('author-a');
+        await attaching;
 
-        const [ada] = await read;
         assert.ok(isErased((ada!.data as { name: unknown }).name), 'read as erased after the restore');
         assert.ok(await oldKeys.isErased(hash, 'profile'), 'the ledger is re-applied');
         same((await oldKeys.keysById(receipt.keyIds)).length, 0, 'the restored keys of the subject');
@@ -515,6 +513,26 @@ test('events written before their type was declared personal, naming no valid su
     const exported = await privacy.exportSubject(store, ADA);
     assert.equal(exported.fields.length, 1);
     assert.equal(await keys.getSetting(SUBJECT_INDEX_SETTING), '2');
+  } finally {
+    await storage.close();
+    await keys.close();
+  }
+});
+
+test('a store whose privacy was never attached refuses personal data at once, instead of waiting for an attach that never comes', async () => {
+  const keys = await openKeyStorage('memory:');
+  const storage = await openStorage('memory:');
+  try {
+    const privacy = await openPrivacy({ keyStorage: keys, kek: randomBytes(32), personalData });
+    const store = createEventStore(storage, { payloads: privacy.guard });
+
+    await assert.rejects(store.appendToStream('author-a', [registered(ADA, ADA_NAME)]), /privacy is not attached|is not attached/);
+    await assert.rejects(privacy.exportSubject(store, ADA), { code: 'VALIDATION_FAILED' });
+    assert.equal(await store.headPosition(), 0, 'nothing was written');
+
+    await privacy.attach(store);
+    await store.appendToStream('author-a', [registered(ADA, ADA_NAME)]);
+    assert.equal((await privacy.exportSubject(store, ADA)).fields.length, 1);
   } finally {
     await storage.close();
     await keys.close();
