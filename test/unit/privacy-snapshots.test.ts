@@ -201,6 +201,18 @@ test('given a store without a guard, snapshots are stored and loaded as before, 
   assert.throws(() => createEventStore({} as EventStorage<unknown>, { payloads: half }), /sealSnapshot and revealSnapshot/);
 });
 
+test('given privacy not attached yet, a plain snapshot still loads, and a sealed one is refused as personal data is', async () => {
+  const { privacy, storage } = await given();
+  const unattached = await privacyOver();
+  const store = createEventStore(storage, { payloads: privacy.guard });
+  await clubWithSnapshot(store);
+  await handleCommand(store, 'notes-1', club, { note: 'one' }, { snapshots: snapshotsEvery(1) });
+
+  const early = createEventStore(storage, { payloads: unattached.guard });
+  assert.deepEqual((await early.snapshots.load('notes-1'))?.state, { names: [], emails: [], notes: ['one'] });
+  await assert.rejects(early.snapshots.load('club-1'), /is not attached/);
+});
+
 // SQLite on a temp file: the snapshot table's row and the database file itself hold no canary.
 const folder = mkdtempSync(join(tmpdir(), 'eventline-privacy-snapshots-'));
 after(() => rmSync(folder, { recursive: true, force: true }));
