@@ -16,7 +16,16 @@ export { ENVELOPE_VERSION, isEnvelope, openField, sealField, type Envelope, type
 export { erasedField, isErased, type ErasedField } from './erased.js';
 export { KEK_VARIABLE, kekFromBase64, loadKek, type KeyEncryptionKey, type LoadKekOptions } from './kek.js';
 export { openKeyring, type DataKey, type ForgetResult, type Keyring, type KeyringOptions, type RotateResult } from './keyring.js';
-export { personalDataGuard } from './personal-data-guard.js';
+export { personalDataGuard, type SnapshotSealingGuard } from './personal-data-guard.js';
+export {
+  isSealedSnapshot,
+  openSnapshotState,
+  SEALED_SNAPSHOT_VERSION,
+  SealedSnapshotError,
+  sealedSnapshotKeyIds,
+  sealSnapshotState,
+  type SealedSnapshotFailure,
+} from './sealed-snapshot.js';
 export { erasureStream, openPrivacy, type ExportedField, type Privacy, type PrivacyOptions, type SubjectExport } from './privacy.js';
 export { ERASURE_RECEIPT, SUBJECT_FORGOTTEN, receiptText, type ErasureReceipt } from './receipts.js';
 export { SUBJECT_INDEX_SETTING } from './subject-index.js';

@@ -9,6 +9,10 @@ import type { PersonalDataRegistry, PersonalField } from './declarations.js';
 import { isEnvelope, openField, sealField, type Envelope } from './envelope.js';
 import { erasedField } from './erased.js';
 import type { Keyring } from './keyring.js';
+import { isSealedSnapshot, openSnapshotState, sealedSnapshotKeyIds, sealSnapshotState } from './sealed-snapshot.js';
+
+/** A payload guard that seals snapshots too. */
+export type SnapshotSealingGuard = PayloadGuard & Required<Pick<PayloadGuard, 'sealSnapshot' | 'revealSnapshot'>>;
 
 /**
  * A payload guard (`EventStoreOptions.payloads`) that seals the personal fields
@@ -22,12 +26,17 @@ import type { Keyring } from './keyring.js';
  *   an EnvelopeError: that is corruption, not erasure, and is never passed off as either
  *   data or the marker. A value that is not an envelope (written before its type was
  *   declared personal) is handed out as it is.
+ * - Snapshots (sealed-snapshot.ts): the state of a stream whose events hold sealed
+ *   fields is sealed whole, under the data keys of all those fields that still exist; it
+ *   opens only while every one of them does, and reads as absent (the loader folds the
+ *   stream) once one is forgotten. An altered one is a SealedSnapshotError. A stream
+ *   without sealed fields keeps its snapshot as plain JSON.
  *
  * @example
  * const keyring = await openKeyring(keyStorage, (await loadKek()).key);
  * const store = await openEventStore(url, { payloads: personalDataGuard(personalData, keyring) });
  */
-export function personalDataGuard(registry: PersonalDataRegistry, keyring: Keyring): PayloadGuard {
+export function personalDataGuard(registry: PersonalDataRegistry, keyring: Keyring): SnapshotSealingGuard {
   const types = new Set(registry.types);
 
   return {
@@ -67,6 +76,27 @@ export function personalDataGuard(registry: PersonalDataRegistry, keyring: Keyri
       if (kids.length === 0) return events.map((event) => event.data);
       const keys = await keyring.keysById(kids);
       return events.map((event, i) => revealed(event, sealed[i]!, keys));
+    },
+
+    async sealSnapshot({ streamId, version }, json, events) {
+      const kids = new Set<string>();
+      for (const event of events) {
+        for (const field of registry.fieldsOf(event.type)) {
+          const value = valueAt(event.data, field.segments);
+          if (isEnvelope(value)) kids.add(value.kid);
+        }
+      }
+      if (kids.size === 0) return undefined;
+      // A key that is gone is left out: the fields it sealed read as the erased marker in a
+      // state folded since its subject was forgotten, so the state holds nothing it opened.
+      const keys = await keyring.keysById([...kids]);
+      return keys.size === 0 ? undefined : sealSnapshotState(streamId, version, json, keys);
+    },
+
+    async revealSnapshot({ streamId, version }, text) {
+      if (!isSealedSnapshot(text)) return text;
+      const keys = await keyring.keysById(sealedSnapshotKeyIds(streamId, version, text));
+      return openSnapshotState(streamId, version, text, keys);
     },
   };
 }

@@ -32,6 +32,7 @@ import {
   type ErasureReceipt,
 } from './receipts.js';
 import { personalDataGuard, valueAt } from './personal-data-guard.js';
+import { isSealedSnapshot } from './sealed-snapshot.js';
 import { catchUpSubjectIndex, readPositions, subjectOrUndefined } from './subject-index.js';
 
 export interface PrivacyOptions {
@@ -135,6 +136,16 @@ export async function openPrivacy(options: PrivacyOptions): Promise<Privacy> {
     async reveal(events) {
       await ready();
       return inner.reveal(events);
+    },
+    async sealSnapshot(snapshot, json, events) {
+      await ready();
+      return inner.sealSnapshot(snapshot, json, events);
+    },
+    async revealSnapshot(snapshot, text) {
+      // A plain snapshot needs no key: it reads as before, attached or not.
+      if (!isSealedSnapshot(text)) return text;
+      await ready();
+      return inner.revealSnapshot(snapshot, text);
     },
   };
 

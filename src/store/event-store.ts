@@ -9,7 +9,7 @@ import { StoreClosedError, ValidationError, type ExpectedVersion } from '../core
 import type { NewEvent, RecordedEvent } from '../core/events.js';
 import { assertCount, assertExpectedVersion, assertName } from '../core/validation.js';
 import { eventDecoder } from './decode.js';
-import { appendSealer, assertPayloadGuard, revealEvents, type PayloadGuard } from './payload-guard.js';
+import { appendSealer, assertPayloadGuard, revealEvents, snapshotSealer, type PayloadGuard } from './payload-guard.js';
 import { eventPreparer } from './prepare-events.js';
 import type { ReadModelDb, ReadModelStorage, ReadModelTables, ScratchReadModels } from './read-models.js';
 import { createReads, type EventReads } from './reads.js';
@@ -17,7 +17,7 @@ import { createSnapshotStore, type SnapshotStore } from './snapshot-store.js';
 import type { AppendResult, EventStorage, StoreStats } from './storage.js';
 import { startSubscription, type SubscribeOptions, type Subscription } from './subscription.js';
 
-export type { GuardedEvent, PayloadGuard } from './payload-guard.js';
+export type { GuardedEvent, GuardedSnapshot, PayloadGuard, StoredGuardedEvent } from './payload-guard.js';
 export type { FoldedEvent, FoldOptions, FoldResult, ListStreamsOptions, ReadAllOptions, ReadStreamOptions } from './reads.js';
 
 export interface AppendOptions {
@@ -151,7 +151,7 @@ export function createEventStore<Body>(storage: EventStorage<Body>, options: Eve
       return subscription;
     },
 
-    snapshots: createSnapshotStore(storage, assertOpen),
+    snapshots: createSnapshotStore(storage, assertOpen, guard === undefined ? undefined : snapshotSealer(guard, storage, codec)),
 
     get readModels() {
       if (!storage.readModels) throw new ValidationError('store', `the ${storage.kind} store has no read-model tables`);

@@ -8,6 +8,7 @@ import type { EventCodec } from '../core/codec.js';
 import { ValidationError } from '../core/errors.js';
 import type { NewEvent, RecordedEvent } from '../core/events.js';
 import { eventPreparer } from './prepare-events.js';
+import type { EventStorage } from './storage.js';
 
 /** An event as a payload guard sees it: its id (final), its type, its data and its metadata. */
 export interface GuardedEvent {
@@ -15,6 +16,18 @@ export interface GuardedEvent {
   readonly type: string;
   readonly data: unknown;
   readonly metadata?: Record<string, unknown> | undefined;
+}
+
+/** A snapshot as a payload guard sees it: the stream and the version its state reflects. */
+export interface GuardedSnapshot {
+  readonly streamId: string;
+  readonly version: number;
+}
+
+/** A stored event the guard handles, as `sealSnapshot` sees it: its type and its data as stored (sealed). */
+export interface StoredGuardedEvent {
+  readonly type: string;
+  readonly data: unknown;
 }
 
 /** Work on events' data that needs I/O, such as sealing personal fields with keys kept elsewhere. */
@@ -32,6 +45,22 @@ export interface PayloadGuard {
    * throws for a field it cannot open because its key is gone (an erased one).
    */
   reveal(events: readonly GuardedEvent[]): Promise<unknown[]>;
+  /**
+   * Optional, with `revealSnapshot`: seals a snapshot's state, since a state folded from
+   * sealed data holds it in the clear. `json` is the state's JSON; `events` are the
+   * stream's events up to the snapshot's version that the guard handles, with their data
+   * as stored. Called only when there is at least one. Answers the text to store instead
+   * of `json`, or undefined to store `json` as it is.
+   */
+  sealSnapshot?(snapshot: GuardedSnapshot, json: string, events: readonly StoredGuardedEvent[]): Promise<string | undefined>;
+  /**
+   * Optional, with `sealSnapshot`: the state's JSON from a stored snapshot text. A text
+   * `sealSnapshot` did not make is answered as it is. Undefined when it can no longer be
+   * opened (a key it was sealed under is gone): the snapshot then reads as absent. A
+   * sealed text that does not open with keys that exist (altered) rejects with an
+   * EventlineError.
+   */
+  revealSnapshot?(snapshot: GuardedSnapshot, text: string): Promise<string | undefined>;
 }
 
 /** Refuses a `payloads` option that is not a guard, when the store is made. */
@@ -39,6 +68,10 @@ export function assertPayloadGuard(guard: unknown): asserts guard is PayloadGuar
   const methods = ['handles', 'seal', 'reveal'];
   if (typeof guard !== 'object' || guard === null || methods.some((m) => typeof (guard as Record<string, unknown>)[m] !== 'function')) {
     throw new ValidationError('payloads', 'must be an object with the functions handles, seal and reveal');
+  }
+  const { sealSnapshot, revealSnapshot } = guard as PayloadGuard;
+  if ((sealSnapshot === undefined) !== (revealSnapshot === undefined) || [sealSnapshot, revealSnapshot].some((m) => m !== undefined && typeof m !== 'function')) {
+    throw new ValidationError('payloads', 'sealSnapshot and revealSnapshot must be both functions or both absent');
   }
 }
 
@@ -116,4 +149,53 @@ function assertOnePerEvent(answer: unknown, count: number, step: string): assert
   if (!Array.isArray(answer) || answer.length !== count) {
     throw new ValidationError('payloads', `${step} must answer an array with one data per event given (${count})`);
   }
+}
+
+/** Seals and reveals the state text of snapshots through a guard that has sealSnapshot and revealSnapshot. */
+export interface SnapshotSealer {
+  /** The text to store for the state's JSON at `version` of the stream. */
+  seal(streamId: string, version: number, json: string): Promise<string>;
+  /** The state's JSON from a stored text; undefined when it can no longer be opened. */
+  reveal(streamId: string, version: number, text: string): Promise<string | undefined>;
+}
+
+const SNAPSHOT_SCAN_PAGE = 1000;
+
+/**
+ * The snapshot sealer of a guard, or undefined when it does not seal snapshots (then
+ * snapshots are stored as before, at no cost). Sealing reads the stream's events up to
+ * the snapshot's version as stored, without revealing them, and hands the guard those it
+ * handles; a stream with none is stored as plain JSON without calling the guard.
+ */
+export function snapshotSealer<Body>(
+  guard: PayloadGuard,
+  storage: Pick<EventStorage<Body>, 'readStreamPayloads'>,
+  codec: EventCodec<Body>,
+): SnapshotSealer | undefined {
+  if (guard.sealSnapshot === undefined || guard.revealSnapshot === undefined) return undefined;
+  return {
+    async seal(streamId, version, json) {
+      const events: StoredGuardedEvent[] = [];
+      let from = 1;
+      while (from <= version) {
+        const page = await storage.readStreamPayloads(streamId, from, Math.min(SNAPSHOT_SCAN_PAGE, version - from + 1));
+        for (const payload of page) {
+          if (payload.version > version) break;
+          if (guard.handles(payload.type)) events.push({ type: payload.type, data: codec.decode(payload).data });
+        }
+        if (page.length === 0) break;
+        from = page[page.length - 1]!.version + 1;
+      }
+      if (events.length === 0) return json;
+      const sealed = await guard.sealSnapshot!({ streamId, version }, json, events);
+      if (sealed === undefined) return json;
+      if (typeof sealed !== 'string') throw new ValidationError('payloads', 'sealSnapshot must answer a string or undefined');
+      return sealed;
+    },
+    async reveal(streamId, version, text) {
+      const json = await guard.revealSnapshot!({ streamId, version }, text);
+      if (json !== undefined && typeof json !== 'string') throw new ValidationError('payloads', 'revealSnapshot must answer a string or undefined');
+      return json;
+    },
+  };
 }

@@ -1,11 +1,14 @@
 // store.snapshots: a store's snapshots as applications see them. It validates every
 // input the way the event store does (the same field names, the same errors in every
 // store) and turns state into text and back in one place, stateCodec, so storages
-// keep opaque text only and encrypting snapshots would change this file alone.
+// keep opaque text only. With a payload guard that seals snapshots (payload-guard.ts),
+// the state's JSON is sealed before it is stored and opened after it is read; a sealed
+// snapshot that can no longer be opened (a key it needs is gone) reads as absent.
 
 import { ValidationError } from '../core/errors.js';
 import { assertJsonFaithful } from '../core/json.js';
 import { assertCount, assertName, assertPlainObject } from '../core/validation.js';
+import type { SnapshotSealer } from './payload-guard.js';
 import type { EventStorage, SnapshotInfo } from './storage.js';
 
 /** A stream's state at one version, as saved. */
@@ -65,7 +68,7 @@ const stateCodec = {
   },
 };
 
-export function createSnapshotStore<Body>(storage: EventStorage<Body>, assertOpen: () => void): SnapshotStore {
+export function createSnapshotStore<Body>(storage: EventStorage<Body>, assertOpen: () => void, sealer?: SnapshotSealer): SnapshotStore {
   const snapshots = storage.snapshots;
 
   /** The stream's version: 0 when it has no events. */
@@ -80,7 +83,14 @@ export function createSnapshotStore<Body>(storage: EventStorage<Body>, assertOpe
       assertName(streamId, 'streamId');
       const stored = await snapshots.load(streamId);
       if (stored === undefined) return undefined;
-      const { version, schemaVersion, state, takenAt } = stored;
+      const { version, schemaVersion, takenAt } = stored;
+      let { state } = stored;
+      if (sealer !== undefined) {
+        const opened = await sealer.reveal(streamId, version, state);
+        // Sealed under a key that is gone: it may hold a forgotten subject's data, and reads as absent.
+        if (opened === undefined) return undefined;
+        state = opened;
+      }
       return { streamId, version, schemaVersion, state: stateCodec.decode(streamId, state) as State, takenAt };
     },
 
@@ -97,7 +107,10 @@ export function createSnapshotStore<Body>(storage: EventStorage<Body>, assertOpe
       if (version > current) {
         throw new ValidationError('version', `must be at most the stream's version (${current}), got ${version}`);
       }
-      return snapshots.save({ streamId, version, schemaVersion, state: encoded });
+      if (sealer === undefined) return snapshots.save({ streamId, version, schemaVersion, state: encoded });
+      const sealed = await sealer.seal(streamId, version, encoded);
+      assertOpen(); // it may have closed while the guard worked
+      return snapshots.save({ streamId, version, schemaVersion, state: sealed });
     },
 
     async delete(streamId) {
