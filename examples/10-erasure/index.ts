@@ -3,6 +3,7 @@
 // as erased everywhere; nothing of them is left in the database files.
 // Run: npx tsx examples/10-erasure/index.ts [folder]   (default: a new temporary folder)
 
+import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -224,4 +225,17 @@ function occurrences(haystack: Buffer, needle: Buffer): number {
 
 const listed = (scans: FileScan[]) => scans.map(({ file, places }) => `${file} ${places}`).join(', ');
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) await main(process.argv[2]);
+// Unlike the other examples this one takes a folder, not a store URL: it scans SQLite files.
+// Like them, it starts from an empty store.
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const folder = process.argv[2];
+  if (folder !== undefined && /^[a-z]+:/i.test(folder)) {
+    console.error('10-erasure: give a folder (the story scans its SQLite files), not a store URL');
+    process.exitCode = 2;
+  } else if (folder !== undefined && existsSync(join(folder, 'blog.db'))) {
+    console.error(`10-erasure: the story starts from an empty store, and ${folder} holds blog.db already; give it a new folder`);
+    process.exitCode = 2;
+  } else {
+    await main(folder);
+  }
+}
