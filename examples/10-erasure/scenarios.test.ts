@@ -1,7 +1,10 @@
-// The authors of the blog beyond the story: the rules of their commands, and the authors
-// read model on a forget, live and rebuilt, on a memory store.
+// The authors of the blog beyond the story: the rules of their commands, the authors read
+// model on a forget, live and rebuilt (on memory), and what secure_delete does (on SQLite).
 
 import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import {
   DomainError,
@@ -13,6 +16,7 @@ import {
   startProjections,
   type EventStore,
   type Privacy,
+  type Projection,
 } from '../../src/index.js';
 import { deciderSpec } from '../../src/testing/index.js';
 import {
@@ -25,6 +29,7 @@ import {
   newAuthorId,
   type AuthorEvent,
 } from '../blog/index.js';
+import { ADA, scan } from './index.js';
 
 const spec = deciderSpec(authorDecider);
 const authorId = newAuthorId();
@@ -106,6 +111,42 @@ describe('the authors read model on a forget', () => {
       assert.deepEqual({ ...row }, { name: null, email: null, forgotten: 0 });
     } finally {
       await close();
+    }
+  });
+});
+
+describe('secure_delete, the control', () => {
+  // The authors projection with its PRAGMA left out: an UPDATE then leaves the old row's
+  // bytes in the page's free space, and the scan finds them after the forget. So the story's 0 places
+  // is the pragma's doing, and the scan can see what it looks for.
+  const withoutSecureDelete: Projection = {
+    ...authorsProjection,
+    handle: (event, db) => authorsProjection.handle(event, { ...db, run: (sql, params) => (sql.startsWith('PRAGMA') ? Promise.resolve(0) : db.run(sql, params)) }),
+  };
+
+  test('without secure_delete, a forgotten name stays in blog.db', async () => {
+    const folder = await mkdtemp(join(tmpdir(), 'eventline-10-control-'));
+    try {
+      const url = `sqlite:${join(folder, 'blog.db')}`;
+      const keyStorage = await openKeyStorage(url);
+      const privacy = await openPrivacy({ keyStorage, kek: Buffer.alloc(32, 7), personalData: authorPersonalData });
+      const store = await openEventStore(url, { payloads: privacy.guard });
+      await privacy.attach(store);
+      const running = startProjections(store, [withoutSecureDelete], { pollIntervalMs: 20 });
+      const ada = newAuthorId();
+      // As in the story: another author on the same page, and a change that rewrites Ada's row.
+      await handleAuthorCommand(store, { type: 'RegisterAuthor', authorId: ada, name: ADA.name, email: ADA.email });
+      await handleAuthorCommand(store, { type: 'RegisterAuthor', authorId: newAuthorId(), name: 'Grace Hopper', email: 'grace@example.org' });
+      const changedAt = (await handleAuthorCommand(store, { type: 'ChangeAuthorProfile', authorId: ada, email: ADA.newEmail })).lastPosition;
+      await running.waitFor('authors', changedAt);
+      await running.waitFor('authors', (await forgetAuthor(store, privacy, ada)).lastPosition);
+      await running.stop();
+      await store.close();
+      await keyStorage.close();
+      const found = (await scan(folder)).find(({ file }) => file === 'blog.db');
+      assert.ok(found !== undefined && found.places > 0, JSON.stringify(found));
+    } finally {
+      await rm(folder, { recursive: true, force: true });
     }
   });
 });
