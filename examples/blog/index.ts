@@ -1,6 +1,7 @@
 // The blog: the domain every example builds on. Posts are created, edited,
 // published and unpublished, directly or through an editor's review; each post is
-// one stream of events.
+// one stream of events. Authors (authors/) have a name and an email, personal data
+// sealed under a key per author and forgotten by destroying it.
 
 export type {
   PostEvent,
@@ -50,3 +51,22 @@ export {
   type PostPublishedMessage,
   type ReviewReminderMessage,
 } from './review/index.js';
+export {
+  AUTHOR_EVENT_TYPES,
+  ERASED_NAME,
+  authorDecider,
+  authorPersonalData,
+  authorQueries,
+  authorStreamId,
+  authorsProjection,
+  forgetAuthor,
+  handleAuthorCommand,
+  newAuthorId,
+  parseAuthorCommand,
+  type AuthorCommand,
+  type AuthorEvent,
+  type AuthorRow,
+  type AuthorState,
+  type AuthorView,
+  type Personal,
+} from './authors/index.js';
