@@ -20,6 +20,8 @@ export {
   KeyEncryptionKeyError,
   SubjectErasedError,
   ErasureReceiptError,
+  SealedSnapshotError,
+  type SealedSnapshotFailure,
   type EnvelopeFailure,
   type KeyEncryptionKeyProblem,
   type ExpectedVersion,
@@ -41,6 +43,8 @@ export {
   type FoldResult,
   type PayloadGuard,
   type GuardedEvent,
+  type GuardedSnapshot,
+  type StoredGuardedEvent,
 } from './store/event-store.js';
 export type { EventReads } from './store/reads.js';
 export type { AppendResult, Direction, EventFilter, StoreStats, StreamInfo } from './store/storage.js';
@@ -60,6 +64,7 @@ export {
   erasedField,
   isErased,
   isEnvelope,
+  isSealedSnapshot,
   sealField,
   openField,
   type PersonalDataDeclarations,

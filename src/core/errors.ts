@@ -257,3 +257,26 @@ export class ErasureReceiptError extends EventlineError {
     );
   }
 }
+
+/** Why a sealed snapshot cannot be opened although its keys exist. */
+export type SealedSnapshotFailure = 'malformed' | 'version' | 'authentication';
+
+/**
+ * A sealed snapshot that does not open although every key it names exists: altered (or
+ * copied from another stream or version). Not an erasure: a snapshot whose key is gone
+ * reads as absent. The message names the stream and version, never the state or a key.
+ * `store.snapshots.load` rejects with it; the loaders (loadState, handleCommand, a
+ * repository) log it in one line and fold the stream, as for any unreadable snapshot.
+ */
+export class SealedSnapshotError extends EventlineError {
+  readonly code = 'SNAPSHOT_SEAL_INVALID';
+
+  constructor(
+    readonly reason: SealedSnapshotFailure,
+    readonly streamId: string,
+    readonly version: number,
+    detail: string,
+  ) {
+    super(`the sealed snapshot of stream '${streamId}' at version ${version} cannot be opened: ${detail}`);
+  }
+}

@@ -21,10 +21,8 @@ export {
   isSealedSnapshot,
   openSnapshotState,
   SEALED_SNAPSHOT_VERSION,
-  SealedSnapshotError,
   sealedSnapshotKeyIds,
   sealSnapshotState,
-  type SealedSnapshotFailure,
 } from './sealed-snapshot.js';
 export { erasureStream, openPrivacy, type ExportedField, type Privacy, type PrivacyOptions, type SubjectExport } from './privacy.js';
 export { ERASURE_RECEIPT, SUBJECT_FORGOTTEN, receiptText, type ErasureReceipt } from './receipts.js';
