@@ -125,8 +125,9 @@ if (unavailable) {
       // All due at once: each process claims up to 100 in one go.
       const ids = await requestReminders(store, 1500, 1);
       await eventually(async () => (tally(await firedBy(store)).dying ?? 0) >= 10, 'the first process is firing', 20_000, 5);
-      await dying.kill();
+      // The moment the kill is sent: on a loaded machine the process may take a while to be reaped.
       const killedAt = Date.now();
+      await dying.kill();
       const claims = await store.readModels.transaction(tablesOf(store.readModels), (db) =>
         db.all<{ stream_id: string; claimed_until: string | number }>(`SELECT stream_id, claimed_until FROM {${TIMERS}} WHERE claimed_until > $1`, [killedAt]),
       );
