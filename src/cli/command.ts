@@ -51,6 +51,8 @@ export interface Command {
   synopsis: string;
   /** Names of the positional arguments, all required but trailing ones ending in '?'. */
   positionals: readonly string[];
+  /** Whether a positional may be personal data (a subject id): then no message repeats one. */
+  personalPositionals?: true;
   options: OptionsConfig;
   /** [option as written, what it does], for help. */
   optionHelp: readonly (readonly [string, string])[];

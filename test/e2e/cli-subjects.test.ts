@@ -236,7 +236,9 @@ describe('eventline subjects and keys, given bad input, refuse it with one line,
   const wrongKek = { EVENTLINE_KEK: randomBytes(32).toString('base64') };
   const refusals: [string, string[], RegExp, Record<string, string>?][] = [
     ['no action', ['subjects'], /subjects needs <action>/],
-    ['an unknown action', ['subjects', 'erase', SUBJECT], /unknown action "erase" \(use export, forget or verify\)/],
+    ['an unknown action', ['subjects', 'erase', SUBJECT], /^eventline: subjects: unknown action \(use export, forget or verify\)$/m],
+    ['the id where the action goes', ['subjects', SUBJECT], /^eventline: subjects: unknown action \(use export, forget or verify\)$/m],
+    ['an argument too many', ['subjects', 'forget', 'author-1', SUBJECT], /^eventline: subjects: unexpected argument \(the 3rd one\)$/m],
     ['a missing id', ['subjects', 'forget'], /subjects forget needs <id>/],
     ['export without --personal-data', ['subjects', 'export', SUBJECT], /subjects export needs --personal-data <module>/],
     ['an option of another action', ['subjects', 'forget', SUBJECT, '--canary', NAME], /--canary is not an option of subjects forget/],

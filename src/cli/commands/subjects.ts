@@ -46,6 +46,7 @@ export const subjectsCommand: Command = {
   synopsis:
     'export <id> --personal-data <module> | forget <id> [--category <c>]... [--personal-data <module>] | verify <id> --canary <text> [--path <file>]...',
   positionals: ['action', 'id?'],
+  personalPositionals: true,
   options: {
     'personal-data': { type: 'string' },
     category: { type: 'string', multiple: true },
@@ -83,6 +84,8 @@ export const subjectsCommand: Command = {
 
   async prepare({ values, positionals, env }) {
     const [actionText, id] = positionals as [string, string | undefined];
+    // An id typed where the action goes must not be repeated in the message.
+    if (!Object.hasOwn(ACTION_OPTIONS, actionText)) throw new UsageError('subjects: unknown action (use export, forget or verify)');
     const action = commandAction(subjectsCommand, ACTION_OPTIONS, actionText, values);
     if (id === undefined) throw new UsageError(`subjects ${action} needs <id>`);
     // Checked here, so a bad id never opens the store; the ValidationError names the option, never the id.
