@@ -11,16 +11,18 @@
 // only be a wrong key, so it is refused with the same message as a missing one.
 
 import { access } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { KeyEncryptionKeyError } from '../core/errors.js';
-import { openKeyStorage } from '../open/open-key-storage.js';
+import { KEY_FILE_NAME, openKeyStorage } from '../open/open-key-storage.js';
 import { openEventStore } from '../open/open-store.js';
 import { definePersonalData, type PersonalDataRegistry } from '../privacy/declarations.js';
 import { KEK_VARIABLE, loadKek, type KeyEncryptionKey } from '../privacy/kek.js';
+import { openKeyring } from '../privacy/keyring.js';
 import { openPrivacy, type Privacy } from '../privacy/privacy.js';
 import { RECEIPT_KEY_SETTING } from '../privacy/receipts.js';
 import type { EventStore } from '../store/event-store.js';
 import type { KeyStorage } from '../store/key-storage.js';
+import { isSqliteUrl, parseSqliteUrl } from '../stores/sqlite/url.js';
 import { UsageError } from './errors.js';
 import { importUserModule } from './user-module.js';
 import { quote } from './values.js';
@@ -59,6 +61,23 @@ export async function withKeyStorage<T>(url: string, use: (keyStorage: KeyStorag
     await keyStorage.close().catch(() => undefined);
     throw error;
   }
+}
+
+/**
+ * The keyed hash of a subject under the key storage of the store at `url`, or null when
+ * no key has sealed that key storage yet (then no subject has a hash, and no key file is
+ * made to find out; on SQLite no keys.db either).
+ */
+export async function subjectHashOf(url: string, subjectId: string, env: NodeJS.ProcessEnv): Promise<string | null> {
+  if (isSqliteUrl(url) && !(await exists(join(dirname(parseSqliteUrl(url).path), KEY_FILE_NAME)))) return null;
+  return withKeyStorage(url, async (keyStorage) => {
+    let hash: string | null = null;
+    if ((await keyStorage.getSetting(RECEIPT_KEY_SETTING)) !== undefined) {
+      hash = (await openKeyring(keyStorage, (await cliKek(keyStorage, env)).key)).hashOf(subjectId);
+    }
+    await keyStorage.close();
+    return hash;
+  });
 }
 
 export interface PrivateStore {

@@ -8,7 +8,7 @@
 
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -199,10 +199,12 @@ describe('eventline subjects verify --path finds a canary in every encoding it t
     writeFileSync(file, 'nothing to see\n');
     const result = await cli(cwd, ['--store', url, 'subjects', 'verify', SUBJECT, '--canary', canary, '--path', file]);
     assert.equal(result.code, 0, result.stderr);
-    assert.match(result.stdout, /^canary not found \(subject [0-9a-f]{32}; \d+ places scanned\)\n$/);
+    assert.match(result.stdout, /^canary not found \(no key storage sealed yet, so no subject hash; \d+ places scanned\)\n$/);
     const report = records(await ok(cwd, ['--store', url, '--json', 'subjects', 'verify', SUBJECT, '--canary', canary, '--path', file]))[0]!;
-    assert.deepEqual(report.found, []);
-    assert.deepEqual((report.scanned as string[]).slice(-2), [join(cwd, 'data', 'keys.db'), file], 'the store\'s files, then those named');
+    assert.deepEqual([report.subjectHash, report.found], [null, []]);
+    assert.deepEqual((report.scanned as string[]).at(-1), file, 'the store\'s files, then those named');
+    assert.ok((report.scanned as string[]).includes(join(cwd, 'data', 'blog.db')));
+    assert.equal(existsSync(join(cwd, 'data', 'keys.db')) || existsSync(join(cwd, 'eventline.kek')), false, 'verify made no key storage and no key file');
   });
 });
 

@@ -6,7 +6,6 @@
 
 import { stat } from 'node:fs/promises';
 import { assertCategory, subjectIdOf, type PersonalDataRegistry } from '../../privacy/declarations.js';
-import { openKeyring } from '../../privacy/keyring.js';
 import type { ExportedField, SubjectExport } from '../../privacy/privacy.js';
 import type { ErasureReceipt } from '../../privacy/receipts.js';
 import { commandAction, stringList, stringValue } from '../args.js';
@@ -15,7 +14,7 @@ import type { Command, CommandArgs, OwnStoreTask, Task } from '../command.js';
 import { UsageError } from '../errors.js';
 import { printable } from '../format.js';
 import type { Output } from '../output.js';
-import { cliKek, loadPersonalData, NO_PERSONAL_DATA, openPrivateStore, withKeyStorage, type PrivateStore } from '../privacy.js';
+import { loadPersonalData, NO_PERSONAL_DATA, openPrivateStore, subjectHashOf, type PrivateStore } from '../privacy.js';
 import { createTablePrinter } from '../table.js';
 import { quote } from '../values.js';
 
@@ -74,7 +73,8 @@ export const subjectsCommand: Command = {
     'verify: one line per place the canary is found (file, encoding, count; never the bytes around\n' +
     'it) and a summary. Exit 0 when found nowhere, 1 when found somewhere (as grep does).\n' +
     'With --json: export is the export object {"subjectHash","forgotten","fields"}; forget is the\n' +
-    'receipt {"subjectHash","categories","keyIds","at","mac"}; verify is {"subjectHash","scanned","found"}.',
+    'receipt {"subjectHash","categories","keyIds","at","mac"}; verify is {"subjectHash","scanned","found"}\n' +
+    '(subjectHash null when no key has sealed the key storage yet: verify makes no key file).',
   examples: [
     'NODE_OPTIONS="--import tsx" eventline subjects export author-17 --personal-data src/personal-data.ts',
     'eventline subjects forget author-17 --json',
@@ -188,25 +188,22 @@ async function verifyOptions(values: CommandArgs['values']): Promise<VerifyOptio
 function verifyTask(subjectId: string, { canary, paths }: VerifyOptions, env: CommandArgs['env']): Task {
   return async ({ url, out }) => {
     assertScannable(url);
-    const subjectHash = await withKeyStorage(url, async (keyStorage) => {
-      const keyring = await openKeyring(keyStorage, (await cliKek(keyStorage, env)).key);
-      const hash = keyring.hashOf(subjectId);
-      await keyStorage.close();
-      return hash;
-    });
+    // Before the scan, so a wrong key-encryption key is refused without a report.
+    const subjectHash = await subjectHashOf(url, subjectId, env);
     const report = await scanStore(url, paths, canaryNeedles(canary));
     await printReport(subjectHash, report, out);
     return report.found.length === 0 ? 0 : 1;
   };
 }
 
-async function printReport(subjectHash: string, { scanned, found }: ScanReport, out: Output): Promise<void> {
+async function printReport(subjectHash: string | null, { scanned, found }: ScanReport, out: Output): Promise<void> {
   if (out.json) return out.record({ subjectHash, scanned, found });
   const table = createTablePrinter(PLACE_COLUMNS, out.line, found.length || 1);
   for (const { place, encoding, count } of found) await table.row([printable(place), encoding, String(count)]);
   await table.end();
   const total = found.reduce((sum, { count }) => sum + count, 0);
-  const where = `subject ${subjectHash}; ${plural(scanned.length, 'place')} scanned`;
+  const subject = subjectHash === null ? 'no key storage sealed yet, so no subject hash' : `subject ${subjectHash}`;
+  const where = `${subject}; ${plural(scanned.length, 'place')} scanned`;
   await out.line(total === 0 ? `canary not found (${where})` : `canary found ${plural(total, 'time')} in ${plural(new Set(found.map((f) => f.place)).size, 'place')} (${where})`);
 }
 
