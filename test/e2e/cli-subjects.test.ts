@@ -266,6 +266,11 @@ describe('eventline subjects and keys, given bad input, refuse it with one line,
     test(`${name}: exit 2`, () => assertRefused(args, message, env));
   }
 
+  test('no refusal made a key file: not the new one of a refused rotate, nor one the environment named', () => {
+    assert.equal(existsSync(join(cwd, 'next.kek')), false);
+    assert.equal(existsSync(join(cwd, 'elsewhere.kek')), false);
+  });
+
   test('with --json an error is one JSON line with its code, naming no subject', async () => {
     const result = await cli(cwd, ['--store', url, '--json', 'subjects', 'forget', SUBJECT], wrongKek);
     assert.equal(result.code, 2);
