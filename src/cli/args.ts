@@ -95,8 +95,16 @@ export function checkPositionals(command: Command, positionals: readonly string[
     throw new UsageError(`${command.name} needs <${missing}> (usage: eventline ${command.name} ${command.synopsis})`);
   }
   const extra = positionals[command.positionals.length];
-  if (extra !== undefined) throw new UsageError(`${command.name}: unexpected argument ${JSON.stringify(extra)}`);
+  if (extra !== undefined) {
+    // An argument that may be a person's id is not repeated: the message says where it was instead.
+    const shown = command.personalPositionals ? `(the ${ordinal(command.positionals.length + 1)} one)` : JSON.stringify(extra);
+    throw new UsageError(`${command.name}: unexpected argument ${shown}`);
+  }
   return [...positionals];
+}
+
+function ordinal(n: number): string {
+  return n === 1 ? '1st' : n === 2 ? '2nd' : n === 3 ? '3rd' : `${n}th`;
 }
 
 // parseArgs words its errors for developers, over several lines; say the same in one.

@@ -8,6 +8,7 @@ import {
   DuplicateEventError,
   EventlineError,
   EventTooLargeError,
+  KeyEncryptionKeyError,
   StoreOpenError,
   ValidationError,
 } from '../core/errors.js';
@@ -16,7 +17,7 @@ import { redactPasswords } from '../core/redact.js';
 export const EXIT_OK = 0;
 /** Anything unexpected: a bug, a lost connection, a busy database. */
 export const EXIT_FAILED = 1;
-/** Bad input: usage, arguments, a store URL, or an event the store refuses to accept. */
+/** Bad input: usage, arguments, a store URL, a key-encryption key, or an event the store refuses to accept. */
 export const EXIT_BAD_INPUT = 2;
 /** The write was refused: a version conflict or a duplicate event id. Nothing was written. */
 export const EXIT_REFUSED = 3;
@@ -67,6 +68,8 @@ export function describeFailure(error: unknown): Failure {
   if (error instanceof DomainError) return { exitCode: EXIT_BAD_INPUT, code: error.code, message };
   // The URL is in the message already, with any password masked; details would repeat it unmasked.
   if (error instanceof StoreOpenError) return { exitCode: EXIT_BAD_INPUT, code: error.code, message };
+  // A key-encryption key missing, malformed or not the one the key storage is sealed with: the message names it by its id only.
+  if (error instanceof KeyEncryptionKeyError) return { exitCode: EXIT_BAD_INPUT, code: error.code, message };
   if (error instanceof EventlineError) return { exitCode: EXIT_FAILED, code: error.code, message };
   return { exitCode: EXIT_FAILED, code: 'UNEXPECTED', message };
 }

@@ -6,8 +6,9 @@ import { COMMANDS } from './commands/index.js';
 const EXIT_CODES = [
   'Exit codes:',
   '  0  done',
-  '  1  unexpected failure (the message says what; set EVENTLINE_DEBUG=1 for the stack)',
-  '  2  bad input: usage, an option value, the store URL, or an event the store refuses',
+  '  1  unexpected failure (the message says what; set EVENTLINE_DEBUG=1 for the stack);',
+  '     also a check that found something: workflows verify, subjects verify',
+  '  2  bad input: usage, an option value, the store URL, a key-encryption key, or an event the store refuses',
   '  3  write refused: the stream is not at --expected-version, or the event id is stored elsewhere',
 ];
 

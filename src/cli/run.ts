@@ -4,7 +4,7 @@
 
 import { defaultStoreUrl, openEventStore } from '../open/open-store.js';
 import { checkPositionals, parseOptions, splitCommand, wantsJson } from './args.js';
-import type { Command, Task } from './command.js';
+import type { Command, StoreOpener, Task } from './command.js';
 import { findCommand } from './commands/index.js';
 import { debugTrace, describeFailure, EXIT_OK, UsageError } from './errors.js';
 import { commandHelp, mainHelp } from './help.js';
@@ -56,21 +56,28 @@ async function dispatch(argv: readonly string[], io: Io, env: NodeJS.ProcessEnv)
   if (global.version) return printVersion(io, global.json);
 
   // Every argument is checked before the store opens: bad input never creates or touches a store.
-  const task = await command.prepare({
+  const prepared = await command.prepare({
     values,
     positionals: checkPositionals(command, positionals),
     readStdin: readStdinOnce(io.readStdin ?? (() => readAll(process.stdin))),
+    env,
   });
   // A mistyped path must not look like an empty store: only append makes one.
   const create = command.createsStore === true;
-  return withStore(global.store ?? defaultStoreUrl(env), create, task, createOutput(io.stdout, global.json));
+  const { open, run: task } = typeof prepared === 'function' ? { open: openEventStore, run: prepared } : prepared;
+  return withStore(global.store ?? defaultStoreUrl(env), { create, open }, task, createOutput(io.stdout, global.json));
 }
 
-async function withStore(url: string, create: boolean, task: Task, out: ReturnType<typeof createOutput>): Promise<void | number> {
-  const store = await openEventStore(url, { create });
+async function withStore(
+  url: string,
+  { create, open }: { create: boolean; open: StoreOpener },
+  task: Task,
+  out: ReturnType<typeof createOutput>,
+): Promise<void | number> {
+  const store = await open(url, { create });
   let code: void | number;
   try {
-    code = await task({ store, out });
+    code = await task({ store, out, url });
     await out.flush();
   } catch (error) {
     // The first failure is the one worth reporting; a failing close must not hide it.

@@ -2,6 +2,7 @@
 
 import type { Command } from '../command.js';
 import { appendCommand } from './append.js';
+import { keysCommand } from './keys.js';
 import { projectionsCommand } from './projections.js';
 import { queryCommand } from './query.js';
 import { readAllCommand } from './read-all.js';
@@ -9,9 +10,10 @@ import { readCommand } from './read.js';
 import { snapshotsCommand } from './snapshots.js';
 import { statsCommand } from './stats.js';
 import { streamsCommand } from './streams.js';
+import { subjectsCommand } from './subjects.js';
 import { workflowsCommand } from './workflows.js';
 
-export const COMMANDS: readonly Command[] = [appendCommand, readCommand, readAllCommand, streamsCommand, statsCommand, snapshotsCommand, projectionsCommand, workflowsCommand, queryCommand];
+export const COMMANDS: readonly Command[] = [appendCommand, readCommand, readAllCommand, streamsCommand, statsCommand, snapshotsCommand, projectionsCommand, workflowsCommand, queryCommand, subjectsCommand, keysCommand];
 
 export function findCommand(name: string): Command | undefined {
   return COMMANDS.find((command) => command.name === name);

@@ -1,0 +1,77 @@
+// `eventline keys rotate`: re-wraps every data key of the store's key storage under a new
+// key-encryption key (KEK). No event is touched: only the wrapped keys and the secrets
+// sealed beside them change, so the old KEK (and every backup of it) opens nothing made
+// from now on. Run it with the application stopped: a process still holding the old KEK
+// would wrap new keys under it.
+
+import { resolve } from 'node:path';
+import { KEK_VARIABLE, kekFromBase64, loadKek } from '../../privacy/kek.js';
+import { openKeyring } from '../../privacy/keyring.js';
+import { commandAction, stringValue } from '../args.js';
+import type { Command, Task } from '../command.js';
+import { UsageError } from '../errors.js';
+import { cliKek, KEK_FILE_VARIABLE, kekFile, withKeyStorage } from '../privacy.js';
+
+/** The variable that holds the new KEK, base64, when no --new-kek-file is given. */
+export const NEW_KEK_VARIABLE = 'EVENTLINE_NEW_KEK';
+
+const ACTION_OPTIONS = { rotate: ['new-kek-file'] } as const;
+
+/** Where the new KEK comes from: its bytes, or a key file read (or made) once the old KEK has been checked. */
+type NewKek = { key: Buffer } | { file: string };
+
+export const keysCommand: Command = {
+  name: 'keys',
+  summary: 'Rotate the key-encryption key that wraps the data keys of personal data',
+  synopsis: 'rotate (--new-kek-file <path> | with $EVENTLINE_NEW_KEK set)',
+  positionals: ['action'],
+  options: {
+    'new-kek-file': { type: 'string' },
+  },
+  optionHelp: [
+    ['rotate', 'Re-wrap every data key (and the secrets kept with them) under a new key-encryption'],
+    ['', 'key; no event is touched. Stop the application first'],
+    ['  --new-kek-file <path>', 'The new key file; made with 32 random bytes and mode 0600 if missing.'],
+    ['', `Without it: $${NEW_KEK_VARIABLE} (base64 of 32 bytes)`],
+    ['', `The current key: $${KEK_VARIABLE}, else the key file $${KEK_FILE_VARIABLE}, else ./eventline.kek`],
+  ],
+  prints: 'How many data keys were re-wrapped, the new key\'s id, and that the old key is no longer\n' +
+    'needed (its file is not deleted). With --json: {"rewrapped","kekId","previousKekId","kekFile"}\n' +
+    '(kekFile null when the new key came from the environment).',
+  examples: [
+    'eventline keys rotate --new-kek-file ./secrets/eventline-2027.kek && export EVENTLINE_KEK_FILE=./secrets/eventline-2027.kek',
+    `${NEW_KEK_VARIABLE}="$(openssl rand -base64 32)" eventline keys rotate --json`,
+  ],
+
+  prepare({ values, positionals, env }) {
+    const [actionText] = positionals as [string];
+    commandAction(keysCommand, ACTION_OPTIONS, actionText, values);
+    const file = stringValue(values, 'new-kek-file');
+    const text = env[NEW_KEK_VARIABLE];
+    if (file !== undefined && text !== undefined) throw new UsageError(`keys rotate takes --new-kek-file or ${NEW_KEK_VARIABLE}, not both`);
+    if (file === undefined && text === undefined) throw new UsageError(`keys rotate needs --new-kek-file <path> or ${NEW_KEK_VARIABLE}`);
+    if (file === '') throw new UsageError('--new-kek-file must not be empty');
+    return rotateTask(file === undefined ? { key: kekFromBase64(text!, NEW_KEK_VARIABLE) } : { file: resolve(process.cwd(), file) }, env);
+  },
+};
+
+function rotateTask(next: NewKek, env: NodeJS.ProcessEnv): Task {
+  return async ({ url, out }) => {
+    const { result, previousKekId } = await withKeyStorage(url, async (keyStorage) => {
+      // The current KEK is checked first: a wrong one makes no new key file.
+      const current = await cliKek(keyStorage, env);
+      const keyring = await openKeyring(keyStorage, current.key);
+      const key = 'key' in next ? next.key : (await loadKek({ keyFile: next.file, env: {} })).key;
+      if (key.equals(current.key)) throw new UsageError(`keys rotate: the new key-encryption key is the one in use (${keyring.kekId})`);
+      const rotated = await keyring.rotate(key);
+      await keyStorage.close();
+      return { result: rotated, previousKekId: current.id };
+    });
+    const newFile = 'file' in next ? next.file : null;
+    if (out.json) return out.record({ rewrapped: result.rewrapped, kekId: result.kekId, previousKekId, kekFile: newFile });
+    await out.line(`re-wrapped ${result.rewrapped} data key${result.rewrapped === 1 ? '' : 's'} under key-encryption key ${result.kekId}`);
+    const from = newFile === null ? `${KEK_VARIABLE} as ${NEW_KEK_VARIABLE} holds it` : `${KEK_FILE_VARIABLE}=${newFile}`;
+    const old = env[KEK_VARIABLE] !== undefined ? `the old ${KEK_VARIABLE}` : `the old key file ${kekFile(env)}`;
+    await out.line(`${old} (${previousKekId}) is no longer needed and opens nothing now; it was not deleted. From now on set ${from}`);
+  };
+}
