@@ -7,26 +7,26 @@ import { randomBytes } from 'node:crypto';
 import { test } from 'node:test';
 import { isEventlineError, KeyEncryptionKeyError, SubjectErasedError, ValidationError } from '../../src/core/errors.js';
 import { definePersonalData, openField, openKeyring, sealField } from '../../src/privacy/index.js';
-import { fakeKeyStorage } from './privacy-fake-key-storage.js';
+import { inspectableKeyStorage } from './privacy-inspectable-key-storage.js';
 
 const SUBJECT_ID = 'author-17';
 const OTHER_ID = 'user-4';
 
 async function freshKeyring() {
-  const storage = fakeKeyStorage();
+  const storage = inspectableKeyStorage();
   const kek = randomBytes(32);
   return { storage, kek, keyring: await openKeyring(storage, kek) };
 }
 
 test('given a key storage sealed with one KEK, when it is opened with another, then it is refused as wrong and nothing is written', async () => {
   const { storage, kek } = await freshKeyring();
-  const before = storage.dump();
+  const before = await storage.dump();
   await assert.rejects(openKeyring(storage, randomBytes(32)), (error) => {
     assert.ok(error instanceof KeyEncryptionKeyError && error.reason === 'wrong' && error.code === 'KEK_INVALID');
     assert.ok(!error.message.includes(kek.toString('base64')));
     return true;
   });
-  assert.equal(storage.dump(), before);
+  assert.equal(await storage.dump(), before);
   await assert.rejects(openKeyring(storage, randomBytes(31)), (e) => e instanceof KeyEncryptionKeyError && e.reason === 'malformed');
 });
 
@@ -60,7 +60,7 @@ test('given keys handed out, then key ids name the subject by its hash and the s
   const { keyId, key } = await keyring.keyFor(SUBJECT_ID, 'contact');
   assert.equal(keyId.split('.')[0], keyring.hashOf(SUBJECT_ID));
   assert.match(keyring.hashOf(SUBJECT_ID), /^[0-9a-f]{32}$/);
-  const dump = storage.dump();
+  const dump = await storage.dump();
   for (const secret of [SUBJECT_ID, key.toString('base64'), key.toString('hex')]) assert.ok(!dump.includes(secret));
 });
 
@@ -161,7 +161,7 @@ test('given keys of several subjects, when the KEK is rotated, then every key op
   const result = await keyring.rotate(newKek);
   assert.equal(result.rewrapped, 3);
   assert.equal(result.kekId, keyring.kekId);
-  assert.ok(!storage.dump().includes(newKek.toString('base64')));
+  assert.ok(!(await storage.dump()).includes(newKek.toString('base64')));
 
   const reopened = await openKeyring(storage, newKek);
   assert.equal(reopened.hashOf(SUBJECT_ID), hash, 'the subject secret survives rotation');
@@ -203,7 +203,7 @@ test('given a rotation that stopped after the keys were re-wrapped, when it is r
 });
 
 test('given a cache of one key, when many keys are used in turn, then each is still the right key', async () => {
-  const storage = fakeKeyStorage();
+  const storage = inspectableKeyStorage();
   const kek = randomBytes(32);
   const keyring = await openKeyring(storage, kek, { cacheSize: 1 });
   const subjects = ['s-1', 's-2', 's-3'];

@@ -13,7 +13,7 @@ import type { RecordedEvent } from '../../src/core/events.js';
 import { openEventStore, openStorage } from '../../src/open/open-store.js';
 import { definePersonalData, isEnvelope, isErased, openField, openKeyring, personalDataGuard } from '../../src/privacy/index.js';
 import { createEventStore, type EventStore } from '../../src/store/event-store.js';
-import { fakeKeyStorage } from './privacy-fake-key-storage.js';
+import { inspectableKeyStorage } from './privacy-inspectable-key-storage.js';
 
 const AUTHOR = 'author-1';
 const REVIEWER = 'user-2';
@@ -37,7 +37,7 @@ const postPublished = { type: 'PostPublished', data: { postId: 'post-1', title: 
 
 /** A guarded store and, over the same storage, one without the guard: it shows what is stored. */
 async function given() {
-  const keyring = await openKeyring(fakeKeyStorage(), randomBytes(32));
+  const keyring = await openKeyring(inspectableKeyStorage(), randomBytes(32));
   const storage = await openStorage('memory:');
   const store = createEventStore(storage, { payloads: personalDataGuard(personalData, keyring) });
   const raw = createEventStore(storage);
@@ -263,7 +263,7 @@ const dir = mkdtempSync(join(tmpdir(), 'eventline-privacy-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 test('given a SQLite file, when personal data is appended, then no name is in the file and it reads back in the clear', async () => {
-  const keyring = await openKeyring(fakeKeyStorage(), randomBytes(32));
+  const keyring = await openKeyring(inspectableKeyStorage(), randomBytes(32));
   const url = `sqlite:${join(dir, 'x.db')}`;
   const store = await openEventStore(url, { payloads: personalDataGuard(personalData, keyring) });
   await store.appendToStream('post-1', [reviewAssigned(), postPublished]);
