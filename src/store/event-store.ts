@@ -14,7 +14,7 @@ import { eventPreparer } from './prepare-events.js';
 import type { ReadModelDb, ReadModelStorage, ReadModelTables, ScratchReadModels } from './read-models.js';
 import { createReads, type EventReads } from './reads.js';
 import { createSnapshotStore, type SnapshotStore } from './snapshot-store.js';
-import type { AppendResult, EventStorage, StoreStats } from './storage.js';
+import type { AppendResult, EventStorage, StoredEvent, StoreStats } from './storage.js';
 import { startSubscription, type SubscribeOptions, type Subscription } from './subscription.js';
 
 export type { GuardedEvent, GuardedSnapshot, PayloadGuard, StoredGuardedEvent } from './payload-guard.js';
@@ -101,6 +101,9 @@ export function createEventStore<Body>(storage: EventStorage<Body>, options: Eve
   const decode = eventDecoder(codec);
   const reads = createReads(storage, codec, decode, assertOpen, guard);
   const sealer = guard === undefined ? undefined : appendSealer(guard, maxEventBytes);
+  /** Stored events as the application sees them: decoded, and revealed when a guard is set. */
+  const recordedOf = async (stored: readonly StoredEvent<Body>[]): Promise<RecordedEvent[]> =>
+    guard === undefined ? stored.map(decode) : revealEvents(guard, stored.map(decode));
   const subscriptions = new Set<Subscription>();
   const appendHooks = new Set<AppendHook>();
 
@@ -126,12 +129,9 @@ export function createEventStore<Body>(storage: EventStorage<Body>, options: Eve
       if (appendHooks.size === 0 && inTransaction === undefined) return storage.append(streamId, prepared, expectedVersion);
       if (!storage.appendWithHook) throw new ValidationError('inTransaction', `the ${storage.kind} store cannot run work inside its appends`);
       return storage.appendWithHook(streamId, prepared, expectedVersion, async (appended, _result, readModels, eventsAfter) => {
-        const recorded = guard === undefined ? appended.map(decode) : await revealEvents(guard, appended.map(decode));
+        const recorded = await recordedOf(appended);
         if (recorded.length > 0 && appendHooks.size > 0) {
-          const decodedAfter =
-            guard === undefined
-              ? async (position: number) => (await eventsAfter(position)).map(decode)
-              : async (position: number) => revealEvents(guard, (await eventsAfter(position)).map(decode));
+          const decodedAfter = async (position: number) => recordedOf(await eventsAfter(position));
           for (const hook of appendHooks) await hook(recorded, readModels, decodedAfter);
         }
         await inTransaction?.(recorded, readModels);
