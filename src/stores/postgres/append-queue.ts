@@ -56,7 +56,8 @@ export function queueAppends(pool: Pool, s: string, ids: EventIds, alone: Append
 
   async function sendBatch(batch: readonly Waiting[]): Promise<void> {
     const events = batch.flatMap((w) => w.events);
-    const named = batch.flatMap((w) => namedPositions(ids, w.events) ?? w.events.map(() => null));
+    // Per append: the positions its ids of this schema name, or null when it gives no ids (then none is looked up).
+    const namedPerAppend = batch.map((w) => namedPositions(ids, w.events));
     let end = 0;
     let rows: (EventsRow & { out_append: number })[];
     try {
@@ -67,12 +68,12 @@ export function queueAppends(pool: Pool, s: string, ids: EventIds, alone: Append
           batch.map((w) => w.streamId),
           batch.map((w) => expectedCode(w.expectedVersion)),
           batch.map((w) => (end += w.events.length)),
-          batch.map((w) => w.events.some((e) => e.eventId !== undefined)),
+          namedPerAppend.map((named) => named !== null),
           events.map((e) => e.eventId ?? null),
           events.map((e) => e.type),
           events.map((e) => e.data),
           events.map((e) => e.metadata ?? null),
-          named,
+          batch.flatMap((w, i) => namedPerAppend[i] ?? w.events.map(() => null)),
         ],
       }));
     } catch (error) {
