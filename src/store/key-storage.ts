@@ -29,6 +29,12 @@ export interface ErasedEntry {
   erasedAt: number;
 }
 
+/** The ledger lines of an erase: the whole subject (`categories` null), or each category. */
+export function erasedEntriesOf(subjectHash: string, categories: readonly string[] | null, erasedAt: number): ErasedEntry[] {
+  const lines: readonly (string | null)[] = categories ?? [null];
+  return lines.map((category) => ({ subjectHash, category, erasedAt }));
+}
+
 export interface KeyStorage {
   /** memory, sqlite or postgres. */
   readonly kind: string;

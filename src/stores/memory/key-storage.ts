@@ -4,7 +4,7 @@
 // runs to its end without awaiting, so each one is a transaction of its own.
 
 import { StoreClosedError } from '../../core/errors.js';
-import type { ErasedEntry, KeyStorage, StoredDataKey } from '../../store/key-storage.js';
+import { erasedEntriesOf, type ErasedEntry, type KeyStorage, type StoredDataKey } from '../../store/key-storage.js';
 
 export function createMemoryKeyStorage(): KeyStorage {
   const settings = new Map<string, string>();
@@ -83,10 +83,7 @@ export function createMemoryKeyStorage(): KeyStorage {
       open(() => [...new Set(keyIds)].flatMap((keyId) => (byId.has(keyId) ? [copy(byId.get(keyId)!)] : []))),
 
     erase: (subjectHash, categories, at) =>
-      open(() => {
-        const entries: readonly (string | null)[] = categories ?? [null];
-        return { keyIds: entries.flatMap((category) => applyEntry({ subjectHash, category, erasedAt: at })) };
-      }),
+      open(() => ({ keyIds: erasedEntriesOf(subjectHash, categories, at).flatMap((entry) => applyEntry(entry)) })),
 
     isErased: (subjectHash, category) => open(() => erased(subjectHash, category)),
 

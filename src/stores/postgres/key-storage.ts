@@ -12,7 +12,7 @@
 
 import type { Pool, PoolClient, PoolConfig } from 'pg';
 import { StoreClosedError, StoreOpenError } from '../../core/errors.js';
-import type { ErasedEntry, KeyStorage, StoredDataKey } from '../../store/key-storage.js';
+import { erasedEntriesOf, type ErasedEntry, type KeyStorage, type StoredDataKey } from '../../store/key-storage.js';
 import { loadPg } from './driver.js';
 import { LOCK_KEY_SUBJECT, lockKey, quoteSchema } from './identifiers.js';
 import { migrateKeys } from './key-schema.js';
@@ -210,7 +210,7 @@ function postgresKeyStorage(pool: Pool, schema: string, s: string): KeyStorage {
       return rows;
     },
 
-    erase: (subjectHash, categories, at) => eraseAll(linesOf(subjectHash, categories, at)),
+    erase: (subjectHash, categories, at) => eraseAll(erasedEntriesOf(subjectHash, categories, at)),
 
     isErased: (subjectHash, category) => isErased(live(), subjectHash, category),
 
@@ -251,8 +251,3 @@ function postgresKeyStorage(pool: Pool, schema: string, s: string): KeyStorage {
   };
 }
 
-/** The ledger lines of an erase: the whole subject (null), or each category. */
-function linesOf(subjectHash: string, categories: readonly string[] | null, erasedAt: number): ErasedEntry[] {
-  const lines: readonly (string | null)[] = categories ?? [null];
-  return lines.map((category) => ({ subjectHash, category, erasedAt }));
-}

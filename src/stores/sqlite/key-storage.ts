@@ -14,7 +14,7 @@ import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Database, Statement } from 'better-sqlite3';
 import { StoreBusyError, StoreClosedError, StoreOpenError } from '../../core/errors.js';
-import type { ErasedEntry, KeyStorage, StoredDataKey } from '../../store/key-storage.js';
+import { erasedEntriesOf, type ErasedEntry, type KeyStorage, type StoredDataKey } from '../../store/key-storage.js';
 import { openDatabase } from '../sqlite-db/driver.js';
 import { migrateKeys } from './key-schema.js';
 
@@ -170,7 +170,7 @@ function sqliteKeyStorage(db: Database): KeyStorage {
     addKey: (key) => run(() => addKey(key)),
     keysById: (keyIds) => run(() => q.keysById.all(JSON.stringify(keyIds)) as StoredDataKey[]),
 
-    erase: (subjectHash, categories, at) => eraseAll(linesOf(subjectHash, categories, at)),
+    erase: (subjectHash, categories, at) => eraseAll(erasedEntriesOf(subjectHash, categories, at)),
     isErased: (subjectHash, category) => run(() => erased(subjectHash, category)),
     erasedEntries: () => run(() => q.erasedEntries.all() as ErasedEntry[]),
     applyErased: (entries) => eraseAll(entries),
@@ -194,8 +194,3 @@ function sqliteKeyStorage(db: Database): KeyStorage {
   };
 }
 
-/** The ledger lines of an erase: the whole subject (null), or each category. */
-function linesOf(subjectHash: string, categories: readonly string[] | null, erasedAt: number): ErasedEntry[] {
-  const lines: readonly (string | null)[] = categories ?? [null];
-  return lines.map((category) => ({ subjectHash, category, erasedAt }));
-}
