@@ -1,9 +1,12 @@
 // The keyring ties the pieces together over a key storage: it names subjects by their
 // keyed hash, hands out one data key per (subject, category), forgets subjects, and
-// rotates the key-encryption key (KEK). The storage keeps every key wrapped and is asked
-// on each call, so a subject another process forgot is seen as forgotten at once; the
-// keyring only spares repeated unwrapping with a small cache, emptied of a subject when
-// it forgets that subject.
+// rotates the key-encryption key (KEK). The storage keeps every key wrapped. Reads ask it
+// on each call, so a subject another process forgot reads as forgotten at once. Appends
+// reuse the current key of a (subject, category) this process looked up for a moment
+// (`currentKeyCacheMs`), since asking the storage would cost more than sealing: a subject
+// another process forgets meanwhile is refused here only after that moment, and what is
+// sealed in it is under a key that is gone, so it reads as erased everywhere. Forgetting
+// in this process empties the caches of the subject at once.
 
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { KeyEncryptionKeyError, SubjectErasedError, ValidationError } from '../core/errors.js';
@@ -60,6 +63,11 @@ export interface KeyringOptions {
   now?: () => number;
   /** How many unwrapped keys the keyring keeps at most. Default 256. */
   cacheSize?: number;
+  /**
+   * How long a current key this process looked up serves appends before the key storage
+   * is asked again, in ms. Default 1000; 0 asks on every append.
+   */
+  currentKeyCacheMs?: number;
 }
 
 const KEK_CHECK = 'kek-check';
@@ -82,6 +90,11 @@ export async function openKeyring(storage: KeyStorage, kek: Buffer, options: Key
   const cacheSize = options.cacheSize ?? 256;
   assertCount(cacheSize, 'cacheSize', 0);
   const cache = new KeyCache(cacheSize);
+  const currentKeyCacheMs = options.currentKeyCacheMs ?? 1000;
+  assertCount(currentKeyCacheMs, 'currentKeyCacheMs', 0);
+  /** The current key id of (subject hash, category), and when it was looked up (performance.now). */
+  const currentKeys = new Map<string, { keyId: string; subjectHash: string; category: string; at: number }>();
+  const hashes = new Map<string, string>();
 
   const check = await storage.initSetting(KEK_CHECK, kekCheck(kek));
   if (!sameText(check, kekCheck(kek))) {
@@ -90,7 +103,16 @@ export async function openKeyring(storage: KeyStorage, kek: Buffer, options: Key
   let current = { kek, id: kekId(kek) };
   const secret = openSetting(await storage.initSetting(SUBJECT_SECRET, sealSetting(kek, SUBJECT_SECRET, randomBytes(KEY_BYTES))), SUBJECT_SECRET, current);
 
-  const hashOf = (subjectId: string) => subjectHash(secret, subjectIdOf(subjectId, 'subjectId'));
+  const hashOf = (subjectId: string): string => {
+    let hash = hashes.get(subjectId);
+    if (hash === undefined) {
+      hash = subjectHash(secret, subjectIdOf(subjectId, 'subjectId'));
+      // A bounded memo: the subjects of recent appends, as the key cache holds their keys.
+      if (hashes.size >= cacheSize) hashes.clear();
+      hashes.set(subjectId, hash);
+    }
+    return hash;
+  };
 
   /** The key of a stored row in the clear, from the cache or unwrapped under the current KEK. */
   const unwrap = (stored: StoredDataKey): Buffer => {
@@ -125,8 +147,19 @@ export async function openKeyring(storage: KeyStorage, kek: Buffer, options: Key
     async keyFor(subjectId, category) {
       const hash = hashOf(subjectId);
       assertCategory(category, 'category');
+      const pair = `${hash}/${category}`;
+      const known = currentKeys.get(pair);
+      if (known !== undefined && performance.now() - known.at < currentKeyCacheMs) {
+        const key = cache.get(known.keyId);
+        if (key !== undefined) return { keyId: known.keyId, key };
+      }
       const stored = (await storage.currentKey(hash, category)) ?? (await createKey(hash, category));
-      return { keyId: stored.keyId, key: unwrap(stored) };
+      const key = unwrap(stored);
+      if (currentKeyCacheMs > 0) {
+        if (currentKeys.size >= cacheSize) currentKeys.clear();
+        currentKeys.set(pair, { keyId: stored.keyId, subjectHash: hash, category, at: performance.now() });
+      }
+      return { keyId: stored.keyId, key };
     },
 
     async keysById(keyIds) {
@@ -144,6 +177,9 @@ export async function openKeyring(storage: KeyStorage, kek: Buffer, options: Key
       const categories = checkCategories(forgetOptions.categories);
       const { keyIds } = await storage.erase(hash, categories, now());
       cache.forget(hash, categories);
+      for (const [pair, known] of currentKeys) {
+        if (known.subjectHash === hash && (categories === null || categories.includes(known.category))) currentKeys.delete(pair);
+      }
       for (const keyId of keyIds) cache.delete(keyId);
       return { subjectHash: hash, categories, keyIds };
     },

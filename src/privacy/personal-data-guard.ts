@@ -6,7 +6,7 @@
 
 import type { PayloadGuard, GuardedEvent } from '../store/payload-guard.js';
 import type { PersonalDataRegistry, PersonalField } from './declarations.js';
-import { isEnvelope, openField, sealField, type Envelope } from './envelope.js';
+import { isEnvelope, openEnvelope, sealField, type Envelope } from './envelope.js';
 import { erasedField } from './erased.js';
 import type { Keyring } from './keyring.js';
 import { isSealedSnapshot, openSnapshotState, sealedSnapshotKeyIds, sealSnapshotState } from './sealed-snapshot.js';
@@ -55,14 +55,15 @@ export function personalDataGuard(registry: PersonalDataRegistry, keyring: Keyri
       const pairs = new Map(work.flat().map(({ pair, subjectId, field }) => [pair, { subjectId, category: field.category }]));
       // A forgotten subject rejects here (SubjectErasedError), before anything is written.
       const keys = new Map(await Promise.all([...pairs].map(async ([pair, { subjectId, category }]) => [pair, await keyring.keyFor(subjectId, category)] as const)));
-      return events.map((event, i) => {
-        let data = event.data;
-        for (const { field, value, pair } of work[i]!) {
-          const { keyId, key } = keys.get(pair)!;
-          data = withValueAt(data, field.segments, sealField(value, { key, kid: keyId, eventId: event.eventId, path: field.path }));
-        }
-        return data;
-      });
+      return events.map((event, i) =>
+        withValues(
+          event.data,
+          work[i]!.map(({ field, value, pair }) => {
+            const { keyId, key } = keys.get(pair)!;
+            return { segments: field.segments, value: sealField(value, { key, kid: keyId, eventId: event.eventId, path: field.path }) };
+          }),
+        ),
+      );
     },
 
     async reveal(events) {
@@ -102,14 +103,16 @@ export function personalDataGuard(registry: PersonalDataRegistry, keyring: Keyri
 }
 
 function revealed(event: GuardedEvent, fields: readonly { field: PersonalField; envelope: Envelope }[], keys: Map<string, Buffer>): unknown {
-  let data = event.data;
-  for (const { field, envelope } of fields) {
-    const key = keys.get(envelope.kid);
-    // No key: its subject (or category) was forgotten. A key that does not open it: EnvelopeError.
-    const value = key === undefined ? erasedField() : openField(envelope, { key, eventId: event.eventId, path: field.path });
-    data = withValueAt(data, field.segments, value);
-  }
-  return data;
+  if (fields.length === 0) return event.data;
+  return withValues(
+    event.data,
+    fields.map(({ field, envelope }) => {
+      const key = keys.get(envelope.kid);
+      // No key: its subject (or category) was forgotten. A key that does not open it: EnvelopeError.
+      const value = key === undefined ? erasedField() : openEnvelope(envelope, { key, eventId: event.eventId, path: field.path });
+      return { segments: field.segments, value };
+    }),
+  );
 }
 
 /** The value at a path of own properties, or undefined where the path does not lead. */
@@ -122,11 +125,26 @@ export function valueAt(data: unknown, segments: readonly string[]): unknown {
   return current;
 }
 
-/** `data` with `value` at the path (which leads, see valueAt), copied along it: the objects given are never changed. */
-function withValueAt(data: unknown, segments: readonly string[], value: unknown): unknown {
-  if (segments.length === 0) return value;
-  const [segment, ...rest] = segments as [string, ...string[]];
-  const copy = (Array.isArray(data) ? [...(data as unknown[])] : { ...(data as Record<string, unknown>) }) as Record<string, unknown>;
-  copy[segment] = withValueAt(copy[segment], rest, value);
-  return copy;
+/**
+ * `data` with each value at its path (each path leads, see valueAt), the objects along
+ * the paths copied once each: the objects given are never changed.
+ */
+function withValues(data: unknown, writes: readonly { segments: readonly string[]; value: unknown }[]): unknown {
+  const copies = new Set<object>();
+  const copy = (value: unknown): Record<string, unknown> => {
+    const made = (Array.isArray(value) ? [...(value as unknown[])] : { ...(value as Record<string, unknown>) }) as Record<string, unknown>;
+    copies.add(made);
+    return made;
+  };
+  const root = copy(data);
+  for (const { segments, value } of writes) {
+    let parent = root;
+    for (const segment of segments.slice(0, -1)) {
+      let child = parent[segment] as Record<string, unknown>;
+      if (!copies.has(child)) parent[segment] = child = copy(child);
+      parent = child;
+    }
+    parent[segments[segments.length - 1]!] = value;
+  }
+  return root;
 }

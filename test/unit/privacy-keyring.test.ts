@@ -133,14 +133,35 @@ test('given one category forgotten, then only that category is refused and the o
   await assert.rejects(keyring.forget(SUBJECT_ID, { categories: ['Contact'] }), ValidationError);
 });
 
-test('given two processes on one key storage, when one forgets a subject, then the other sees it at once despite its cache', async () => {
+test('given two processes on one key storage, when one forgets a subject, then the other reads it as forgotten at once, and refuses its appends once its current-key cache has passed', async () => {
   const { storage, kek, keyring } = await freshKeyring();
-  const elsewhere = await openKeyring(storage, kek);
+  const elsewhere = await openKeyring(storage, kek, { currentKeyCacheMs: 50 });
   const { keyId } = await elsewhere.keyFor(SUBJECT_ID, 'contact');
   assert.equal((await elsewhere.keysById([keyId])).size, 1);
   await keyring.forget(SUBJECT_ID);
-  assert.equal((await elsewhere.keysById([keyId])).size, 0);
+  assert.equal((await elsewhere.keysById([keyId])).size, 0, 'reads ask the key storage every time');
+  // Within the moment, an append seals under the key that is gone: it reads as erased everywhere.
+  const late = await elsewhere.keyFor(SUBJECT_ID, 'contact');
+  assert.equal(late.keyId, keyId);
+  assert.equal((await keyring.keysById([late.keyId])).size, 0);
+  await new Promise((resolve) => setTimeout(resolve, 60));
   await assert.rejects(elsewhere.keyFor(SUBJECT_ID, 'contact'), SubjectErasedError);
+});
+
+test('given a keyring that asks on every append, when another process forgets a subject, then its next append is refused at once', async () => {
+  const { storage, kek, keyring } = await freshKeyring();
+  const elsewhere = await openKeyring(storage, kek, { currentKeyCacheMs: 0 });
+  await elsewhere.keyFor(SUBJECT_ID, 'contact');
+  await keyring.forget(SUBJECT_ID);
+  await assert.rejects(elsewhere.keyFor(SUBJECT_ID, 'contact'), SubjectErasedError);
+});
+
+test('given a keyring with a current key cached, when it forgets the subject itself, then its next append is refused at once', async () => {
+  const { keyring } = await freshKeyring();
+  await keyring.keyFor(SUBJECT_ID, 'contact');
+  await keyring.forget(SUBJECT_ID, { categories: ['contact'] });
+  await assert.rejects(keyring.keyFor(SUBJECT_ID, 'contact'), SubjectErasedError);
+  assert.ok((await keyring.keyFor(SUBJECT_ID, 'profile')).keyId.includes('.profile.'));
 });
 
 test('given an email-shaped subject id, then neither a key nor a forget is done with it, and it is not echoed', async () => {
