@@ -69,18 +69,15 @@ export function sealField(value: unknown, options: SealFieldOptions): Envelope {
  */
 export function openField(envelope: unknown, options: OpenFieldOptions): unknown {
   const { eventId, path } = options;
-  if (!isEnvelope(envelope)) throw new EnvelopeError('malformed', String(eventId), String(path), 'it is not an envelope { v, kid, nonce, ct }');
+  if (!isEnvelope(envelope)) throw refused('malformed', eventId, path, 'it is not an envelope { v, kid, nonce, ct }');
   return openEnvelope(envelope, options);
 }
 
 /** openField for a value already known to be an envelope (isEnvelope): the shape is not checked again. */
 export function openEnvelope(envelope: Envelope, options: OpenFieldOptions): unknown {
   const { key, eventId, path } = options;
-  const fail = (reason: EnvelopeFailure, detail: string): never => {
-    throw new EnvelopeError(reason, String(eventId), String(path), detail);
-  };
-  if (envelope.v !== ENVELOPE_VERSION) return fail('version', `envelope version ${envelope.v} is not known here (this Eventline reads ${ENVELOPE_VERSION})`);
-  if (!isKey(key)) return fail('key', `the key is not a Buffer of ${KEY_BYTES} bytes`);
+  if (envelope.v !== ENVELOPE_VERSION) throw refused('version', eventId, path, `envelope version ${envelope.v} is not known here (this Eventline reads ${ENVELOPE_VERSION})`);
+  if (!isKey(key)) throw refused('key', eventId, path, `the key is not a Buffer of ${KEY_BYTES} bytes`);
   const nonce = Buffer.from(envelope.nonce, 'base64');
   const sealed = Buffer.from(envelope.ct, 'base64');
   let json: string;
@@ -93,14 +90,18 @@ export function openEnvelope(envelope: Envelope, options: OpenFieldOptions): unk
     json = (tail.length === 0 ? head : Buffer.concat([head, tail])).toString('utf8');
   } catch {
     // Without the cause: OpenSSL only says the tag did not match, and which part was altered cannot be known.
-    return fail('authentication', 'the key, or the envelope, its event or its path, is not the one it was sealed with');
+    throw refused('authentication', eventId, path, 'the key, or the envelope, its event or its path, is not the one it was sealed with');
   }
   try {
     return JSON.parse(json) as unknown;
   } catch {
     // Authenticated but not JSON: sealed by something other than sealField. Not echoed.
-    return fail('malformed', 'the sealed value is not JSON');
+    throw refused('malformed', eventId, path, 'the sealed value is not JSON');
   }
+}
+
+function refused(reason: EnvelopeFailure, eventId: unknown, path: unknown, detail: string): EnvelopeError {
+  return new EnvelopeError(reason, String(eventId), String(path), detail);
 }
 
 /**

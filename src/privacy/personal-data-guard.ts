@@ -67,15 +67,21 @@ export function personalDataGuard(registry: PersonalDataRegistry, keyring: Keyri
     },
 
     async reveal(events) {
-      const sealed = events.map((event) =>
-        registry.fieldsOf(event.type).flatMap((field) => {
+      // Plain loops: a read reveals thousands of events, and this runs for each.
+      const sealed: SealedField[][] = [];
+      const kids = new Set<string>();
+      for (const event of events) {
+        const fields: SealedField[] = [];
+        for (const field of registry.fieldsOf(event.type)) {
           const value = valueAt(event.data, field.segments);
-          return isEnvelope(value) ? [{ field, envelope: value }] : [];
-        }),
-      );
-      const kids = [...new Set(sealed.flatMap((fields) => fields.map(({ envelope }) => envelope.kid)))];
-      if (kids.length === 0) return events.map((event) => event.data);
-      const keys = await keyring.keysById(kids);
+          if (!isEnvelope(value)) continue;
+          fields.push({ field, envelope: value });
+          kids.add(value.kid);
+        }
+        sealed.push(fields);
+      }
+      if (kids.size === 0) return events.map((event) => event.data);
+      const keys = await keyring.keysById([...kids]);
       return events.map((event, i) => revealed(event, sealed[i]!, keys));
     },
 
@@ -102,17 +108,21 @@ export function personalDataGuard(registry: PersonalDataRegistry, keyring: Keyri
   };
 }
 
-function revealed(event: GuardedEvent, fields: readonly { field: PersonalField; envelope: Envelope }[], keys: Map<string, Buffer>): unknown {
+interface SealedField {
+  field: PersonalField;
+  envelope: Envelope;
+}
+
+function revealed(event: GuardedEvent, fields: readonly SealedField[], keys: Map<string, Buffer>): unknown {
   if (fields.length === 0) return event.data;
-  return withValues(
-    event.data,
-    fields.map(({ field, envelope }) => {
-      const key = keys.get(envelope.kid);
-      // No key: its subject (or category) was forgotten. A key that does not open it: EnvelopeError.
-      const value = key === undefined ? erasedField() : openEnvelope(envelope, { key, eventId: event.eventId, path: field.path });
-      return { segments: field.segments, value };
-    }),
-  );
+  const writes: { segments: readonly string[]; value: unknown }[] = [];
+  for (const { field, envelope } of fields) {
+    const key = keys.get(envelope.kid);
+    // No key: its subject (or category) was forgotten. A key that does not open it: EnvelopeError.
+    const value = key === undefined ? erasedField() : openEnvelope(envelope, { key, eventId: event.eventId, path: field.path });
+    writes.push({ segments: field.segments, value });
+  }
+  return withValues(event.data, writes);
 }
 
 /** The value at a path of own properties, or undefined where the path does not lead. */
