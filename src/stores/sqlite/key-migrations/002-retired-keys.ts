@@ -1,7 +1,9 @@
 // Key schema 2: a (subject, category) may keep retired keys beside its one current key
 // (KeyStorage.retireKeys). SQLite cannot drop the UNIQUE (subject_hash, category) of
 // step 1, so the keys table is rebuilt: its rows copied into a table with retired_at,
-// the old table dropped (secure_delete zeroes its pages) and the new one renamed.
+// the old table dropped (secure_delete zeroes its pages) and the new one renamed. Its
+// columns repeat step 1's on purpose: a frozen step stands alone, so a later edit of
+// another step cannot change what this one ran.
 // Frozen: the SQL this step ran when it was written (key-schema.ts).
 
 export const retiredKeys = `
