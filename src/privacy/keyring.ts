@@ -1,12 +1,22 @@
 // The keyring ties the pieces together over a key storage: it names subjects by their
-// keyed hash, hands out one data key per (subject, category), forgets subjects, and
-// rotates the key-encryption key (KEK). The storage keeps every key wrapped. Reads ask it
-// on each call, so a subject another process forgot reads as forgotten at once. Appends
-// reuse the current key of a (subject, category) this process looked up for a moment
-// (`currentKeyCacheMs`), since asking the storage would cost more than sealing: a subject
-// another process forgets meanwhile is refused here only after that moment, and what is
-// sealed in it is under a key that is gone, so it reads as erased everywhere. Forgetting
-// in this process empties the caches of the subject at once.
+// keyed hash, hands out the current data key of a (subject, category), forgets subjects,
+// rotates the key-encryption key (KEK) and rotates data keys. The storage keeps every key
+// wrapped. Reads ask it on each call, so a subject another process forgot reads as
+// forgotten at once. Appends reuse the current key of a (subject, category) this process
+// looked up for a moment (`currentKeyCacheMs`), since asking the storage would cost more
+// than sealing: a subject another process forgets meanwhile is refused here only after
+// that moment, and what is sealed in it is under a key that is gone, so it reads as
+// erased everywhere. Forgetting in this process empties the caches of the subject at once.
+//
+// What rotating data keys (`rotateDataKeys`) does and does not do:
+// - Every (subject, category) that has a key and is not forgotten gets a new current key;
+//   appends from then on seal under it. No event is touched and nothing is re-encrypted:
+//   what was sealed before stays sealed under its old data key, which is kept (retired)
+//   to open it, until the subject (or that category) is forgotten and every key of the
+//   pair is deleted. A data key that leaked thus keeps opening what it sealed until then.
+// - Other processes keep sealing under the previous key for up to their
+//   `currentKeyCacheMs`; those events open like any other, with the retired key.
+// - This process stops handing out the retired keys as current at once.
 
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { KeyEncryptionKeyError, SubjectErasedError, ValidationError } from '../core/errors.js';
@@ -39,6 +49,11 @@ export interface RotateResult {
   rewrapped: number;
 }
 
+export interface RotateDataKeysResult {
+  /** How many (subject, category) pairs got a new current data key. */
+  rotated: number;
+}
+
 export interface Keyring {
   /** The id of the KEK in use (it changes with `rotate`). */
   readonly kekId: string;
@@ -56,6 +71,12 @@ export interface Keyring {
    * application stopped: one still holding the old KEK would wrap new keys under it.
    */
   rotate(newKek: Buffer): Promise<RotateResult>;
+  /**
+   * Gives every (subject, category) that has a data key and is not forgotten a new current
+   * data key, for the appends from now on. No event is touched: the keys retired keep
+   * opening what they sealed until their subject is forgotten (see the header of keyring.ts).
+   */
+  rotateDataKeys(): Promise<RotateDataKeysResult>;
 }
 
 export interface KeyringOptions {
@@ -94,6 +115,8 @@ export async function openKeyring(storage: KeyStorage, kek: Buffer, options: Key
   assertCount(currentKeyCacheMs, 'currentKeyCacheMs', 0);
   /** The current key id of (subject hash, category), and when it was looked up (performance.now). */
   const currentKeys = new Map<string, { keyId: string; subjectHash: string; category: string; at: number }>();
+  /** Counts data-key rotations: a lookup that began before one does not fill currentKeys with a retired key. */
+  let rotations = 0;
   const hashes = new Map<string, string>();
 
   const check = await storage.initSetting(KEK_CHECK, kekCheck(kek));
@@ -127,14 +150,20 @@ export async function openKeyring(storage: KeyStorage, kek: Buffer, options: Key
     return key;
   };
 
-  /** A new data key for (subject, category), or the one another process stored first. */
-  const createKey = async (hash: string, category: string): Promise<StoredDataKey> => {
+  /** A new data key for (subject, category), wrapped under the current KEK, and the key in the clear. */
+  const newKey = (hash: string, category: string): { stored: StoredDataKey; key: Buffer } => {
     const key = randomBytes(KEY_BYTES);
     // The subject appears by its hash only, and the random tail keeps a later key of the same pair apart.
     const keyId = `${hash}.${category}.${randomBytes(4).toString('hex')}`;
-    const answer = await storage.addKey({ keyId, subjectHash: hash, category, wrapped: wrapKey(current.kek, keyId, key), kekId: current.id, createdAt: now() });
+    return { stored: { keyId, subjectHash: hash, category, wrapped: wrapKey(current.kek, keyId, key), kekId: current.id, createdAt: now() }, key };
+  };
+
+  /** A new data key for (subject, category), or the one another process stored first. */
+  const createKey = async (hash: string, category: string): Promise<StoredDataKey> => {
+    const { stored, key } = newKey(hash, category);
+    const answer = await storage.addKey(stored);
     if (answer === 'erased') throw new SubjectErasedError(hash, category);
-    if (answer.keyId === keyId) cache.set(keyId, key, hash, category);
+    if (answer.keyId === stored.keyId) cache.set(stored.keyId, key, hash, category);
     return answer;
   };
 
@@ -153,9 +182,10 @@ export async function openKeyring(storage: KeyStorage, kek: Buffer, options: Key
         const key = cache.get(known.keyId);
         if (key !== undefined) return { keyId: known.keyId, key };
       }
+      const asked = rotations;
       const stored = (await storage.currentKey(hash, category)) ?? (await createKey(hash, category));
       const key = unwrap(stored);
-      if (currentKeyCacheMs > 0) {
+      if (currentKeyCacheMs > 0 && asked === rotations) {
         if (currentKeys.size >= cacheSize) currentKeys.clear();
         currentKeys.set(pair, { keyId: stored.keyId, subjectHash: hash, category, at: performance.now() });
       }
@@ -202,6 +232,14 @@ export async function openKeyring(storage: KeyStorage, kek: Buffer, options: Key
       await storage.setSetting(KEK_CHECK, kekCheck(next.kek));
       current = next;
       return { kekId: next.id, rewrapped };
+    },
+
+    async rotateDataKeys() {
+      // Unwrapped only when first used: a rotation of many keys leaves the cache as it is.
+      const rotated = await storage.retireKeys(now(), ({ subjectHash: hash, category }) => newKey(hash, category).stored);
+      rotations++;
+      currentKeys.clear();
+      return { rotated };
     },
   };
 }
