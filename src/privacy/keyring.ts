@@ -61,6 +61,12 @@ export interface Keyring {
   hashOf(subjectId: string): string;
   /** The current data key of (subject, category), made when there is none. SubjectErasedError when forgotten. */
   keyFor(subjectId: string, category: string): Promise<DataKey>;
+  /**
+   * The current data key of (subject, category) if this process looked it up within
+   * `currentKeyCacheMs`, else undefined; never asks the key storage. Lets a caller seal
+   * without waiting when every key it needs is at hand.
+   */
+  cachedKeyFor(subjectId: string, category: string): DataKey | undefined;
   /** The keys of these ids that still exist; an id that is absent has been forgotten. */
   keysById(keyIds: readonly string[]): Promise<Map<string, Buffer>>;
   /** Forgets a subject (or some categories of it): its keys are deleted and it never gets one again. Idempotent. */
@@ -167,21 +173,28 @@ export async function openKeyring(storage: KeyStorage, kek: Buffer, options: Key
     return answer;
   };
 
+  function cachedKeyFor(subjectId: string, category: string): DataKey | undefined {
+    const hash = hashOf(subjectId);
+    assertCategory(category, 'category');
+    const known = currentKeys.get(`${hash}/${category}`);
+    if (known === undefined || performance.now() - known.at >= currentKeyCacheMs) return undefined;
+    const key = cache.get(known.keyId);
+    return key === undefined ? undefined : { keyId: known.keyId, key };
+  }
+
   return {
     get kekId() {
       return current.id;
     },
     hashOf,
 
+    cachedKeyFor,
+
     async keyFor(subjectId, category) {
+      const cached = cachedKeyFor(subjectId, category);
+      if (cached !== undefined) return cached;
       const hash = hashOf(subjectId);
-      assertCategory(category, 'category');
       const pair = `${hash}/${category}`;
-      const known = currentKeys.get(pair);
-      if (known !== undefined && performance.now() - known.at < currentKeyCacheMs) {
-        const key = cache.get(known.keyId);
-        if (key !== undefined) return { keyId: known.keyId, key };
-      }
       const asked = rotations;
       const stored = (await storage.currentKey(hash, category)) ?? (await createKey(hash, category));
       const key = unwrap(stored);

@@ -8,7 +8,7 @@ import type { PayloadGuard, GuardedEvent } from '../store/payload-guard.js';
 import type { PersonalDataRegistry, PersonalField } from './declarations.js';
 import { isEnvelope, openEnvelope, sealField, type Envelope } from './envelope.js';
 import { erasedField } from './erased.js';
-import type { Keyring } from './keyring.js';
+import type { DataKey, Keyring } from './keyring.js';
 import { isSealedSnapshot, openSnapshotState, sealedSnapshotKeyIds, sealSnapshotState } from './sealed-snapshot.js';
 
 /** A payload guard that seals snapshots too. */
@@ -43,27 +43,43 @@ export function personalDataGuard(registry: PersonalDataRegistry, keyring: Keyri
     handles: (type) => types.has(type),
 
     async seal(events) {
-      // What to seal, then one key per distinct (subject, category) of the batch.
-      const work = events.map((event) =>
-        registry.fieldsOf(event.type).flatMap((field) => {
+      // What to seal, and the key of each distinct (subject, category): at hand when this
+      // process used it a moment ago, else asked for, all at once.
+      const work: { field: PersonalField; value: unknown; pair: string }[][] = [];
+      const keys = new Map<string, DataKey>();
+      const missing = new Map<string, { subjectId: string; category: string }>();
+      for (const event of events) {
+        const fields: { field: PersonalField; value: unknown; pair: string }[] = [];
+        for (const field of registry.fieldsOf(event.type)) {
           const value = valueAt(event.data, field.segments);
-          if (value === undefined) return [];
+          if (value === undefined) continue;
           const subjectId = field.subjectOf(event);
-          return [{ field, value, pair: JSON.stringify([subjectId, field.category]), subjectId }];
-        }),
-      );
-      const pairs = new Map(work.flat().map(({ pair, subjectId, field }) => [pair, { subjectId, category: field.category }]));
+          const pair = JSON.stringify([subjectId, field.category]);
+          if (!keys.has(pair) && !missing.has(pair)) {
+            const cached = keyring.cachedKeyFor(subjectId, field.category);
+            if (cached !== undefined) keys.set(pair, cached);
+            else missing.set(pair, { subjectId, category: field.category });
+          }
+          fields.push({ field, value, pair });
+        }
+        work.push(fields);
+      }
       // A forgotten subject rejects here (SubjectErasedError), before anything is written.
-      const keys = new Map(await Promise.all([...pairs].map(async ([pair, { subjectId, category }]) => [pair, await keyring.keyFor(subjectId, category)] as const)));
-      return events.map((event, i) =>
-        withValues(
+      if (missing.size > 0) {
+        const found = await Promise.all([...missing].map(async ([pair, { subjectId, category }]) => [pair, await keyring.keyFor(subjectId, category)] as const));
+        for (const [pair, key] of found) keys.set(pair, key);
+      }
+      return events.map((event, i) => {
+        const fields = work[i]!;
+        if (fields.length === 0) return event.data;
+        return withValues(
           event.data,
-          work[i]!.map(({ field, value, pair }) => {
+          fields.map(({ field, value, pair }) => {
             const { keyId, key } = keys.get(pair)!;
             return { segments: field.segments, value: sealField(value, { key, kid: keyId, eventId: event.eventId, path: field.path }) };
           }),
-        ),
-      );
+        );
+      });
     },
 
     async reveal(events) {
