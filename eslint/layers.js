@@ -15,7 +15,8 @@ const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
  * public entry points.
  */
 export const LAYERS = [
-  { name: 'core', parts: { 'src/core': [] } },
+  // Event schemas and upcasting: pure, applied by the store as it decodes.
+  { name: 'core', parts: { 'src/core': [], 'src/evolution': ['src/core'] } },
   { name: 'store', parts: { 'src/store': [] } },
   {
     name: 'stores',

@@ -21,6 +21,10 @@ export {
   SubjectErasedError,
   ErasureReceiptError,
   SealedSnapshotError,
+  SchemaDeclarationError,
+  SchemaVersionError,
+  UpcastError,
+  type UpcastFailure,
   type SealedSnapshotFailure,
   type EnvelopeFailure,
   type KeyEncryptionKeyProblem,
@@ -30,6 +34,17 @@ export {
 export type { NewEvent, RecordedEvent, JsonValue } from './core/events.js';
 export { copyCodec, jsonCodec, type EventCodec, type EventPayload, type EncodedPayload } from './core/codec.js';
 export { uuidv7, isUuid, derivedId } from './core/uuid.js';
+export {
+  defineEventSchemas,
+  SCHEMA_VERSION_KEY,
+  MAX_SCHEMA_VERSION,
+  type EventSchema,
+  type EventSchemaDeclarations,
+  type EventSchemas,
+  type Upcaster,
+  type UpcastResult,
+  type VersionedEvent,
+} from './evolution/index.js';
 export {
   DEFAULT_MAX_EVENT_BYTES,
   type EventStore,

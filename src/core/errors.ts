@@ -280,3 +280,57 @@ export class SealedSnapshotError extends EventlineError {
     super(`the sealed snapshot of stream '${streamId}' at version ${version} cannot be opened: ${detail}`);
   }
 }
+
+/**
+ * A declaration of event schemas (defineEventSchemas) that cannot be used: a version that
+ * is not a whole number from 1, a gap in a chain of upcasters, an upcaster that is not a
+ * function, a rename claimed twice. Refused when it is made, so nothing is ever written
+ * or read with it. `field` names the place, as `schemas.PostWasCreated.upcast.2`.
+ */
+export class SchemaDeclarationError extends ValidationError {
+  override readonly code = 'SCHEMA_DECLARATION_INVALID';
+}
+
+/**
+ * An event stored at a schema version this code does not know: newer than the current
+ * version of its type (written by a newer release), or not a whole number from 1. The
+ * message names the type and the versions, never the data.
+ */
+export class SchemaVersionError extends EventlineError {
+  readonly code = 'SCHEMA_VERSION_UNKNOWN';
+
+  constructor(
+    readonly type: string,
+    /** The version as stored: a number, or undefined when it is not one. */
+    readonly version: number | undefined,
+    readonly currentVersion: number,
+  ) {
+    super(
+      version === undefined
+        ? `an event of type '${type}' carries a schema version that is not a whole number from 1`
+        : `an event of type '${type}' is stored at schema version ${version}, newer than the current version ${currentVersion} this code knows`,
+    );
+  }
+}
+
+/** Why an upcaster failed: it threw, or it answered something other than an object (a promise, an array, null). */
+export type UpcastFailure = 'threw' | 'not-an-object';
+
+/**
+ * An upcaster failed on a stored event: it threw (its error is the `cause`) or answered
+ * something that is not a plain object. The message names the type and the version
+ * upcast from, never the data.
+ */
+export class UpcastError extends EventlineError {
+  readonly code = 'UPCAST_FAILED';
+
+  constructor(
+    readonly type: string,
+    readonly fromVersion: number,
+    readonly reason: UpcastFailure,
+    detail: string,
+    options?: ErrorOptions,
+  ) {
+    super(`the upcaster of '${type}' from version ${fromVersion} ${detail}`, options);
+  }
+}

@@ -8,6 +8,8 @@ import type { EventCodec } from '../core/codec.js';
 import { StoreClosedError, ValidationError, type ExpectedVersion } from '../core/errors.js';
 import type { NewEvent, RecordedEvent } from '../core/events.js';
 import { assertCount, assertExpectedVersion, assertName } from '../core/validation.js';
+import { revealedUpcaster, schemaCodec } from '../evolution/codec.js';
+import { assertEventSchemas, type EventSchemas } from '../evolution/schemas.js';
 import { eventDecoder } from './decode.js';
 import { appendSealer, assertPayloadGuard, revealEvents, snapshotSealer, type PayloadGuard } from './payload-guard.js';
 import { eventPreparer } from './prepare-events.js';
@@ -81,16 +83,29 @@ export interface EventStoreOptions<Body = string> {
    * at no cost. Default: none. See payload-guard.ts.
    */
   payloads?: PayloadGuard;
+  /**
+   * The schema versions and upcasters of event types (defineEventSchemas): an append
+   * records the current version of a declared type in the metadata (`$schemaVersion`),
+   * and every read hands out older events upcast to the current shape. Default: none,
+   * and events read as they were stored. See docs/evolution.md.
+   */
+  schemas?: EventSchemas;
 }
 
 export const DEFAULT_MAX_EVENT_BYTES = 1024 * 1024;
 
 export function createEventStore<Body>(storage: EventStorage<Body>, options: EventStoreOptions<Body> = {}): EventStore {
-  const codec = options.codec ?? storage.defaultCodec;
   const maxEventBytes = options.maxEventBytes ?? DEFAULT_MAX_EVENT_BYTES;
   assertCount(maxEventBytes, 'maxEventBytes', 1);
   const guard = options.payloads;
   if (guard !== undefined) assertPayloadGuard(guard);
+  const schemas = options.schemas;
+  if (schemas !== undefined) assertEventSchemas(schemas);
+  // Upcasting is part of decoding. Events the guard handles are upcast after it reveals
+  // them: their sealed fields open only at the type and paths they were stored under.
+  const upcast = revealedUpcaster(schemas);
+  const ownCodec = options.codec ?? storage.defaultCodec;
+  const codec = schemas === undefined ? ownCodec : schemaCodec(ownCodec, schemas, guard === undefined ? undefined : (type) => guard.handles(type));
   let closed = false;
 
   function assertOpen(): void {
@@ -99,11 +114,11 @@ export function createEventStore<Body>(storage: EventStorage<Body>, options: Eve
 
   const prepare = eventPreparer(codec, maxEventBytes);
   const decode = eventDecoder(codec);
-  const reads = createReads(storage, codec, decode, assertOpen, guard);
+  const reads = createReads(storage, codec, decode, assertOpen, guard, schemas);
   const sealer = guard === undefined ? undefined : appendSealer(guard, maxEventBytes);
   /** Stored events as the application sees them: decoded, and revealed when a guard is set. */
   const recordedOf = async (stored: readonly StoredEvent<Body>[]): Promise<RecordedEvent[]> =>
-    guard === undefined ? stored.map(decode) : revealEvents(guard, stored.map(decode));
+    guard === undefined ? stored.map(decode) : revealEvents(guard, stored.map(decode), upcast);
   const subscriptions = new Set<Subscription>();
   const appendHooks = new Set<AppendHook>();
 

@@ -132,9 +132,10 @@ export function appendSealer(guard: PayloadGuard, maxEventBytes: number): Append
 
 /**
  * Reveals the data of the handled events among `events` in place, in one call of the
- * guard; `events` are the read's own fresh objects. Answers `events`.
+ * guard; `events` are the read's own fresh objects. Then `after` (the store's upcasting)
+ * runs on each handled event. Answers `events`.
  */
-export async function revealEvents(guard: PayloadGuard, events: RecordedEvent[]): Promise<RecordedEvent[]> {
+export async function revealEvents(guard: PayloadGuard, events: RecordedEvent[], after?: (event: RecordedEvent) => void): Promise<RecordedEvent[]> {
   let handled: RecordedEvent[] | undefined;
   for (const event of events) if (guard.handles(event.type)) (handled ??= []).push(event);
   if (handled === undefined) return events;
@@ -142,6 +143,7 @@ export async function revealEvents(guard: PayloadGuard, events: RecordedEvent[])
   assertOnePerEvent(revealed, handled.length, 'reveal');
   handled.forEach((event, j) => {
     event.data = revealed[j];
+    after?.(event);
   });
   return events;
 }

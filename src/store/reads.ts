@@ -8,6 +8,8 @@ import type { RecordedEvent } from '../core/events.js';
 import { assertCount, assertName } from '../core/validation.js';
 import type { Decode } from './decode.js';
 import { toEventFilter } from './event-filter.js';
+import { revealedUpcaster } from '../evolution/codec.js';
+import type { EventSchemas } from '../evolution/schemas.js';
 import { revealEvents, type PayloadGuard } from './payload-guard.js';
 import { pagesAhead, readAhead } from './read-ahead.js';
 import type { Direction, EventFilter, EventStorage, StoredEvent, StreamInfo, StreamPayload } from './storage.js';
@@ -88,21 +90,31 @@ const DEFAULT_BATCH_SIZE = 500;
 const FOLD_PAGE_SIZE = 1000;
 const MAX_BATCH_SIZE = 10_000;
 
-/** With a payload guard (payload-guard.ts), every read reveals the data of the events it handles, a page at a time. */
+/**
+ * With a payload guard (payload-guard.ts), every read reveals the data of the events it
+ * handles, a page at a time. `codec` upcasts as it decodes (evolution/codec.ts), but for
+ * the events the guard handles, which are upcast once revealed; and a filter on a type
+ * with older names (`schemas`) reads the events stored under those too.
+ */
 export function createReads<Body>(
   storage: EventStorage<Body>,
   codec: EventCodec<Body>,
   decode: Decode<Body>,
   assertOpen: () => void,
   guard?: PayloadGuard,
+  schemas?: EventSchemas,
 ): EventReads {
+  const upcast = revealedUpcaster(schemas);
+
   function readAllArguments(options: ReadAllOptions) {
     assertOpen();
     const after = options.after ?? 0;
     assertCount(after, 'after', 0);
     const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
     assertCount(batchSize, 'batchSize', 1, MAX_BATCH_SIZE);
-    return { after, batchSize, filter: toEventFilter(options) };
+    const filter = toEventFilter(options);
+    if (schemas !== undefined && filter.types !== undefined) filter.types = [...new Set(filter.types.flatMap((type) => schemas.storedTypesOf(type)))];
+    return { after, batchSize, filter };
   }
 
   /**
@@ -117,7 +129,7 @@ export function createReads<Body>(
     const decoded = payloads.map((payload) => ({ ...codec.decode(payload), version: payload.version, position: payload.position }));
     if (!decoded.some((event) => guard.handles(event.type))) return decoded;
     const events = await storage.readStream(streamId, { fromVersion: from, maxCount: FOLD_PAGE_SIZE, direction: 'forward' }, decode);
-    return revealEvents(guard, events);
+    return revealEvents(guard, events, upcast);
   }
 
   return {
@@ -133,7 +145,7 @@ export function createReads<Body>(
       const maxCount = options.maxCount ?? Number.MAX_SAFE_INTEGER;
       assertCount(maxCount, 'maxCount', 1);
       const events = storage.readStream(streamId, { fromVersion, maxCount, direction }, decode);
-      return guard === undefined ? events : revealEvents(guard, await events);
+      return guard === undefined ? events : revealEvents(guard, await events, upcast);
     },
 
     async foldStream(streamId, initial, evolve, options = {}) {
@@ -175,7 +187,7 @@ export function createReads<Body>(
         // Each page is decoded and revealed whole, in one call of the guard, while the next is read.
         return {
           async *[Symbol.asyncIterator]() {
-            for await (const batch of pagesAhead(read(after), next)) yield* await revealEvents(guard, batch.map(decode));
+            for await (const batch of pagesAhead(read(after), next)) yield* await revealEvents(guard, batch.map(decode), upcast);
           },
         };
       }
@@ -185,7 +197,7 @@ export function createReads<Body>(
     async readAllPage(options = {}) {
       const { after, batchSize, filter } = readAllArguments(options);
       const page = (await storage.readAllBatch(after, filter, batchSize)).map(decode);
-      return guard === undefined ? page : revealEvents(guard, page);
+      return guard === undefined ? page : revealEvents(guard, page, upcast);
     },
 
     listStreams(options = {}) {

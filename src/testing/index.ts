@@ -4,7 +4,7 @@ export { eventStoreConformance, type ConformanceOptions } from './conformance/in
 export { keyStorageConformance, type KeyStorageConformanceOptions } from './key-storage-conformance.js';
 export { postgresTestUrl, postgresUnavailable, type PostgresTestDatabase } from './postgres.js';
 export { natsTestStreams, natsUnavailable, type NatsTestStreams } from './nats.js';
-export { onEveryStore, testStores, type TestStore } from './test-stores.js';
+export { onEveryStore, testStores, type Reopen, type TestStore } from './test-stores.js';
 export { deciderSpec, type DeciderSpec, type DeciderThen, type ExpectedError } from './decider-spec.js';
 export {
   workflowSpec,

@@ -8,8 +8,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { openEventStore } from '../open/open-store.js';
-import type { EventStore } from '../store/event-store.js';
+import { openEventStore, openStorage } from '../open/open-store.js';
+import { createEventStore, type EventStore, type EventStoreOptions } from '../store/event-store.js';
 import { postgresTestUrl, postgresUnavailable } from './postgres.js';
 
 export interface TestStore {
@@ -17,9 +17,16 @@ export interface TestStore {
   /** Why this store cannot run here; tests skip with it, or fail when `required`. */
   unavailable?: string;
   required?: boolean;
-  /** Runs `story` on a fresh, empty store and cleans up after it. */
-  withStore(story: (store: EventStore) => Promise<void>): Promise<void>;
+  /**
+   * Runs `story` on a fresh, empty store and cleans up after it. `reopen` opens another
+   * EventStore over the same log with other options (event schemas, a payload guard),
+   * closed with the story.
+   */
+  withStore(story: (store: EventStore, reopen: Reopen) => Promise<void>): Promise<void>;
 }
+
+/** Another EventStore over the story's log, with these options. */
+export type Reopen = (options: Pick<EventStoreOptions, 'schemas' | 'payloads'>) => Promise<EventStore>;
 
 export function testStores(env: NodeJS.ProcessEnv = process.env): TestStore[] {
   return [memoryStore, sqliteStore, postgresStore(env)];
@@ -47,7 +54,9 @@ export function onEveryStore(title: (name: string) => string, stories: (backend:
 const memoryStore: TestStore = {
   name: 'memory',
   async withStore(story) {
-    await run(await openEventStore('memory:'), story);
+    // Every store of the story over one storage; closing the first closes it.
+    const storage = await openStorage('memory:');
+    await run(createEventStore(storage), story, async (options) => createEventStore(storage, options));
   },
 };
 
@@ -56,7 +65,8 @@ const sqliteStore: TestStore = {
   async withStore(story) {
     const folder = await mkdtemp(join(tmpdir(), 'eventline-'));
     try {
-      await run(await openEventStore(`sqlite:${join(folder, 'events.db')}`), story);
+      const url = `sqlite:${join(folder, 'events.db')}`;
+      await run(await openEventStore(url), story, (options) => openEventStore(url, options));
     } finally {
       await rm(folder, { recursive: true, force: true });
     }
@@ -73,7 +83,8 @@ function postgresStore(env: NodeJS.ProcessEnv): TestStore {
     name: 'PostgreSQL',
     async withStore(story) {
       try {
-        await run(await openEventStore(await database.freshUrl()), story);
+        const url = await database.freshUrl();
+        await run(await openEventStore(url), story, (options) => openEventStore(url, options));
       } finally {
         await database.dropAll();
       }
@@ -81,10 +92,16 @@ function postgresStore(env: NodeJS.ProcessEnv): TestStore {
   };
 }
 
-async function run(store: EventStore, story: (store: EventStore) => Promise<void>): Promise<void> {
+async function run(store: EventStore, story: (store: EventStore, reopen: Reopen) => Promise<void>, open: Reopen): Promise<void> {
+  const reopened: EventStore[] = [];
   try {
-    await story(store);
+    await story(store, async (options) => {
+      const other = await open(options);
+      reopened.push(other);
+      return other;
+    });
   } finally {
+    for (const other of reopened.reverse()) await other.close();
     await store.close();
   }
 }
