@@ -14,3 +14,4 @@ export {
   type VersionedEvent,
 } from './schemas.js';
 export { schemaCodec, upcastInPlace, revealedUpcaster } from './codec.js';
+export { shapeOf, shapeDifferences, type Shape } from './shape.js';

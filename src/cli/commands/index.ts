@@ -2,6 +2,7 @@
 
 import type { Command } from '../command.js';
 import { appendCommand } from './append.js';
+import { contractsCommand } from './contracts.js';
 import { keysCommand } from './keys.js';
 import { projectionsCommand } from './projections.js';
 import { queryCommand } from './query.js';
@@ -13,7 +14,7 @@ import { streamsCommand } from './streams.js';
 import { subjectsCommand } from './subjects.js';
 import { workflowsCommand } from './workflows.js';
 
-export const COMMANDS: readonly Command[] = [appendCommand, readCommand, readAllCommand, streamsCommand, statsCommand, snapshotsCommand, projectionsCommand, workflowsCommand, queryCommand, subjectsCommand, keysCommand];
+export const COMMANDS: readonly Command[] = [appendCommand, readCommand, readAllCommand, streamsCommand, statsCommand, snapshotsCommand, projectionsCommand, workflowsCommand, queryCommand, subjectsCommand, keysCommand, contractsCommand];
 
 export function findCommand(name: string): Command | undefined {
   return COMMANDS.find((command) => command.name === name);
