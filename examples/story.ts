@@ -1,7 +1,8 @@
 // Every example tells its story a line at a time: printed as it goes, and kept, so that
 // the example's test can read what it said.
 
-import { basename, dirname } from 'node:path';
+import { existsSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { EventlineError, openEventStore } from '../src/index.js';
 
@@ -42,5 +43,26 @@ export async function tellWhenRun(moduleUrl: string, main: (storeUrl: string) =>
     if (!(error instanceof EventlineError)) throw error;
     console.error(`${example}: ${error.message}`);
     process.exitCode = 2;
+  }
+}
+
+/**
+ * Tells the story of an example that takes a folder rather than a store URL (it opens
+ * SQLite files of its own there), when its file is the script Node runs: the first
+ * argument, or a new temporary folder when there is none. A store URL, or a folder that
+ * holds `blog.db` already, is refused in one line; `why` says what the folder is for.
+ */
+export async function tellInFolderWhenRun(moduleUrl: string, why: string, main: (folder?: string) => Promise<unknown>): Promise<void> {
+  if (moduleUrl !== pathToFileURL(process.argv[1] ?? '').href) return;
+  const example = basename(dirname(fileURLToPath(moduleUrl)));
+  const folder = process.argv[2];
+  if (folder !== undefined && /^[a-z]+:/i.test(folder)) {
+    console.error(`${example}: give a folder (${why}), not a store URL`);
+    process.exitCode = 2;
+  } else if (folder !== undefined && existsSync(join(folder, 'blog.db'))) {
+    console.error(`${example}: the story starts from an empty store, and ${folder} holds blog.db already; give it a new folder`);
+    process.exitCode = 2;
+  } else {
+    await main(folder);
   }
 }

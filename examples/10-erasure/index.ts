@@ -3,11 +3,9 @@
 // as erased everywhere; nothing of them is left in the database files.
 // Run: npx tsx examples/10-erasure/index.ts [folder]   (default: a new temporary folder)
 
-import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import {
   everyNEvents,
   isErased,
@@ -36,7 +34,7 @@ import {
   type PostCommand,
 } from '../blog/index.js';
 import { postQueries, postsProjection, type PostView } from '../blog/read-side/index.js';
-import { storyteller } from '../story.js';
+import { storyteller, tellInFolderWhenRun } from '../story.js';
 
 /** Ada's personal data: what must be gone from every file once she is forgotten. */
 export const ADA = { name: 'Ada Canary-1815', email: 'ada.canary-1815@example.org', newEmail: 'ada.canary-1843@example.org' };
@@ -227,15 +225,4 @@ const listed = (scans: FileScan[]) => scans.map(({ file, places }) => `${file} $
 
 // Unlike the other examples this one takes a folder, not a store URL: it scans SQLite files.
 // Like them, it starts from an empty store.
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const folder = process.argv[2];
-  if (folder !== undefined && /^[a-z]+:/i.test(folder)) {
-    console.error('10-erasure: give a folder (the story scans its SQLite files), not a store URL');
-    process.exitCode = 2;
-  } else if (folder !== undefined && existsSync(join(folder, 'blog.db'))) {
-    console.error(`10-erasure: the story starts from an empty store, and ${folder} holds blog.db already; give it a new folder`);
-    process.exitCode = 2;
-  } else {
-    await main(folder);
-  }
-}
+await tellInFolderWhenRun(import.meta.url, 'the story scans its SQLite files', main);

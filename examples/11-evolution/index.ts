@@ -4,14 +4,12 @@
 // the other way: copying the log into a new store, where every event is written at v3.
 // Run: npx tsx examples/11-evolution/index.ts [folder]   (default: a new temporary folder)
 
-import { existsSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { openEventStore, SCHEMA_VERSION_KEY, type EventStore } from '../../src/index.js';
 import { handlePostCommand, postStreamId } from '../blog/index.js';
-import { storyteller } from '../story.js';
+import { storyteller, tellInFolderWhenRun } from '../story.js';
 import { schemas, type PostWasCreatedV3 } from './schemas.js';
 
 export interface Story {
@@ -111,15 +109,4 @@ async function asStored<T>(url: string, read: (store: EventStore) => Promise<T>)
 }
 
 // Like 10-erasure, this example takes a folder: it opens two SQLite stores in it.
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const folder = process.argv[2];
-  if (folder !== undefined && /^[a-z]+:/i.test(folder)) {
-    console.error('11-evolution: give a folder (the story opens two SQLite stores in it), not a store URL');
-    process.exitCode = 2;
-  } else if (folder !== undefined && existsSync(join(folder, 'blog.db'))) {
-    console.error(`11-evolution: the story starts from an empty store, and ${folder} holds blog.db already; give it a new folder`);
-    process.exitCode = 2;
-  } else {
-    await main(folder);
-  }
-}
+await tellInFolderWhenRun(import.meta.url, 'the story opens two SQLite stores in it', main);
