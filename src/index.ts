@@ -44,7 +44,7 @@ export {
   type Upcaster,
   type UpcastResult,
   type VersionedEvent,
-} from './evolution/index.js';
+} from './evolution/schemas.js';
 export {
   DEFAULT_MAX_EVENT_BYTES,
   type EventStore,

@@ -172,7 +172,9 @@ onEveryStore(
             exported.fields.map(({ path, value }) => ({ path, value })),
             [{ path: 'author.email', value: email }],
           );
-          assert.deepEqual((await current.readStream('post-p1'))[0]!.data, { ...v3, author: { id: 'ada', email } });
+          const revealed = { ...v3, author: { id: 'ada', email } };
+          assert.deepEqual((await current.readStream('post-p1'))[0]!.data, revealed);
+          assert.deepEqual((await current.foldStream('post-p1', [] as unknown[], (seen, event) => [...seen, event.data])).state, [revealed]);
         } finally {
           await keyStorage.close();
         }
