@@ -304,14 +304,18 @@ export class SchemaVersionError extends EventlineError {
     /** The version as stored: a number, or undefined when it is not one. */
     readonly version: number | undefined,
     readonly currentVersion: number,
+    /** The event's position in the log, when the read knows it. */
+    readonly position?: number,
   ) {
     super(
-      version === undefined
+      (version === undefined
         ? `an event of type '${type}' carries a schema version that is not a whole number from 1`
-        : `an event of type '${type}' is stored at schema version ${version}, newer than the current version ${currentVersion} this code knows`,
+        : `an event of type '${type}' is stored at schema version ${version}, newer than the current version ${currentVersion} this code knows`) + atPosition(position),
     );
   }
 }
+
+const atPosition = (position: number | undefined) => (position === undefined ? '' : ` (position ${position})`);
 
 /** Why an upcaster failed: it threw, or it answered something other than an object (a promise, an array, null). */
 export type UpcastFailure = 'threw' | 'not-an-object';
@@ -329,8 +333,12 @@ export class UpcastError extends EventlineError {
     readonly fromVersion: number,
     readonly reason: UpcastFailure,
     detail: string,
-    options?: ErrorOptions,
+    options: ErrorOptions & { position?: number | undefined } = {},
   ) {
-    super(`the upcaster of '${type}' from version ${fromVersion} ${detail}`, options);
+    super(`the upcaster of '${type}' from version ${fromVersion} ${detail}${atPosition(options.position)}`, options);
+    this.position = options.position;
   }
+
+  /** The event's position in the log, when the read knows it. */
+  readonly position: number | undefined;
 }

@@ -19,19 +19,21 @@ export function schemaCodec<Body>(codec: EventCodec<Body>, schemas: EventSchemas
     decode(encoded) {
       const payload = codec.decode(encoded);
       if (deferred?.(payload.type) === true) return payload;
-      return upcasted(schemas, payload) ?? payload;
+      // The store decodes stored events and stream payloads, which carry their position.
+      const position = (encoded as { position?: unknown }).position;
+      return upcasted(schemas, payload, typeof position === 'number' ? position : undefined) ?? payload;
     },
   };
 }
 
 /** The store's step after its payload guard reveals an event: upcasting in place; undefined without schemas. */
-export function revealedUpcaster(schemas: EventSchemas | undefined): ((event: EventPayload) => void) | undefined {
+export function revealedUpcaster(schemas: EventSchemas | undefined): ((event: EventPayload & { position?: number }) => void) | undefined {
   return schemas === undefined ? undefined : (event) => upcastInPlace(schemas, event);
 }
 
 /** Upcasts a decoded event in place (after its sealed fields are revealed). */
-export function upcastInPlace(schemas: EventSchemas, event: EventPayload): void {
-  const up = upcasted(schemas, event);
+export function upcastInPlace(schemas: EventSchemas, event: EventPayload & { position?: number }): void {
+  const up = upcasted(schemas, event, event.position);
   if (up === undefined) return;
   event.type = up.type;
   event.data = up.data;
@@ -56,9 +58,9 @@ function stamped(schemas: EventSchemas, payload: EventPayload): EventPayload {
 }
 
 /** The payload at the current version of its type, or undefined when it already is. */
-function upcasted(schemas: EventSchemas, payload: EventPayload): EventPayload | undefined {
+function upcasted(schemas: EventSchemas, payload: EventPayload, position: number | undefined): EventPayload | undefined {
   const version = storedVersionOf(payload.metadata);
-  const event = { type: payload.type, data: payload.data, version };
+  const event = { type: payload.type, data: payload.data, version, position };
   const up = schemas.upcast(event);
   if (up === event) return undefined;
   // The metadata handed out names the version of the data handed out, so an event read

@@ -47,6 +47,8 @@ export interface VersionedEvent {
   type: string;
   data: unknown;
   version: number;
+  /** Its position in the log, when known: errors name it. */
+  position?: number | undefined;
 }
 
 /** The checked declarations, frozen (`EventStoreOptions.schemas`). */
@@ -133,10 +135,10 @@ export function defineEventSchemas<Events extends object = Record<string, Record
       const schema = byType.get(type);
       if (schema === undefined) return event;
       const from = event.version;
-      if (!Number.isSafeInteger(from) || from < 1) throw new SchemaVersionError(type, undefined, schema.version);
-      if (from > schema.version) throw new SchemaVersionError(type, from, schema.version);
+      if (!Number.isSafeInteger(from) || from < 1) throw new SchemaVersionError(type, undefined, schema.version, event.position);
+      if (from > schema.version) throw new SchemaVersionError(type, from, schema.version, event.position);
       let data = event.data;
-      for (let version = from; version < schema.version; version++) data = runUpcaster(type, version, schema.upcasters[version - 1]!, data);
+      for (let version = from; version < schema.version; version++) data = runUpcaster(type, version, schema.upcasters[version - 1]!, data, event.position);
       return type === event.type && from === schema.version ? event : { type, data, version: schema.version };
     },
     validate(type: string, data: unknown) {
@@ -181,20 +183,20 @@ function checkSchema(type: string, schema: unknown): CheckedSchema {
   });
 }
 
-function runUpcaster(type: string, from: number, upcaster: (data: unknown) => unknown, data: unknown): unknown {
+function runUpcaster(type: string, from: number, upcaster: (data: unknown) => unknown, data: unknown, position: number | undefined): unknown {
   let result: unknown;
   try {
     result = upcaster(data);
   } catch (error) {
-    throw new UpcastError(type, from, 'threw', 'threw', { cause: error });
+    throw new UpcastError(type, from, 'threw', 'threw', { cause: error, position });
   }
   if (typeof result !== 'object' || result === null || Array.isArray(result)) {
     // Its kind only: the value is data.
     const kind = result === null ? 'null' : Array.isArray(result) ? 'an array' : `a ${typeof result}`;
-    throw new UpcastError(type, from, 'not-an-object', `answered ${kind}, not an object`);
+    throw new UpcastError(type, from, 'not-an-object', `answered ${kind}, not an object`, { position });
   }
   if (typeof (result as { then?: unknown }).then === 'function') {
-    throw new UpcastError(type, from, 'not-an-object', 'answered a promise: upcasters are synchronous');
+    throw new UpcastError(type, from, 'not-an-object', 'answered a promise: upcasters are synchronous', { position });
   }
   return result;
 }
