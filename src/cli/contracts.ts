@@ -180,6 +180,9 @@ function upcastProblem(schemas: EventSchemas, currentShapes: ReadonlyMap<string,
     const cause = error.cause instanceof Error ? ` (${error.cause.name})` : '';
     return `no longer upcasts: ${error.message}${cause}`;
   }
+  // Upcasters run on every read: the same data must always make the same event.
+  const again = schemas.upcast({ ...event, data: structuredClone(event.data) });
+  if (JSON.stringify(again.data) !== JSON.stringify(up.data)) return `its upcasters answer differently for the same data: they must be pure`;
   const invalid = validationProblem(schemas, up.type, up.data);
   if (invalid !== undefined) return `upcasts to an invalid ${up.type} v${up.version}: ${invalid}`;
   // Without a validation of its own, a valid current event has the current example's shape.
