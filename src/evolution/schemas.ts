@@ -109,6 +109,7 @@ export function defineEventSchemas<Events extends object = Record<string, Record
   const byType = new Map<string, CheckedSchema>();
   const renamed = new Map<string, string>();
   for (const [type, schema] of Object.entries(declarations as Record<string, unknown>)) {
+    if (schema === undefined) continue;
     const checked = checkSchema(type, schema);
     byType.set(type, checked);
     for (const [i, old] of checked.storedTypes.slice(1).entries()) {
