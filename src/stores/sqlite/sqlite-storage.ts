@@ -15,6 +15,7 @@ import { createConnectionLock } from '../sqlite-db/connection-lock.js';
 import { openDatabase } from '../sqlite-db/driver.js';
 import { createMemoryReadModels } from '../sqlite-db/memory-read-models.js';
 import { sqliteReadModelStorage } from '../sqlite-db/read-model-storage.js';
+import { preparePruning } from './prune.js';
 import { prepareReads } from './read.js';
 import { hasSchema, migrate } from './schema.js';
 import { prepareSnapshots } from './snapshots.js';
@@ -98,6 +99,7 @@ export async function openSqliteStorage(url: string, options: SqliteOptions): Pr
   const appendInTransaction = prepareAppend(db, ids);
   const append = db.transaction(appendInTransaction);
   const reads = prepareReads(db, ids);
+  const pruning = preparePruning(db, ids, appendInTransaction);
 
   // Appends in this process notify at once; appends by other processes show up as a
   // new data_version, which is cheap to poll while anyone is watching.
@@ -172,6 +174,20 @@ export async function openSqliteStorage(url: string, options: SqliteOptions): Pr
     },
 
     snapshots: prepareSnapshots(db, (operation) => lock.run(operation)),
+
+    retention: {
+      prunedTo: (streamId) => lock.run(() => pruning.prunedTo(streamId)),
+      async prune(ranges, audit) {
+        const result = await lock.run(() => pruning.prune(ranges, audit));
+        watchers.notify();
+        return result;
+      },
+      async restore(events, audit) {
+        const result = await lock.run(() => pruning.restore(events, audit));
+        watchers.notify();
+        return result;
+      },
+    },
 
     stats() {
       return lock.run(() => ({ ...reads.counts(), bytes: bytesOnDisk(db, path) }));
