@@ -225,7 +225,7 @@ export {
   type Inbox,
 } from './workflows/index.js';
 export type { AuditEvents, StoreRetention } from './store/event-store.js';
-export type { PruneRange, PruneResult, RestoreResult } from './store/storage.js';
+export type { PruneRange, PruneResult, RestoreResult, SpaceReport } from './store/storage.js';
 export {
   ARCHIVE_FORMAT,
   archiveFiles,

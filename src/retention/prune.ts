@@ -11,7 +11,7 @@ import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConcurrencyError, PruneRefusedError, ValidationError } from '../core/errors.js';
 import type { EventStore } from '../store/event-store.js';
-import type { PruneRange, StoredEvent } from '../store/storage.js';
+import type { PruneRange, SpaceReport, StoredEvent } from '../store/storage.js';
 import { archiveFiles, readManifest, verifyArchive, writeArchive, type ArchivedRange, type ArchiveManifest } from './archive.js';
 import { STREAM_COMPACTED } from './compaction.js';
 import { registeredConsumers, strandedBy, type Consumer } from './consumers.js';
@@ -46,6 +46,8 @@ export interface PruneOptions {
   /** The time the policies are judged at. Default: now. */
   now?: Date;
   onProgress?: (progress: PruneProgress) => void;
+  /** Give the space back after the deletion (store.retention.reclaimSpace, without a full rewrite). Default true. */
+  reclaimSpace?: boolean;
 }
 
 /** The RetentionRun event's data. */
@@ -81,6 +83,8 @@ export interface PruneReport {
   bytesAfter: number;
   /** Half-done runs this one finished first. */
   resumed: ResumeReport;
+  /** What giving the space back did, when the run deleted anything and was asked to. */
+  space?: SpaceReport;
 }
 
 /**
@@ -124,6 +128,7 @@ export async function pruneStore(store: EventStore, options: PruneOptions): Prom
   const forced = strandedBy(plan.consumers, Math.max(...streams.map((s) => s.lastPosition))).map(consumerName);
   const result = await deleteArchived(store, manifest, { bytesBefore, bytesAfter: Math.max(bytesBefore - removedBytes, 0), forced, resumed: false });
   const files = archiveFiles(archiveDir, run);
+  const space = options.reclaimSpace === false ? undefined : await store.retention.reclaimSpace();
   return report({
     run,
     changed,
@@ -132,6 +137,7 @@ export async function pruneStore(store: EventStore, options: PruneOptions): Prom
     bytesBefore,
     bytesAfter: (await store.stats()).bytes,
     resumed,
+    ...(space === undefined ? {} : { space }),
   });
 }
 

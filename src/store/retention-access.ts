@@ -6,7 +6,7 @@ import type { NewEvent } from '../core/events.js';
 import { ValidationError } from '../core/errors.js';
 import { assertCount, assertName } from '../core/validation.js';
 import type { PrepareEvents } from './prepare-events.js';
-import type { EventStorage, PruneRange, PruneResult, RestoreResult, StoredEvent } from './storage.js';
+import type { EventStorage, PruneRange, PruneResult, RestoreResult, SpaceReport, StoredEvent } from './storage.js';
 
 /** An audit event appended in the same transaction as a prune or a restore. */
 export interface AuditEvents {
@@ -29,6 +29,12 @@ export interface StoreRetention {
   prune(ranges: readonly PruneRange[], audit: AuditEvents): Promise<PruneResult>;
   /** In one transaction, stores `events` back exactly as they were (see RetentionStorage.restore) and appends `audit`. */
   restore(events: readonly StoredEvent<unknown>[], audit: AuditEvents): Promise<RestoreResult>;
+  /**
+   * Gives the space of pruned events back, as far as the store can without a rewrite;
+   * `full: true` also rewrites a SQLite file made before incremental vacuum (VACUUM:
+   * the report's `advice` says what it costs).
+   */
+  reclaimSpace(options?: { full?: boolean }): Promise<SpaceReport>;
 }
 
 export function createStoreRetention<Body>(storage: EventStorage<Body>, prepare: PrepareEvents<Body>, assertOpen: () => void): StoreRetention {
@@ -61,6 +67,13 @@ export function createStoreRetention<Body>(storage: EventStorage<Body>, prepare:
         assertCount(range.upToVersion, 'ranges.upToVersion', 1);
       }
       return storage.retention.prune(ranges, audited(audit));
+    },
+
+    async reclaimSpace(options = {}) {
+      assertOpen();
+      const full = options.full ?? false;
+      if (typeof full !== 'boolean') throw new ValidationError('full', 'must be a boolean');
+      return storage.retention.reclaimSpace({ full });
     },
 
     async restore(events, audit) {

@@ -209,6 +209,22 @@ export interface RetentionStorage<Body = string> {
    * store, where nothing was ever stored; else RestoreConflictError, and nothing is written.
    */
   restore(events: readonly StoredEvent<Body>[], audit: AuditAppend<Body>): Promise<RestoreResult>;
+  /**
+   * Gives the space of removed events back (see docs/retention.md): SQLite's incremental
+   * vacuum and a WAL checkpoint, PostgreSQL's VACUUM (ANALYZE); memory has nothing to do.
+   * `full` also rewrites a SQLite file made before incremental vacuum (VACUUM).
+   */
+  reclaimSpace(options: { full: boolean }): Promise<SpaceReport>;
+}
+
+export interface SpaceReport {
+  /** The store's bytes (as stats counts them) before and after. */
+  bytesBefore: number;
+  bytesAfter: number;
+  /** What was run: 'none', 'incremental', 'vacuum', 'vacuum-analyze'. */
+  done: 'none' | 'incremental' | 'vacuum' | 'vacuum-analyze';
+  /** What more could be done, and what it costs; undefined when nothing. */
+  advice?: string;
 }
 
 /** A snapshot ready to store: validated, its state already encoded as text. */

@@ -148,6 +148,14 @@ export function createMemoryStorage(): EventStorage<unknown> {
     return planned.result;
   }
 
+  async function stats() {
+    let bytes = 0;
+    for (const e of log) if (e !== undefined) bytes += bytesOf(e.data) + (e.metadata === null ? 0 : bytesOf(e.metadata));
+    let withEvents = 0;
+    for (const id of streams.keys()) if (hasEvents(id)) withEvents++;
+    return { events: kept, streams: withEvents, bytes };
+  }
+
   const retention: RetentionStorage<unknown> = {
     async prunedTo(streamId) {
       const stream = streams.get(streamId) ?? [];
@@ -174,6 +182,12 @@ export function createMemoryStorage(): EventStorage<unknown> {
         watchers.notify();
         return { removed, audit: result };
       });
+    },
+
+    // The removed events' objects are garbage already: nothing more to give back.
+    async reclaimSpace() {
+      const { bytes } = await stats();
+      return { bytesBefore: bytes, bytesAfter: bytes, done: 'none' as const };
     },
 
     async restore(events, audit) {
@@ -285,13 +299,7 @@ export function createMemoryStorage(): EventStorage<unknown> {
         .map((streamId) => ({ streamId, version: streams.get(streamId)!.length }));
     },
 
-    async stats() {
-      let bytes = 0;
-      for (const e of log) if (e !== undefined) bytes += bytesOf(e.data) + (e.metadata === null ? 0 : bytesOf(e.metadata));
-      let withEvents = 0;
-      for (const id of streams.keys()) if (hasEvents(id)) withEvents++;
-      return { events: kept, streams: withEvents, bytes };
-    },
+    stats,
 
     snapshots: createMemorySnapshots(),
 

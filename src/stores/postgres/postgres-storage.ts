@@ -146,7 +146,7 @@ export async function openPostgresStorage(url: string, options: PostgresOptions)
     stats: reads.stats,
     headPosition: reads.headPosition,
     snapshots: prepareSnapshots(pool, s),
-    retention: preparePruning(pool, s, lockKey(schema), ids, append),
+    retention: preparePruning(pool, s, lockKey(schema), ids, append, async () => (await reads.stats()).bytes),
 
     async close() {
       await listener.close();

@@ -12,7 +12,7 @@ import { LOCK_APPEND } from './identifiers.js';
 
 type Append = (db: ClientBase, streamId: string, events: readonly EventToStore[], expectedVersion: ExpectedVersion) => Promise<AppendResult>;
 
-export function preparePruning(pool: Pool, s: string, key: number, ids: EventIds, append: Append): RetentionStorage {
+export function preparePruning(pool: Pool, s: string, key: number, ids: EventIds, append: Append, bytes: () => Promise<number>): RetentionStorage {
   const versions = `
     SELECT r.stream_id AS "streamId",
       coalesce((SELECT max(e.version) FROM ${s}.events e WHERE e.stream_id = r.stream_id),
@@ -71,6 +71,15 @@ export function preparePruning(pool: Pool, s: string, key: number, ids: EventIds
   }
 
   return {
+    // VACUUM marks the pruned rows' space free for new rows and gives back the pages at
+    // the end of the table; only VACUUM FULL (a rewrite under an exclusive lock) shrinks
+    // it further, and it is left to the operator.
+    async reclaimSpace() {
+      const bytesBefore = await bytes();
+      await pool.query(`VACUUM (ANALYZE) ${s}.events, ${s}.pruned_events`);
+      return { bytesBefore, bytesAfter: await bytes(), done: 'vacuum-analyze' as const };
+    },
+
     async prunedTo(streamId) {
       const { rows } = await pool.query<{ prunedTo: number }>(prunedTo, [streamId]);
       return rows[0]!.prunedTo;

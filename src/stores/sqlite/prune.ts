@@ -6,7 +6,7 @@
 import type { Database } from 'better-sqlite3';
 import { RestoreConflictError } from '../../core/errors.js';
 import { assertPrunable, restoreConflict } from '../../store/prune-rules.js';
-import type { AuditAppend, PruneRange, PruneResult, RestoreResult, StoredEvent } from '../../store/storage.js';
+import type { AuditAppend, PruneRange, PruneResult, RestoreResult, SpaceReport, StoredEvent } from '../../store/storage.js';
 import type { EventIds } from '../event-ids.js';
 import type { AppendInTransaction } from './append.js';
 
@@ -85,3 +85,34 @@ export function preparePruning(db: Database, ids: EventIds, appendInTransaction:
     restore: (events, audit) => restore.immediate(events, audit),
   };
 }
+
+/**
+ * Gives the pages of removed events back to the file system. A file made with
+ * auto_vacuum=INCREMENTAL (every file since schema 7) frees them at once; an older file
+ * keeps them for new events unless `full` rewrites it (VACUUM), which also turns
+ * incremental vacuum on. Then the WAL is checkpointed and truncated.
+ */
+export function reclaimSqliteSpace(db: Database, bytes: () => number, full: boolean): SpaceReport {
+  const bytesBefore = bytes();
+  const incremental = db.pragma('auto_vacuum', { simple: true }) === INCREMENTAL;
+  let done: SpaceReport['done'] = 'none';
+  if (incremental) {
+    db.pragma('incremental_vacuum');
+    done = 'incremental';
+  } else if (full) {
+    db.pragma('auto_vacuum = INCREMENTAL');
+    db.exec('VACUUM');
+    done = 'vacuum';
+  }
+  db.pragma('wal_checkpoint(TRUNCATE)');
+  const free = (db.pragma('freelist_count', { simple: true }) as number) * (db.pragma('page_size', { simple: true }) as number);
+  const advice =
+    done === 'none' && free > 0
+      ? `this file was made before incremental vacuum: ${free} bytes of free pages stay in it for new events. ` +
+        'A full vacuum (VACUUM) gives them back and turns incremental vacuum on; it rewrites the whole file, ' +
+        'needs up to twice its size free on disk, and holds the write lock while it runs'
+      : undefined;
+  return { bytesBefore, bytesAfter: bytes(), done, ...(advice === undefined ? {} : { advice }) };
+}
+
+const INCREMENTAL = 2;

@@ -15,7 +15,7 @@ import { createConnectionLock } from '../sqlite-db/connection-lock.js';
 import { openDatabase } from '../sqlite-db/driver.js';
 import { createMemoryReadModels } from '../sqlite-db/memory-read-models.js';
 import { sqliteReadModelStorage } from '../sqlite-db/read-model-storage.js';
-import { preparePruning } from './prune.js';
+import { preparePruning, reclaimSqliteSpace } from './prune.js';
 import { prepareReads } from './read.js';
 import { hasSchema, migrate } from './schema.js';
 import { prepareSnapshots } from './snapshots.js';
@@ -78,6 +78,9 @@ export async function openSqliteStorage(url: string, options: SqliteOptions): Pr
       // Some other application's database is not made an event store by a read, nor
       // changed in any way: this looks before any setting is written.
       if (mustExist && !hasSchema(db)) throw storeMissing(url);
+      // A new file frees the pages of pruned events as it goes (incremental vacuum);
+      // the setting must come before its first table.
+      if (!hasSchema(db) && db.pragma('page_count', { simple: true }) === 0) db.pragma('auto_vacuum = INCREMENTAL');
       db.pragma('journal_mode = WAL');
       db.pragma(`synchronous = ${synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
       // NORMAL: every append rewrites the same few pages (the newest leaf of each index
@@ -187,6 +190,7 @@ export async function openSqliteStorage(url: string, options: SqliteOptions): Pr
         watchers.notify();
         return result;
       },
+      reclaimSpace: ({ full }) => lock.run(() => reclaimSqliteSpace(db, () => bytesOnDisk(db, path), full)),
     },
 
     stats() {
