@@ -16,7 +16,7 @@ import { archiveFiles, readManifest, verifyArchive, writeArchive, type ArchivedR
 import { STREAM_COMPACTED } from './compaction.js';
 import { registeredConsumers, strandedBy, type Consumer } from './consumers.js';
 import { planPrune, type PlannedStream, type PrunePlan } from './plan.js';
-import type { RetentionPolicy } from './policy.js';
+import { checkPolicies, type RetentionPolicy } from './policy.js';
 
 /** The stream every prune and restore records itself in. */
 export const RETENTION_STREAM = '$retention';
@@ -96,24 +96,27 @@ export interface PruneReport {
 export async function pruneStore(store: EventStore, options: PruneOptions): Promise<PruneReport> {
   const { archiveDir, force = false, dryRun = false, onProgress = () => {} } = options;
   if (typeof archiveDir !== 'string' || archiveDir === '') throw new ValidationError('archiveDir', 'must name a folder');
+  checkPolicies(options.policies);
+  // What an earlier run left half done is finished first, so this run plans on the
+  // store as that run left it. A dry run changes nothing, that included.
+  let resumed: ResumeReport = { finished: [], discarded: [] };
+  if (!dryRun) {
+    await mkdir(archiveDir, { recursive: true });
+    resumed = await resumePrunes(store, archiveDir, { force });
+  }
   onProgress({ phase: 'plan', done: 0, total: 0 });
   const plan = await planPrune(store, options.policies, options.now === undefined ? {} : { now: options.now });
   // A dry run reports the consumers it would strand; a run refuses them.
   if (plan.stranded.length > 0 && !force && !dryRun) throw strandedError(plan.stranded);
-  const nothing: ResumeReport = { finished: [], discarded: [] };
   const report = (fields: Partial<PruneReport> = {}): PruneReport => ({
-    run: undefined, dryRun, plan, changed: [], removed: 0, bytesBefore: 0, bytesAfter: 0, resumed: nothing, ...fields,
+    run: undefined, dryRun, plan, changed: [], removed: 0, bytesBefore: 0, bytesAfter: 0, resumed, ...fields,
   });
-  if (dryRun) return report();
-
-  await mkdir(archiveDir, { recursive: true });
-  const resumed = await resumePrunes(store, archiveDir, { force });
-  if (plan.streams.length === 0) return report({ resumed });
+  if (dryRun || plan.streams.length === 0) return report();
 
   const run = newRunId(plan.now);
   const changed = await compact(store, plan.streams, onProgress);
   const streams = plan.streams.filter((s) => !changed.includes(s.streamId));
-  if (streams.length === 0) return report({ changed, resumed });
+  if (streams.length === 0) return report({ changed });
   const ranges = streams.map(({ streamId, fromVersion, upToVersion }) => ({ streamId, fromVersion, upToVersion }));
   const total = streams.reduce((n, s) => n + s.events, 0);
   let archived = 0;
@@ -136,7 +139,6 @@ export async function pruneStore(store: EventStore, options: PruneOptions): Prom
     archive: { file: files.archive, manifest: files.manifest, sha256: manifest.sha256 },
     bytesBefore,
     bytesAfter: (await store.stats()).bytes,
-    resumed,
     ...(space === undefined ? {} : { space }),
   });
 }
