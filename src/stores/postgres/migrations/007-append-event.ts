@@ -38,16 +38,15 @@ export interface AppendFunctionOptions {
  * conflict, or one row with the new version and last position.
  */
 export function appendEventsFunction({ s, key, channel }: SchemaNames, { prunedEvents = false }: AppendFunctionOptions = {}): string {
-  const prunedIds = prunedEvents
-    ? `
+  // Where the given ids are stored in `table`: the ids callers chose by their index, and
+  // the ids of this schema at the positions they name, held by an event with no id.
+  const storedIn = (table: string, a: string) => `SELECT ${a}.event_id, ${a}.stream_id, ${a}.version, ${a}.position
+        FROM ${s}.${table} ${a} WHERE ${a}.event_id = ANY (p_event_ids)
         UNION ALL
-        SELECT p.event_id, p.stream_id, p.version, p.position
-        FROM ${s}.pruned_events p WHERE p.event_id = ANY (p_event_ids)
-        UNION ALL
-        SELECT u.id, p.stream_id, p.version, p.position
+        SELECT u.id, ${a}.stream_id, ${a}.version, ${a}.position
         FROM unnest(p_event_ids, p_named) AS u(id, named)
-        JOIN ${s}.pruned_events p ON p.position = u.named AND p.event_id IS NULL`
-    : '';
+        JOIN ${s}.${table} ${a} ON ${a}.position = u.named AND ${a}.event_id IS NULL`;
+  const prunedIds = prunedEvents ? `\n        UNION ALL\n        ${storedIn('pruned_events', 'p')}` : '';
   return `
   CREATE OR REPLACE FUNCTION ${s}.append_events(
     p_stream_id text, p_expected bigint,
@@ -65,12 +64,7 @@ export function appendEventsFunction({ s, key, channel }: SchemaNames, { prunedE
 
     IF p_lookup_ids THEN
       RETURN QUERY
-        SELECT e.event_id, e.stream_id, e.version, e.position
-        FROM ${s}.events e WHERE e.event_id = ANY (p_event_ids)
-        UNION ALL
-        SELECT u.id, e.stream_id, e.version, e.position
-        FROM unnest(p_event_ids, p_named) AS u(id, named)
-        JOIN ${s}.events e ON e.position = u.named AND e.event_id IS NULL${prunedIds};
+        ${storedIn('events', 'e')}${prunedIds};
       IF FOUND THEN RETURN; END IF;
     END IF;
 
