@@ -17,7 +17,8 @@ export function assertPrunable(streamId: string, upToVersion: number, version: n
 /**
  * Why an event cannot go back to its place, or undefined when it can: where it was pruned
  * from, or (restoring into another store) at a position and stream version that hold no
- * event there and held none that was pruned.
+ * event there and held none that was pruned. `taken`: another event has its position, its
+ * stream version, or its id.
  */
 export function restoreConflict(
   event: Pick<StoredEvent<unknown>, 'position' | 'streamId' | 'version' | 'eventId'>,

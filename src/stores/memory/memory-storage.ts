@@ -196,7 +196,7 @@ export function createMemoryStorage(): EventStorage<unknown> {
         for (const e of events) {
           const place = pruned.get(e.position);
           const stream = streams.get(e.streamId);
-          const taken = seen.has(e.position) || log[e.position - 1] !== undefined || stream?.[e.version - 1] !== undefined;
+          const taken = seen.has(e.position) || log[e.position - 1] !== undefined || stream?.[e.version - 1] !== undefined || byEventId.has(e.eventId);
           const placeOf = place === undefined ? undefined : { ...place, eventId: place.given ? place.eventId : null };
           // Versions are 1..n in memory: one at or below the stream's is or was used.
           const versionUsed = (stream?.length ?? 0) >= e.version;

@@ -17,7 +17,8 @@ export function preparePruning(pool: Pool, s: string, key: number, ids: EventIds
     SELECT r.stream_id AS "streamId",
       coalesce((SELECT max(e.version) FROM ${s}.events e WHERE e.stream_id = r.stream_id),
                (SELECT max(p.version) FROM ${s}.pruned_events p WHERE p.stream_id = r.stream_id), 0) AS version
-    FROM unnest($1::text[]) AS r(stream_id)`;
+    FROM unnest($1::text[]) WITH ORDINALITY AS r(stream_id, i)
+    ORDER BY r.i`;
   const prunedTo = `
     SELECT coalesce((SELECT min(e.version) - 1 FROM ${s}.events e WHERE e.stream_id = $1),
                     (SELECT max(p.version) FROM ${s}.pruned_events p WHERE p.stream_id = $1), 0) AS "prunedTo"`;
@@ -31,8 +32,9 @@ export function preparePruning(pool: Pool, s: string, key: number, ids: EventIds
   const places = `
     SELECT u.position, p.stream_id AS "streamId", p.version, p.event_id AS "eventId",
       EXISTS (SELECT 1 FROM ${s}.events e WHERE e.position = u.position OR (e.stream_id = u.stream_id AND e.version = u.version)) AS taken,
-      EXISTS (SELECT 1 FROM ${s}.pruned_events q WHERE q.stream_id = u.stream_id AND q.version = u.version) AS "versionUsed"
-    FROM unnest($1::bigint[], $2::text[], $3::bigint[]) AS u(position, stream_id, version)
+      EXISTS (SELECT 1 FROM ${s}.pruned_events q WHERE q.stream_id = u.stream_id AND q.version = u.version) AS "versionUsed",
+      EXISTS (SELECT 1 FROM ${s}.events e WHERE e.event_id = u.event_id) AS "idTaken"
+    FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::uuid[]) AS u(position, stream_id, version, event_id)
     LEFT JOIN ${s}.pruned_events p ON p.position = u.position
     ORDER BY u.position`;
   const forgetPlaces = `DELETE FROM ${s}.pruned_events WHERE position = ANY ($1::bigint[])`;
@@ -101,12 +103,12 @@ export function preparePruning(pool: Pool, s: string, key: number, ids: EventIds
           const e = events.find((x, i) => positions.indexOf(x.position) !== i)!;
           throw new RestoreConflictError(e.position, e.streamId, e.version, 'its place is taken');
         }
-        const { rows } = await client.query<PlaceRow>(places, [positions, events.map((e) => e.streamId), events.map((e) => e.version)]);
+        const { rows } = await client.query<PlaceRow>(places, [positions, events.map((e) => e.streamId), events.map((e) => e.version), events.map((e) => e.eventId)]);
         const byPosition = new Map(rows.map((r) => [r.position, r]));
         for (const e of events) {
           const row = byPosition.get(e.position)!;
           const place = row.streamId === null ? undefined : { streamId: row.streamId, version: row.version!, eventId: row.eventId };
-          const conflict = restoreConflict(e, place, row.taken, row.versionUsed);
+          const conflict = restoreConflict(e, place, row.taken || row.idTaken, row.versionUsed);
           if (conflict !== undefined) throw new RestoreConflictError(e.position, e.streamId, e.version, conflict);
         }
         await client.query(forgetPlaces, [positions]);
@@ -128,4 +130,4 @@ export function preparePruning(pool: Pool, s: string, key: number, ids: EventIds
   };
 }
 
-type PlaceRow = { position: number; streamId: string | null; version: number | null; eventId: string | null; taken: boolean; versionUsed: boolean };
+type PlaceRow = { position: number; streamId: string | null; version: number | null; eventId: string | null; taken: boolean; versionUsed: boolean; idTaken: boolean };

@@ -26,7 +26,8 @@ const KEEP_PLACES = `
 const DELETE_PREFIX = `DELETE FROM events WHERE stream_id = ? AND version <= ?`;
 
 const PRUNED_PLACE = `SELECT stream_id AS streamId, version, event_id AS eventId FROM pruned_events WHERE position = ?`;
-const TAKEN = `SELECT 1 FROM events WHERE position = ? OR (stream_id = ? AND version = ?)`;
+// The place, or the id (one a caller gave), is another event's.
+const TAKEN = `SELECT 1 FROM events WHERE position = ? OR (stream_id = ? AND version = ?) OR event_id = ?`;
 const USED_BEFORE = `SELECT 1 FROM pruned_events WHERE stream_id = ? AND version = ?`;
 const FORGET_PLACE = `DELETE FROM pruned_events WHERE position = ?`;
 const INSERT_EVENT = `
@@ -69,7 +70,7 @@ export function preparePruning(db: Database, ids: EventIds, appendInTransaction:
   const restore = db.transaction((events: readonly StoredEvent[], audit: AuditAppend): RestoreResult => {
     for (const e of events) {
       const place = prunedPlace.get(e.position);
-      const conflict = restoreConflict(e, place, taken.get(e.position, e.streamId, e.version) !== undefined, usedBefore.get(e.streamId, e.version) !== undefined);
+      const conflict = restoreConflict(e, place, taken.get(e.position, e.streamId, e.version, e.eventId) !== undefined, usedBefore.get(e.streamId, e.version) !== undefined);
       if (conflict !== undefined) throw new RestoreConflictError(e.position, e.streamId, e.version, conflict);
       forgetPlace.run(e.position);
       // An id this file names after the position is stored as none, as when it was appended.

@@ -157,6 +157,8 @@ export function retentionCases(options: ConformanceOptions): void {
     await assert.rejects(store.retention.restore(pruned, audit('again')), RestoreConflictError);
     const other = { ...stored[3]!, position: head + 10, version: 2 };
     await assert.rejects(store.retention.restore([other], audit('moved')), RestoreConflictError);
+    const sameId = { ...stored[0]!, streamId: 'post-z', version: 1, position: head + 10 };
+    await assert.rejects(store.retention.restore([sameId], audit('same id')), RestoreConflictError);
     assert.equal((await store.stats()).events, count, 'nothing was written');
   });
 
