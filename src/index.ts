@@ -25,6 +25,7 @@ export {
   PruneRefusedError,
   RestoreConflictError,
   ArchiveInvalidError,
+  PrunedHistoryError,
   type ArchiveFailure,
   type PruneRefusal,
   type SealedSnapshotFailure,

@@ -345,3 +345,20 @@ export class ArchiveInvalidError extends EventlineError {
     super(`archive ${file}${line > 0 ? ` line ${line}` : ''}: ${detail}`);
   }
 }
+
+/**
+ * A rebuild from position 0 of a projection that does not take StreamCompacted events,
+ * on a store whose events were pruned: it would lose the rows of every compacted stream
+ * without a word. List StreamCompacted in its event types (and build its rows from the
+ * state it carries), or rebuild with `acceptPrunedHistory: true`. Nothing was changed.
+ */
+export class PrunedHistoryError extends EventlineError {
+  readonly code = 'PRUNED_HISTORY';
+
+  constructor(readonly projection: string) {
+    super(
+      `projection ${projection} cannot be rebuilt from position 0: events were pruned from this store, and it does not take StreamCompacted events ` +
+        '(add StreamCompacted to its event types, or rebuild with acceptPrunedHistory)',
+    );
+  }
+}

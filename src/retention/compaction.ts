@@ -3,9 +3,10 @@
 // removed events carried is kept. A fold that meets it starts over from its state.
 
 import { ValidationError } from '../core/errors.js';
+import { STREAM_COMPACTED } from '../core/retention-names.js';
 import type { RetentionFold } from './policy.js';
 
-export const STREAM_COMPACTED = 'StreamCompacted';
+export { STREAM_COMPACTED };
 
 export interface StreamCompacted<State = unknown> {
   /** The stream's version the state reflects: every event up to it, this one excluded. */

@@ -10,6 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConcurrencyError, PruneRefusedError, ValidationError } from '../core/errors.js';
+import { RETENTION_STREAM } from '../core/retention-names.js';
 import type { EventStore } from '../store/event-store.js';
 import type { PruneRange, SpaceReport, StoredEvent } from '../store/storage.js';
 import { archiveFiles, readManifest, verifyArchive, writeArchive, type ArchivedRange, type ArchiveManifest } from './archive.js';
@@ -18,8 +19,7 @@ import { registeredConsumers, strandedBy, type Consumer } from './consumers.js';
 import { planPrune, type PlannedStream, type PrunePlan } from './plan.js';
 import { checkPolicies, type RetentionPolicy } from './policy.js';
 
-/** The stream every prune and restore records itself in. */
-export const RETENTION_STREAM = '$retention';
+export { RETENTION_STREAM };
 export const RETENTION_RUN = 'RetentionRun';
 
 /** At most this many ranges are listed in a RetentionRun event; its manifest always lists them all. */

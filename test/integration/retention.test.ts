@@ -17,6 +17,7 @@ import {
   planPrune,
   pruneStore,
   PruneRefusedError,
+  PrunedHistoryError,
   resumePrunes,
   restoreArchive,
   RestoreConflictError,
@@ -25,6 +26,7 @@ import {
   startProjections,
   verifyArchive,
   type EventStore,
+  type RecordedEvent,
   type RetentionRunData,
 } from '../../src/index.js';
 import { onEveryStore } from '../../src/testing/test-stores.js';
@@ -197,6 +199,44 @@ onEveryStore((name) => `pruning the blog on ${name}`, (backend) => {
       );
       const surviving = (await positions(store)).filter((p) => p.startsWith('post-'));
       assert.deepEqual(rows.map((r) => `${r.stream_id}@${Number(r.version)}#${Number(r.position)}`), surviving);
+    }));
+
+  test('after a prune, a projection that takes StreamCompacted rebuilds from the compacted start; one that does not is refused unless it accepts the loss', () =>
+    backend.withStore(async (store) => {
+      const titleOf = (e: RecordedEvent) => (e.type === 'StreamCompacted' ? (e.data as { state: Post }).state.title : (e.data as { title?: string }).title);
+      const titles = (name: string, eventTypes: string[]) =>
+        defineProjection({
+          name,
+          eventTypes,
+          tables: [name],
+          setup: `CREATE TABLE IF NOT EXISTS {${name}} (stream_id TEXT PRIMARY KEY, title TEXT NOT NULL)`,
+          async handle(e, db) {
+            const title = titleOf(e);
+            if (title === undefined) return;
+            await db.run(`INSERT INTO {${name}} (stream_id, title) VALUES ($1, $2) ON CONFLICT (stream_id) DO UPDATE SET title = excluded.title`, [e.streamId, title]);
+          },
+        });
+      const compacting = titles('titles', ['PostWasDrafted', 'PostWasEdited', 'StreamCompacted']);
+      // Only the first title: post-2's went with its pruned prefix.
+      const plain = titles('plain_titles', ['PostWasDrafted']);
+      const rowsOf = (name: string) =>
+        store.readModels.transaction({ t: store.readModels.table(name) }, (db) => db.all<{ stream_id: string; title: string }>('SELECT stream_id, title FROM {t} ORDER BY stream_id'));
+      await blog(store);
+      const projections = startProjections(store, [compacting, plain], { pollIntervalMs: 20 });
+      try {
+        await projections.waitFor('titles', await store.headPosition());
+        await projections.waitFor('plain_titles', await store.headPosition());
+        const before = (await rowsOf('titles')).filter((r) => r.stream_id !== 'post-1');
+        await withFolder((folder) => pruneStore(store, { policies: POLICIES, archiveDir: folder, now: LATER }).then(() => {}));
+
+        await projections.rebuild('titles');
+        assert.deepEqual(await rowsOf('titles'), before, 'the compacted post keeps its row');
+        await assert.rejects(projections.rebuild('plain_titles'), PrunedHistoryError);
+        await projections.rebuild('plain_titles', { acceptPrunedHistory: true });
+        assert.deepEqual((await rowsOf('plain_titles')).map((r) => r.stream_id), ['post-3'], 'without StreamCompacted, the compacted post lost its row');
+      } finally {
+        await projections.stop();
+      }
     }));
 
   test('bad policies, and a prefix with nothing to compact it, are refused before anything is written', () =>
