@@ -160,9 +160,20 @@ async function compact(store: EventStore, streams: readonly PlannedStream[], onP
   return changed;
 }
 
-/** Deletes the ranges of an archive that is on disk and appends its RetentionRun, in one transaction. */
+/**
+ * Deletes the ranges of an archive that is on disk and appends its RetentionRun, in one
+ * transaction. First the snapshots that reflect no more than a pruned prefix go: they
+ * would keep what the prune removes (a snapshot is a cache: losing one to a crash right
+ * after costs a fold, nothing more).
+ */
 async function deleteArchived(store: EventStore, manifest: ArchiveManifest, fields: Pick<RetentionRunData, 'bytesBefore' | 'bytesAfter' | 'forced' | 'resumed'>) {
   const ranges: PruneRange[] = manifest.ranges.map(({ streamId, upToVersion }) => ({ streamId, upToVersion }));
+  for (const { streamId, upToVersion } of ranges) {
+    for await (const snapshot of store.snapshots.list({ streamPrefix: streamId })) {
+      if (snapshot.streamId === streamId && snapshot.version <= upToVersion) await store.snapshots.delete(streamId);
+      if (snapshot.streamId !== streamId) break;
+    }
+  }
   const data: RetentionRunData = {
     run: manifest.run,
     policy: manifest.policies,

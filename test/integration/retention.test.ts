@@ -130,6 +130,8 @@ onEveryStore((name) => `pruning the blog on ${name}`, (backend) => {
         const removedAsStored = [...(await store.retention.readStored('post-1', 1, 10)), ...(await store.retention.readStored('post-2', 1, 27))];
         const head = await store.headPosition();
         const phases = new Set<string>();
+        await store.snapshots.save({ streamId: 'post-1', version: 3, schemaVersion: 1, state: full[0]!.state });
+        await store.snapshots.save({ streamId: 'post-3', version: 4, schemaVersion: 1, state: full[2]!.state });
 
         const report = await pruneStore(store, { policies: POLICIES, archiveDir: folder, now: LATER, onProgress: (p) => phases.add(p.phase) });
 
@@ -141,6 +143,8 @@ onEveryStore((name) => `pruning the blog on ${name}`, (backend) => {
         assert.equal(post2.at(-1)!.type, 'StreamCompacted');
         assert.ok(post2.at(-1)!.position > head, 'the compaction took a new position');
         assert.equal(await store.retention.prunedTo('post-2'), 27);
+        assert.equal(await store.snapshots.load('post-1'), undefined, 'the removed draft kept no snapshot');
+        assert.equal((await store.snapshots.load('post-3'))?.version, 4);
         assert.deepEqual((await fold(store, 'post-2')).state, full[1]!.state, 'compaction then fold equals the fold of the full history');
         assert.deepEqual((await fold(store, 'post-3')).state, full[2]!.state);
         // Versions keep counting: the removed draft goes on at 4.
