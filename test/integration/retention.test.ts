@@ -18,6 +18,7 @@ import {
   pruneStore,
   PruneRefusedError,
   PrunedHistoryError,
+  registeredConsumers,
   resumePrunes,
   restoreArchive,
   RestoreConflictError,
@@ -30,6 +31,8 @@ import {
   type RetentionRunData,
 } from '../../src/index.js';
 import { onEveryStore } from '../../src/testing/test-stores.js';
+import { outboxCheckpoints } from '../../src/workflows/outbox/checkpoint.js';
+import { checkpoints as workflowCheckpoints, ensureTables, tablesOf as workflowTables } from '../../src/workflows/tables.js';
 
 type Post = { status: 'none' | 'draft' | 'published'; title: string; edits: number };
 
@@ -203,6 +206,31 @@ onEveryStore((name) => `pruning the blog on ${name}`, (backend) => {
       );
       const surviving = (await positions(store)).filter((p) => p.startsWith('post-'));
       assert.deepEqual(rows.map((r) => `${r.stream_id}@${Number(r.version)}#${Number(r.position)}`), surviving);
+    }));
+
+  test('workflows and outbox relays are registered consumers too: behind, they block a prune; caught up, they do not', () =>
+    backend.withStore(async (store) => {
+      await blog(store);
+      const head = await store.headPosition();
+      await ensureTables(store.readModels);
+      await store.readModels.transaction(workflowTables(store.readModels), async (db) => {
+        await workflowCheckpoints.ensure(db, 'publishing');
+        workflowCheckpoints.advance(db, 'publishing', head);
+      });
+      await outboxCheckpoints.ensure(store.readModels, 'broker');
+      assert.deepEqual(
+        (await registeredConsumers(store)).map((c) => [c.kind, c.name, c.position]),
+        [['workflow', 'publishing', head], ['outbox relay', 'broker', 0]],
+      );
+      await withFolder(async (folder) => {
+        await assert.rejects(pruneStore(store, { policies: POLICIES, archiveDir: folder, now: LATER }), (error: unknown) => {
+          assert.ok(error instanceof PruneRefusedError);
+          assert.deepEqual(error.consumers, ['outbox relay broker']);
+          return true;
+        });
+        await outboxCheckpoints.delivered(store.readModels, 'broker', head);
+        assert.equal((await pruneStore(store, { policies: POLICIES, archiveDir: folder, now: LATER })).removed, 30);
+      });
     }));
 
   test('after a prune, a projection that takes StreamCompacted rebuilds from the compacted start; one that does not is refused unless it accepts the loss', () =>
