@@ -17,6 +17,9 @@ import type { StoredEvent } from '../store/storage.js';
 
 export const ARCHIVE_FORMAT = 'eventline-archive/1';
 
+/** Archives hold events as stored: readable by their owner only. */
+const PRIVATE = 0o600;
+
 /** A stream's removed versions, as the manifest and the RetentionRun event name them. */
 export interface ArchivedRange {
   streamId: string;
@@ -69,6 +72,11 @@ function lineOf(e: StoredEvent<unknown>): string {
 
 const sha256 = (text: string | Buffer) => createHash('sha256').update(text).digest('hex');
 
+/** The SHA-256 of an event's archive line: what the manifest lists for it. */
+export function archivedHash(event: StoredEvent<unknown>): string {
+  return sha256(lineOf(event));
+}
+
 /**
  * Writes `events` (in position order) to run `run`'s archive in `folder`, syncs it, then
  * its manifest. Resolves to the manifest.
@@ -98,7 +106,7 @@ export async function writeArchive(
       done(null, chunk);
     },
   });
-  await writeSynced(files.archive, (partial) => pipeline(lines, createGzip(), hashing, createWriteStream(partial)));
+  await writeSynced(files.archive, (partial) => pipeline(lines, createGzip(), hashing, createWriteStream(partial, { mode: PRIVATE })));
   const manifest: ArchiveManifest = {
     format: ARCHIVE_FORMAT,
     ...about,
@@ -109,7 +117,7 @@ export async function writeArchive(
     hashes,
     createdAt: new Date().toISOString(),
   };
-  await writeSynced(files.manifest, (partial) => writeFile(partial, JSON.stringify(manifest)));
+  await writeSynced(files.manifest, (partial) => writeFile(partial, JSON.stringify(manifest), { mode: PRIVATE }));
   return manifest;
 }
 

@@ -7,13 +7,14 @@
 // later run first finishes what an earlier one left half done (resumePrunes).
 
 import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConcurrencyError, PruneRefusedError, ValidationError } from '../core/errors.js';
 import { RETENTION_STREAM } from '../core/retention-names.js';
 import type { EventStore } from '../store/event-store.js';
 import type { PruneRange, SpaceReport, StoredEvent } from '../store/storage.js';
-import { archiveFiles, readManifest, verifyArchive, writeArchive, type ArchivedRange, type ArchiveManifest } from './archive.js';
+import { archivedHash, archiveFiles, readManifest, verifyArchive, writeArchive, type ArchivedRange, type ArchiveManifest } from './archive.js';
 import { STREAM_COMPACTED } from './compaction.js';
 import { registeredConsumers, strandedBy, type Consumer } from './consumers.js';
 import { planPrune, type PlannedStream, type PrunePlan } from './plan.js';
@@ -94,16 +95,20 @@ export interface PruneReport {
  * written then.
  */
 export async function pruneStore(store: EventStore, options: PruneOptions): Promise<PruneReport> {
-  const { archiveDir, force = false, dryRun = false, onProgress = () => {} } = options;
+  const { archiveDir, dryRun = false } = options;
   if (typeof archiveDir !== 'string' || archiveDir === '') throw new ValidationError('archiveDir', 'must name a folder');
   checkPolicies(options.policies);
+  if (dryRun) return pruneHoldingFolder(store, options);
+  await mkdir(archiveDir, { recursive: true });
+  return holdingFolder(archiveDir, () => pruneHoldingFolder(store, options));
+}
+
+/** The run, with the archive folder to itself (none for a dry run, which writes nothing). */
+async function pruneHoldingFolder(store: EventStore, options: PruneOptions): Promise<PruneReport> {
+  const { archiveDir, force = false, dryRun = false, onProgress = () => {} } = options;
   // What an earlier run left half done is finished first, so this run plans on the
   // store as that run left it. A dry run changes nothing, that included.
-  let resumed: ResumeReport = { finished: [], discarded: [] };
-  if (!dryRun) {
-    await mkdir(archiveDir, { recursive: true });
-    resumed = await resumePrunes(store, archiveDir, { force });
-  }
+  const resumed = dryRun ? { finished: [], discarded: [], skipped: [] } : await resumeHoldingFolder(store, archiveDir, force);
   onProgress({ phase: 'plan', done: 0, total: 0 });
   const plan = await planPrune(store, options.policies, options.now === undefined ? {} : { now: options.now });
   // A dry run reports the consumers it would strand; a run refuses them.
@@ -211,22 +216,31 @@ export interface ResumeReport {
   finished: string[];
   /** Files of runs that stopped before their archive was complete, removed: their events are all still in the store. */
   discarded: string[];
+  /**
+   * Runs with a complete archive and no RetentionRun here whose events this store does not
+   * hold as archived (another store's archives in the same folder): left alone.
+   */
+  skipped: string[];
 }
 
 /**
  * Finishes what earlier runs left half done in `archiveDir`. A run whose manifest is
  * there wrote its archive completely and synced it: if `$retention` holds no RetentionRun
  * for it, its deletion is done now (after its archive verifies, and the consumer guard
- * passes again unless `force`). Files of a run that stopped before its manifest was
+ * passes again unless `force`), provided the store still holds exactly the archived
+ * events in its ranges (else it is another store's, and is left alone). Files of a run
+ * that stopped before its manifest was
  * written (`.partial` files, an archive without a manifest) are removed: that run
  * deleted nothing.
  */
 export async function resumePrunes(store: EventStore, archiveDir: string, { force = false }: { force?: boolean } = {}): Promise<ResumeReport> {
-  const names = await readdir(archiveDir).catch((error: NodeJS.ErrnoException) => {
-    if (error.code === 'ENOENT') return [] as string[];
-    throw error;
-  });
-  const report: ResumeReport = { finished: [], discarded: [] };
+  if (!existsSync(archiveDir)) return { finished: [], discarded: [], skipped: [] };
+  return holdingFolder(archiveDir, () => resumeHoldingFolder(store, archiveDir, force));
+}
+
+async function resumeHoldingFolder(store: EventStore, archiveDir: string, force: boolean): Promise<ResumeReport> {
+  const names = await readdir(archiveDir);
+  const report: ResumeReport = { finished: [], discarded: [], skipped: [] };
   const manifests = names.filter((n) => /^archive-.+\.manifest\.json$/.test(n));
   const withManifest = new Set(manifests.map((n) => n.replace(/\.manifest\.json$/, '.jsonl.gz')));
   for (const name of names) {
@@ -242,6 +256,10 @@ export async function resumePrunes(store: EventStore, archiveDir: string, { forc
     const manifest = await readManifest(join(archiveDir, name));
     if (recorded.has(manifest.run)) continue;
     await verifyArchive(join(archiveDir, manifest.file));
+    if (!(await stillStored(store, manifest))) {
+      report.skipped.push(manifest.run);
+      continue;
+    }
     const lastPosition = manifest.hashes.reduce((most, [position]) => Math.max(most, position), 0);
     const stranded = strandedBy(await registeredConsumers(store), lastPosition);
     if (stranded.length > 0 && !force) throw strandedError(stranded);
@@ -250,6 +268,21 @@ export async function resumePrunes(store: EventStore, archiveDir: string, { forc
     report.finished.push(manifest.run);
   }
   return report;
+}
+
+/**
+ * Whether the store holds, in the manifest's ranges, exactly the events the archive holds:
+ * a manifest of another store (in a folder shared by mistake) must never delete this
+ * one's events.
+ */
+async function stillStored(store: EventStore, manifest: ArchiveManifest): Promise<boolean> {
+  const hashes = new Map(manifest.hashes);
+  let found = 0;
+  for await (const event of storedEventsOf(store, manifest.ranges)) {
+    if (hashes.get(event.position) !== archivedHash(event)) return false;
+    found++;
+  }
+  return found === manifest.events;
 }
 
 /** The runs `$retention` records. */
@@ -271,4 +304,41 @@ const consumerName = (c: Consumer) => `${c.kind} ${c.name}`;
 /** A run's id: its time, to the millisecond, and 6 random hex digits. */
 function newRunId(now: Date): string {
   return `${now.toISOString().replace(/[-:.]/g, '')}-${randomBytes(3).toString('hex')}`;
+}
+
+const LOCK = 'prune.lock';
+
+/**
+ * Runs `work` holding the archive folder: one run (or resume) at a time may write
+ * archives there and finish or discard what others left. The lock file holds the
+ * holder's pid; a lock whose process is gone (killed mid-run) is taken over.
+ */
+async function holdingFolder<T>(folder: string, work: () => Promise<T>): Promise<T> {
+  const lock = join(folder, LOCK);
+  try {
+    await writeFile(lock, String(process.pid), { flag: 'wx' });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    const holder = Number(await readFile(lock, 'utf8').catch(() => ''));
+    if (isAlive(holder)) {
+      throw new PruneRefusedError('busy', [], [], `another prune (process ${holder}) is using the archive folder`);
+    }
+    await writeFile(lock, String(process.pid));
+  }
+  try {
+    return await work();
+  } finally {
+    await rm(lock, { force: true });
+  }
+}
+
+function isAlive(pid: number): boolean {
+  if (!Number.isSafeInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it is there, another user's.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }

@@ -336,7 +336,7 @@ onEveryStore((name) => `pruning the blog on ${name}`, (backend) => {
     }));
 
   test('a run stopped after its archive and before its deletion is finished by the next; a half-written archive is discarded', () =>
-    backend.withStore(async (store) => {
+    backend.withStore(async (store, openOther) => {
       await blog(store);
       await withFolder(async (folder) => {
         const stop = new Error('stopped');
@@ -354,10 +354,21 @@ onEveryStore((name) => `pruning the blog on ${name}`, (backend) => {
         assert.equal((await store.readStream('post-1')).length, 3, 'the events are all still there');
         assert.equal((await readdir(folder)).length, 2, 'an archive and its manifest');
         await writeFile(join(folder, 'archive-zz.jsonl.gz.partial'), 'half');
+        // Another store with the same posts does not hold these events as archived: left alone.
+        const other = await openOther();
+        await blog(other);
+        const foreign = await resumePrunes(other, folder);
+        assert.deepEqual([foreign.finished, foreign.skipped.length], [[], 1]);
+        assert.equal((await other.readStream('post-1')).length, 3);
+
+        // While another live process holds the folder, nothing is touched; a holder that is gone is taken over.
+        await writeFile(join(folder, 'prune.lock'), String(process.pid));
+        await assert.rejects(resumePrunes(store, folder), (error: unknown) => error instanceof PruneRefusedError && error.reason === 'busy');
+        await writeFile(join(folder, 'prune.lock'), '999999999');
 
         const resumed = await resumePrunes(store, folder);
         assert.equal(resumed.finished.length, 1);
-        assert.deepEqual(resumed.discarded, ['archive-zz.jsonl.gz.partial']);
+        assert.deepEqual(resumed.discarded, []);
         assert.deepEqual(await store.readStream('post-1'), []);
         assert.equal(await store.retention.prunedTo('post-2'), 27);
         const runs = await store.readStream('$retention');
