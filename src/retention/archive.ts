@@ -25,6 +25,8 @@ export interface ArchivedRange {
   streamId: string;
   fromVersion: number;
   upToVersion: number;
+  /** For a closed stream removed whole: the version it must still be at. */
+  version?: number;
 }
 
 export interface ArchiveManifest {

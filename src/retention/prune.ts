@@ -14,7 +14,7 @@ import { ConcurrencyError, PruneRefusedError, ValidationError } from '../core/er
 import { RETENTION_STREAM } from '../core/retention-names.js';
 import type { EventStore } from '../store/event-store.js';
 import type { PruneRange, SpaceReport, StoredEvent } from '../store/storage.js';
-import { archivedHash, archiveFiles, readManifest, verifyArchive, writeArchive, type ArchivedRange, type ArchiveManifest } from './archive.js';
+import { archivedHash, archiveFiles, readManifest, verifyArchive, writeArchive, type ArchivedRange, type ArchiveFiles, type ArchiveManifest } from './archive.js';
 import { STREAM_COMPACTED } from './compaction.js';
 import { registeredConsumers, strandedBy, type Consumer } from './consumers.js';
 import { planPrune, type PlannedStream, type PrunePlan } from './plan.js';
@@ -76,7 +76,11 @@ export interface PruneReport {
   run: string | undefined;
   dryRun: boolean;
   plan: PrunePlan;
-  /** Streams left out because they changed while the run compacted them. */
+  /**
+   * Streams that changed while the run went on: left out when it compacted them; when a
+   * closed stream it removes whole got an event, the run is undone (archive removed,
+   * nothing deleted) and that stream is named here.
+   */
   changed: string[];
   removed: number;
   archive?: { file: string; manifest: string; sha256: string };
@@ -122,7 +126,13 @@ async function pruneHoldingFolder(store: EventStore, options: PruneOptions): Pro
   const changed = await compact(store, plan.streams, onProgress);
   const streams = plan.streams.filter((s) => !changed.includes(s.streamId));
   if (streams.length === 0) return report({ changed });
-  const ranges = streams.map(({ streamId, fromVersion, upToVersion }) => ({ streamId, fromVersion, upToVersion }));
+  // A closed stream goes whole only at the version it was planned at.
+  const ranges = streams.map(({ streamId, fromVersion, upToVersion, action, version }) => ({
+    streamId,
+    fromVersion,
+    upToVersion,
+    ...(action === 'remove' ? { version } : {}),
+  }));
   const total = streams.reduce((n, s) => n + s.events, 0);
   let archived = 0;
   const manifest = await writeArchive(
@@ -134,8 +144,12 @@ async function pruneHoldingFolder(store: EventStore, options: PruneOptions): Pro
   const bytesBefore = (await store.stats()).bytes;
   const removedBytes = streams.reduce((n, s) => n + s.bytes, 0);
   const forced = strandedBy(plan.consumers, Math.max(...streams.map((s) => s.lastPosition))).map(consumerName);
-  const result = await deleteArchived(store, manifest, { bytesBefore, bytesAfter: Math.max(bytesBefore - removedBytes, 0), forced, resumed: false });
   const files = archiveFiles(archiveDir, run);
+  const result = await deleteArchived(store, manifest, { bytesBefore, bytesAfter: Math.max(bytesBefore - removedBytes, 0), forced, resumed: false });
+  if ('changed' in result) {
+    await discard(files);
+    return report({ changed: [...changed, result.changed] });
+  }
   const space = options.reclaimSpace === false ? undefined : await store.retention.reclaimSpace();
   return report({
     run,
@@ -172,7 +186,7 @@ async function compact(store: EventStore, streams: readonly PlannedStream[], onP
  * after costs a fold, nothing more).
  */
 async function deleteArchived(store: EventStore, manifest: ArchiveManifest, fields: Pick<RetentionRunData, 'bytesBefore' | 'bytesAfter' | 'forced' | 'resumed'>) {
-  const ranges: PruneRange[] = manifest.ranges.map(({ streamId, upToVersion }) => ({ streamId, upToVersion }));
+  const ranges: PruneRange[] = manifest.ranges.map(({ streamId, upToVersion, version }) => ({ streamId, upToVersion, ...(version === undefined ? {} : { version }) }));
   for (const { streamId, upToVersion } of ranges) {
     for await (const snapshot of store.snapshots.list({ streamPrefix: streamId })) {
       if (snapshot.streamId === streamId && snapshot.version <= upToVersion) await store.snapshots.delete(streamId);
@@ -189,7 +203,19 @@ async function deleteArchived(store: EventStore, manifest: ArchiveManifest, fiel
     sha256: manifest.sha256,
     ...fields,
   };
-  return store.retention.prune(ranges, { streamId: RETENTION_STREAM, events: [{ type: RETENTION_RUN, data }] });
+  try {
+    return await store.retention.prune(ranges, { streamId: RETENTION_STREAM, events: [{ type: RETENTION_RUN, data }] });
+  } catch (error) {
+    // A closed stream got an event since it was planned: this run is undone (below).
+    if (error instanceof ConcurrencyError) return { changed: error.streamId };
+    throw error;
+  }
+}
+
+/** Removes a run's archive and manifest: the run deleted nothing, and never will. */
+async function discard(files: ArchiveFiles): Promise<void> {
+  await rm(files.manifest, { force: true });
+  await rm(files.archive, { force: true });
 }
 
 /** The events of `ranges`, as stored, range after range. */
@@ -214,7 +240,10 @@ async function* tap<T>(items: AsyncIterable<T>, each: () => void): AsyncGenerato
 export interface ResumeReport {
   /** Runs whose archive was complete and whose deletion this finished. */
   finished: string[];
-  /** Files of runs that stopped before their archive was complete, removed: their events are all still in the store. */
+  /**
+   * Files of runs that stopped before their archive was complete, or whose closed stream
+   * got an event since (the run is undone), removed: their events are all still in the store.
+   */
   discarded: string[];
   /**
    * Runs with a complete archive and no RetentionRun here whose events this store does not
@@ -264,8 +293,13 @@ async function resumeHoldingFolder(store: EventStore, archiveDir: string, force:
     const stranded = strandedBy(await registeredConsumers(store), lastPosition);
     if (stranded.length > 0 && !force) throw strandedError(stranded);
     const bytes = (await store.stats()).bytes;
-    await deleteArchived(store, manifest, { bytesBefore: bytes, bytesAfter: bytes, forced: stranded.map(consumerName), resumed: true });
-    report.finished.push(manifest.run);
+    const result = await deleteArchived(store, manifest, { bytesBefore: bytes, bytesAfter: bytes, forced: stranded.map(consumerName), resumed: true });
+    if ('changed' in result) {
+      await discard(archiveFiles(archiveDir, manifest.run));
+      report.discarded.push(name);
+    } else {
+      report.finished.push(manifest.run);
+    }
   }
   return report;
 }

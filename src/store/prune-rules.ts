@@ -1,11 +1,15 @@
 // The rules every store applies to a prune before it removes anything, in one place so
 // the stores cannot disagree (as append-rules.ts does for appends).
 
-import { ValidationError } from '../core/errors.js';
+import { ConcurrencyError, ValidationError } from '../core/errors.js';
 import type { StoredEvent } from './storage.js';
 
-/** Throws ValidationError unless versions 1..upToVersion of a stream at `version` can be pruned. */
-export function assertPrunable(streamId: string, upToVersion: number, version: number): void {
+/**
+ * Throws ValidationError unless versions 1..upToVersion of a stream at `version` can be
+ * pruned, and ConcurrencyError when the range expects the stream at another version.
+ */
+export function assertPrunable(streamId: string, upToVersion: number, version: number, expected?: number): void {
+  if (expected !== undefined && expected !== version) throw new ConcurrencyError(streamId, expected, version);
   if (!Number.isSafeInteger(upToVersion) || upToVersion < 1) {
     throw new ValidationError('upToVersion', `must be a whole number from 1 on, for stream '${streamId}'`);
   }

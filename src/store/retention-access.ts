@@ -65,6 +65,7 @@ export function createStoreRetention<Body>(storage: EventStorage<Body>, prepare:
       for (const range of ranges) {
         assertName(range?.streamId, 'ranges.streamId');
         assertCount(range.upToVersion, 'ranges.upToVersion', 1);
+        if (range.version !== undefined) assertCount(range.version, 'ranges.version', 0);
       }
       return storage.retention.prune(ranges, audited(audit));
     },

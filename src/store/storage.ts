@@ -162,6 +162,11 @@ export interface EventStorage<Body = string> {
 export interface PruneRange {
   streamId: string;
   upToVersion: number;
+  /**
+   * The version the stream must be at, else ConcurrencyError and nothing is written: a
+   * closed stream removed whole must not lose an event appended since it was planned.
+   */
+  version?: number;
 }
 
 /** An append that commits in the same transaction as a prune or a restore: its audit event. */

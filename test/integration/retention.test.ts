@@ -335,6 +335,26 @@ onEveryStore((name) => `pruning the blog on ${name}`, (backend) => {
       });
     }));
 
+  test('a closed stream that gets an event before its deletion undoes the run: nothing deleted, the archive removed', () =>
+    backend.withStore(async (store) => {
+      await blog(store);
+      await withFolder(async (folder) => {
+        const stop = new Error('stopped');
+        const stopAtDelete = (p: { phase: string }) => {
+          if (p.phase === 'delete') throw stop;
+        };
+        await assert.rejects(pruneStore(store, { policies: POLICIES, archiveDir: folder, now: LATER, onProgress: stopAtDelete }), (e) => e === stop);
+        const before = await positions(store);
+        // The abandoned draft is edited again before the run is finished.
+        await store.appendToStream('post-1', [{ type: 'PostWasEdited', data: { title: 'back' } }]);
+        const resumed = await resumePrunes(store, folder);
+        assert.deepEqual([resumed.finished, resumed.discarded.length], [[], 1]);
+        assert.deepEqual(await readdir(folder), []);
+        assert.deepEqual((await positions(store)).slice(0, before.length), before, 'nothing was deleted');
+        assert.deepEqual(await store.readStream('$retention'), []);
+      });
+    }));
+
   test('a run stopped after its archive and before its deletion is finished by the next; a half-written archive is discarded', () =>
     backend.withStore(async (store, openOther) => {
       await blog(store);

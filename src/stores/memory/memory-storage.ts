@@ -166,7 +166,7 @@ export function createMemoryStorage(): EventStorage<unknown> {
 
     async prune(ranges, audit) {
       return turn.hold(async () => {
-        for (const { streamId, upToVersion } of ranges) assertPrunable(streamId, upToVersion, streams.get(streamId)?.length ?? 0);
+        for (const r of ranges) assertPrunable(r.streamId, r.upToVersion, streams.get(r.streamId)?.length ?? 0, r.version);
         let removed = 0;
         for (const { streamId, upToVersion } of ranges) {
           const stream = streams.get(streamId)!;

@@ -90,7 +90,7 @@ export function preparePruning(pool: Pool, s: string, key: number, ids: EventIds
     prune(ranges, audit) {
       return underAppendLock(async (client) => {
         const { rows } = await client.query<{ streamId: string; version: number }>(versions, [ranges.map((r) => r.streamId)]);
-        ranges.forEach((r, i) => assertPrunable(r.streamId, r.upToVersion, rows[i]!.version));
+        ranges.forEach((r, i) => assertPrunable(r.streamId, r.upToVersion, rows[i]!.version, r.version));
         const { rowCount } = await client.query(removePrefixes, [ranges.map((r) => r.streamId), ranges.map((r) => r.upToVersion)]);
         return { removed: rowCount ?? 0 };
       }, audit);

@@ -58,7 +58,7 @@ export function preparePruning(db: Database, ids: EventIds, appendInTransaction:
   };
 
   const prune = db.transaction((ranges: readonly PruneRange[], audit: AuditAppend): PruneResult => {
-    for (const { streamId, upToVersion } of ranges) assertPrunable(streamId, upToVersion, streamVersion.get({ id: streamId }) as number);
+    for (const r of ranges) assertPrunable(r.streamId, r.upToVersion, streamVersion.get({ id: r.streamId }) as number, r.version);
     let removed = 0;
     for (const { streamId, upToVersion } of ranges) {
       keepPlaces.run(streamId, upToVersion);

@@ -134,6 +134,11 @@ export function retentionCases(options: ConformanceOptions): void {
     ];
     for (const ranges of refused) await assert.rejects(store.retention.prune(ranges, audit('bad')), ValidationError);
     await assert.rejects(store.retention.prune([{ streamId: 'post-a', upToVersion: 1 }], { streamId: '$retention', events: [] }), ValidationError);
+    // A stream removed whole must still be at the version it was planned at.
+    await assert.rejects(
+      store.retention.prune([{ streamId: 'post-a', upToVersion: 1 }, { streamId: 'post-b', upToVersion: 2, version: 1 }], audit('moved on')),
+      (error) => error instanceof ConcurrencyError && error.actual === 2,
+    );
     assert.deepEqual(await everything(store), before);
     assert.equal(await store.retention.prunedTo('post-a'), 0);
   });
