@@ -17,8 +17,11 @@ export interface TestStore {
   /** Why this store cannot run here; tests skip with it, or fail when `required`. */
   unavailable?: string;
   required?: boolean;
-  /** Runs `story` on a fresh, empty store and cleans up after it. */
-  withStore(story: (store: EventStore) => Promise<void>): Promise<void>;
+  /**
+   * Runs `story` on a fresh, empty store and cleans up after it. `openOther` opens
+   * another fresh store of the same kind, closed and cleaned up with the first.
+   */
+  withStore(story: (store: EventStore, openOther: () => Promise<EventStore>) => Promise<void>): Promise<void>;
 }
 
 export function testStores(env: NodeJS.ProcessEnv = process.env): TestStore[] {
@@ -47,7 +50,7 @@ export function onEveryStore(title: (name: string) => string, stories: (backend:
 const memoryStore: TestStore = {
   name: 'memory',
   async withStore(story) {
-    await run(await openEventStore('memory:'), story);
+    await run(() => openEventStore('memory:'), story);
   },
 };
 
@@ -56,7 +59,8 @@ const sqliteStore: TestStore = {
   async withStore(story) {
     const folder = await mkdtemp(join(tmpdir(), 'eventline-'));
     try {
-      await run(await openEventStore(`sqlite:${join(folder, 'events.db')}`), story);
+      let files = 0;
+      await run(() => openEventStore(`sqlite:${join(folder, `events-${++files}.db`)}`), story);
     } finally {
       await rm(folder, { recursive: true, force: true });
     }
@@ -73,7 +77,7 @@ function postgresStore(env: NodeJS.ProcessEnv): TestStore {
     name: 'PostgreSQL',
     async withStore(story) {
       try {
-        await run(await openEventStore(await database.freshUrl()), story);
+        await run(async () => openEventStore(await database.freshUrl()), story);
       } finally {
         await database.dropAll();
       }
@@ -81,10 +85,16 @@ function postgresStore(env: NodeJS.ProcessEnv): TestStore {
   };
 }
 
-async function run(store: EventStore, story: (store: EventStore) => Promise<void>): Promise<void> {
+async function run(open: () => Promise<EventStore>, story: (store: EventStore, openOther: () => Promise<EventStore>) => Promise<void>): Promise<void> {
+  const opened: EventStore[] = [];
+  const openOne = async () => {
+    const store = await open();
+    opened.push(store);
+    return store;
+  };
   try {
-    await story(store);
+    await story(await openOne(), openOne);
   } finally {
-    await store.close();
+    await Promise.all(opened.map((store) => store.close()));
   }
 }
