@@ -43,7 +43,8 @@ export const LAYERS = [
       'src/projections': [],
       'src/queries': ['src/commands', 'src/projections'],
       'src/workflows': [],
-      'src/retention': [],
+      // Retention reads the checkpoints that projections, workflows and the outbox relay keep.
+      'src/retention': ['src/projections', 'src/workflows'],
       'src/privacy': [],
     },
   },

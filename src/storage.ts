@@ -1,14 +1,17 @@
 // eventline/storage: what a store author needs to put Eventline on a storage of their
 // own, exported by name. Applications open stores with openEventStore from 'eventline'
 // and need nothing here. The vocabulary both share (errors, ExpectedVersion,
-// AppendResult, codecs, read models, StreamInfo, StoreStats, SnapshotInfo) is
+// AppendResult, codecs, read models, StreamInfo, StoreStats, SnapshotInfo, PruneRange,
+// PruneResult, RestoreResult) is
 // exported from 'eventline' only.
 
 export { createEventStore } from './store/event-store.js';
 export type {
+  AuditAppend,
   BeforeCommit,
   EventStorage,
   EventToStore,
+  RetentionStorage,
   SnapshotStorage,
   SnapshotToStore,
   StoredEvent,
@@ -18,4 +21,5 @@ export type {
   StreamRange,
 } from './store/storage.js';
 export { checkExpectedVersion, idempotentResult } from './store/append-rules.js';
+export { assertPrunable, restoreConflict } from './store/prune-rules.js';
 export { openStorage } from './open/open-store.js';

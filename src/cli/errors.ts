@@ -9,6 +9,8 @@ import {
   EventlineError,
   EventTooLargeError,
   KeyEncryptionKeyError,
+  PruneRefusedError,
+  RestoreConflictError,
   StoreOpenError,
   ValidationError,
 } from '../core/errors.js';
@@ -53,6 +55,8 @@ export function describeFailure(error: unknown): Failure {
     const { streamId, expected, actual } = error;
     return { exitCode: EXIT_REFUSED, code: error.code, message, details: { streamId, expected, actual } };
   }
+  // A prune that would strand a consumer or lose what a stream carried, a restore onto a taken place: refused, nothing written.
+  if (error instanceof PruneRefusedError || error instanceof RestoreConflictError) return { exitCode: EXIT_REFUSED, code: error.code, message };
   if (error instanceof DuplicateEventError) {
     return { exitCode: EXIT_REFUSED, code: error.code, message, details: { eventId: error.eventId } };
   }

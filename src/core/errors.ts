@@ -342,3 +342,85 @@ export class UpcastError extends EventlineError {
   /** The event's position in the log, when the read knows it. */
   readonly position: number | undefined;
 }
+/** A retention policy that cannot be applied as declared; `policy` names it, `field` the option. */
+export class RetentionPolicyError extends ValidationError {
+  override readonly code = 'RETENTION_POLICY_INVALID';
+
+  constructor(
+    readonly policy: string,
+    field: string,
+    reason: string,
+  ) {
+    super(field, `retention policy '${policy}': ${reason}`);
+  }
+}
+
+/** Why a prune was refused. */
+export type PruneRefusal = 'stranded-consumers' | 'compaction-required' | 'busy';
+
+/**
+ * A prune that would lose what nobody kept: events a registered consumer has not yet
+ * processed (`consumers` names them), or the prefix of a stream that keeps events with
+ * no fold to compact it (`streams`); or one whose archive folder another prune is using
+ * (`busy`). Nothing was written.
+ */
+export class PruneRefusedError extends EventlineError {
+  readonly code = 'PRUNE_REFUSED';
+
+  constructor(
+    readonly reason: PruneRefusal,
+    readonly consumers: readonly string[],
+    readonly streams: readonly string[],
+    detail: string,
+  ) {
+    super(`prune refused: ${detail}`);
+  }
+}
+
+/** A restored event whose place is taken (by another event, or by one never pruned). Nothing was written. */
+export class RestoreConflictError extends EventlineError {
+  readonly code = 'RESTORE_CONFLICT';
+
+  constructor(
+    readonly position: number,
+    readonly streamId: string,
+    readonly version: number,
+    detail: string,
+  ) {
+    super(`cannot restore the event at position ${position} (stream '${streamId}', version ${version}): ${detail}`);
+  }
+}
+
+/** Why an archive does not verify. */
+export type ArchiveFailure = 'missing' | 'malformed' | 'file-hash' | 'event-hash' | 'manifest';
+
+/** An archive whose file, manifest or events do not match what was written. `line` is 0 for the file as a whole. */
+export class ArchiveInvalidError extends EventlineError {
+  readonly code = 'ARCHIVE_INVALID';
+
+  constructor(
+    readonly reason: ArchiveFailure,
+    readonly file: string,
+    readonly line: number,
+    detail: string,
+  ) {
+    super(`archive ${file}${line > 0 ? ` line ${line}` : ''}: ${detail}`);
+  }
+}
+
+/**
+ * A rebuild from position 0 of a projection that does not take StreamCompacted events,
+ * on a store whose events were pruned: it would lose the rows of every compacted stream
+ * without a word. List StreamCompacted in its event types (and build its rows from the
+ * state it carries), or rebuild with `acceptPrunedHistory: true`. Nothing was changed.
+ */
+export class PrunedHistoryError extends EventlineError {
+  readonly code = 'PRUNED_HISTORY';
+
+  constructor(readonly projection: string) {
+    super(
+      `projection ${projection} cannot be rebuilt from position 0: events were pruned from this store, and it does not take StreamCompacted events ` +
+        '(add StreamCompacted to its event types, or rebuild with acceptPrunedHistory)',
+    );
+  }
+}

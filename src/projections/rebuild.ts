@@ -7,7 +7,8 @@
 // and stops.
 
 import type { RecordedEvent } from '../core/events.js';
-import { ProjectionBusyError } from '../core/errors.js';
+import { ProjectionBusyError, PrunedHistoryError } from '../core/errors.js';
+import { RETENTION_STREAM, STREAM_COMPACTED } from '../core/retention-names.js';
 import { assertCount } from '../core/validation.js';
 import type { EventStore } from '../store/event-store.js';
 import type { ReadModelDb } from '../store/read-models.js';
@@ -35,6 +36,11 @@ export interface RebuildOptions {
    * (which then stops at its next batch).
    */
   abandonedAfterMs?: number;
+  /**
+   * Rebuild even though events were pruned from the store and the projection does not
+   * take StreamCompacted events: the rows of compacted streams are then lost. Default false.
+   */
+  acceptPrunedHistory?: boolean;
 }
 
 /** A rebuild whose heartbeat is older than this is taken to have died. */
@@ -46,6 +52,11 @@ export async function rebuildProjection(store: EventStore, projection: Projectio
   const abandonedAfterMs = options.abandonedAfterMs ?? ABANDONED_AFTER_MS;
   assertCount(abandonedAfterMs, 'abandonedAfterMs', 0);
   const live = tablesOf(projection, readModels, 0);
+  // After a prune, only a projection that takes StreamCompacted builds every row again.
+  if (options.acceptPrunedHistory !== true && !projection.eventTypes.includes(STREAM_COMPACTED)) {
+    const [recorded] = await store.readStream(RETENTION_STREAM, { maxCount: 1 });
+    if (recorded !== undefined) throw new PrunedHistoryError(projection.name);
+  }
 
   // The claim: state 'rebuilding' and a heartbeat no one else has written.
   let heartbeat = 0;

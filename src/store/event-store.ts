@@ -15,11 +15,13 @@ import { appendSealer, assertPayloadGuard, revealEvents, snapshotSealer, type Pa
 import { eventPreparer } from './prepare-events.js';
 import type { ReadModelDb, ReadModelStorage, ReadModelTables, ScratchReadModels } from './read-models.js';
 import { createReads, type EventReads } from './reads.js';
+import { createStoreRetention, type StoreRetention } from './retention-access.js';
 import { createSnapshotStore, type SnapshotStore } from './snapshot-store.js';
 import type { AppendResult, EventStorage, StoredEvent, StoreStats } from './storage.js';
 import { startSubscription, type SubscribeOptions, type Subscription } from './subscription.js';
 
 export type { GuardedEvent, GuardedSnapshot, PayloadGuard, StoredGuardedEvent } from './payload-guard.js';
+export type { AuditEvents, StoreRetention } from './retention-access.js';
 export type { FoldedEvent, FoldOptions, FoldResult, ListStreamsOptions, ReadAllOptions, ReadStreamOptions } from './reads.js';
 
 export interface AppendOptions {
@@ -43,6 +45,8 @@ export interface EventStore extends EventReads {
   subscribe(options: SubscribeOptions): Subscription;
   /** The newest snapshot of each stream's state; see snapshot-store.ts. */
   readonly snapshots: SnapshotStore;
+  /** Pruning's access to the store: events as stored, prune and restore (retention-access.ts). */
+  readonly retention: StoreRetention;
   /** Tables for read models and checkpoints in the store's own database. */
   readonly readModels: ReadModelStorage;
   /** A new, empty read-model database of its own in memory, closed by the caller: a replay there leaves the live tables alone. */
@@ -165,6 +169,8 @@ export function createEventStore<Body>(storage: EventStorage<Body>, options: Eve
       );
       return subscription;
     },
+
+    retention: createStoreRetention(storage, prepare, assertOpen),
 
     snapshots: createSnapshotStore(storage, assertOpen, guard === undefined ? undefined : snapshotSealer(guard, storage, codec)),
 

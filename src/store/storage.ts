@@ -153,7 +153,83 @@ export interface EventStorage<Body = string> {
   stats(): Promise<StoreStats>;
   /** The newest snapshot of each stream's state, kept in the same database as the events. */
   readonly snapshots: SnapshotStorage;
+  /** Removing stream prefixes, and putting them back (src/retention builds on it). */
+  readonly retention: RetentionStorage<Body>;
   close(): Promise<void>;
+}
+
+/** A stream's prefix to remove: its versions 1..upToVersion. */
+export interface PruneRange {
+  streamId: string;
+  upToVersion: number;
+  /**
+   * The version the stream must be at, else ConcurrencyError and nothing is written: a
+   * closed stream removed whole must not lose an event appended since it was planned.
+   */
+  version?: number;
+}
+
+/** An append that commits in the same transaction as a prune or a restore: its audit event. */
+export interface AuditAppend<Body = string> {
+  streamId: string;
+  events: readonly EventToStore<Body>[];
+}
+
+export interface PruneResult {
+  /** How many events the prune removed (versions pruned before are not counted again). */
+  removed: number;
+  /** The audit append's result. */
+  audit: AppendResult;
+}
+
+export interface RestoreResult {
+  /** How many events were put back. */
+  restored: number;
+  audit: AppendResult;
+}
+
+/**
+ * Pruning, as every store does it. A pruned event leaves a small record behind (its
+ * stream, version, position and the id it was given), so that:
+ * - a stream's versions keep counting, even when all its events are gone;
+ * - positions are never handed out again;
+ * - a pruned event's id can be appended again only as the idempotent retry it was;
+ * - a reader can tell where a stream now starts.
+ */
+export interface RetentionStorage<Body = string> {
+  /**
+   * The highest version of `streamId` that was pruned (0 when none was): the stream
+   * starts at the version after it.
+   */
+  prunedTo(streamId: string): Promise<number>;
+  /**
+   * In one transaction: removes versions 1..upToVersion of each range's stream and
+   * appends `audit` (expected version 'any'). A range past the stream's version is
+   * refused with a ValidationError, and nothing is written.
+   */
+  prune(ranges: readonly PruneRange[], audit: AuditAppend<Body>): Promise<PruneResult>;
+  /**
+   * In one transaction: stores `events` exactly as they were (position, version, id,
+   * time) and appends `audit`. Each goes back where it was pruned from, or, in another
+   * store, where nothing was ever stored; else RestoreConflictError, and nothing is written.
+   */
+  restore(events: readonly StoredEvent<Body>[], audit: AuditAppend<Body>): Promise<RestoreResult>;
+  /**
+   * Gives the space of removed events back (see docs/retention.md): SQLite's incremental
+   * vacuum and a WAL checkpoint, PostgreSQL's VACUUM (ANALYZE); memory has nothing to do.
+   * `full` also rewrites a SQLite file made before incremental vacuum (VACUUM).
+   */
+  reclaimSpace(options: { full: boolean }): Promise<SpaceReport>;
+}
+
+export interface SpaceReport {
+  /** The store's bytes (as stats counts them) before and after. */
+  bytesBefore: number;
+  bytesAfter: number;
+  /** What was run: 'none', 'incremental', 'vacuum', 'vacuum-analyze'. */
+  done: 'none' | 'incremental' | 'vacuum' | 'vacuum-analyze';
+  /** What more could be done, and what it costs; undefined when nothing. */
+  advice?: string;
 }
 
 /** A snapshot ready to store: validated, its state already encoded as text. */

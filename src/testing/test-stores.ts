@@ -18,11 +18,12 @@ export interface TestStore {
   unavailable?: string;
   required?: boolean;
   /**
-   * Runs `story` on a fresh, empty store and cleans up after it. `reopen` opens another
-   * EventStore over the same log with other options (event schemas, a payload guard),
-   * closed with the story.
+   * Runs `story` on a fresh, empty store and cleans up after it. `openOther` opens
+   * another fresh store of the same kind; `reopen` opens another EventStore over the
+   * first one's log with other options (event schemas, a payload guard). Each is closed
+   * and cleaned up with the first.
    */
-  withStore(story: (store: EventStore, reopen: Reopen) => Promise<void>): Promise<void>;
+  withStore(story: (store: EventStore, openOther: () => Promise<EventStore>, reopen: Reopen) => Promise<void>): Promise<void>;
 }
 
 /** Another EventStore over the story's log, with these options. */
@@ -54,9 +55,11 @@ export function onEveryStore(title: (name: string) => string, stories: (backend:
 const memoryStore: TestStore = {
   name: 'memory',
   async withStore(story) {
-    // Every store of the story over one storage; closing the first closes it.
-    const storage = await openStorage('memory:');
-    await run(createEventStore(storage), story, async (options) => createEventStore(storage, options));
+    await run(async () => {
+      // A store and those reopened over its log share one storage; closing one closes it.
+      const storage = await openStorage('memory:');
+      return { store: createEventStore(storage), reopen: async (options) => createEventStore(storage, options) };
+    }, story);
   },
 };
 
@@ -65,8 +68,11 @@ const sqliteStore: TestStore = {
   async withStore(story) {
     const folder = await mkdtemp(join(tmpdir(), 'eventline-'));
     try {
-      const url = `sqlite:${join(folder, 'events.db')}`;
-      await run(await openEventStore(url), story, (options) => openEventStore(url, options));
+      let files = 0;
+      await run(async () => {
+        const url = `sqlite:${join(folder, `events-${++files}.db`)}`;
+        return { store: await openEventStore(url), reopen: (options) => openEventStore(url, options) };
+      }, story);
     } finally {
       await rm(folder, { recursive: true, force: true });
     }
@@ -83,8 +89,10 @@ function postgresStore(env: NodeJS.ProcessEnv): TestStore {
     name: 'PostgreSQL',
     async withStore(story) {
       try {
-        const url = await database.freshUrl();
-        await run(await openEventStore(url), story, (options) => openEventStore(url, options));
+        await run(async () => {
+          const url = await database.freshUrl();
+          return { store: await openEventStore(url), reopen: (options) => openEventStore(url, options) };
+        }, story);
       } finally {
         await database.dropAll();
       }
@@ -92,16 +100,18 @@ function postgresStore(env: NodeJS.ProcessEnv): TestStore {
   };
 }
 
-async function run(store: EventStore, story: (store: EventStore, reopen: Reopen) => Promise<void>, open: Reopen): Promise<void> {
-  const reopened: EventStore[] = [];
+/** A fresh store, and how to open another EventStore over its log. */
+type Opened = { store: EventStore; reopen: Reopen };
+
+async function run(open: () => Promise<Opened>, story: (store: EventStore, openOther: () => Promise<EventStore>, reopen: Reopen) => Promise<void>): Promise<void> {
+  const opened: EventStore[] = [];
+  const track = (store: EventStore) => (opened.push(store), store);
   try {
-    await story(store, async (options) => {
-      const other = await open(options);
-      reopened.push(other);
-      return other;
-    });
+    const first = await open();
+    track(first.store);
+    await story(first.store, async () => track((await open()).store), async (options) => track(await first.reopen(options)));
   } finally {
-    for (const other of reopened.reverse()) await other.close();
-    await store.close();
+    // Newest first: a store reopened over another's log closes before the one it shares it with.
+    for (const store of opened.reverse()) await store.close();
   }
 }

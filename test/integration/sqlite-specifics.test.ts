@@ -52,6 +52,24 @@ test('never hands out a position twice, even after the newest events are deleted
   await store.close();
 });
 
+test('after a prune of the newest events, and their audit event deleted too, a reopened file hands out no position twice', async () => {
+  const file = freshFile();
+  const store = await openEventStore(`sqlite:${file}`);
+  await store.appendToStream('post-1', [created]);
+  const { lastPosition } = await store.appendToStream('post-2', [created, created]);
+  const { audit } = await store.retention.prune([{ streamId: 'post-2', upToVersion: 2 }], { streamId: '$retention', events: [{ type: 'RetentionRun', data: {} }] });
+  await store.close();
+  // Even with the audit event gone, the largest position ever used is remembered.
+  const db = new Database(file);
+  db.prepare(`DELETE FROM events WHERE stream_id = '$retention'`).run();
+  db.close();
+  const reopened = await openEventStore(`sqlite:${file}`);
+  const next = await reopened.appendToStream('post-2', [created], { expectedVersion: 2 });
+  assert.deepEqual([next.nextExpectedVersion, next.lastPosition], [3, audit.lastPosition + 1]);
+  assert.ok(next.lastPosition > lastPosition + 1);
+  await reopened.close();
+});
+
 test('names events appended without an id after their positions, and indexes only the ids callers chose', async () => {
   const file = freshFile();
   const store = await openEventStore(`sqlite:${file}`);

@@ -66,7 +66,7 @@ onEveryStore(
   (name) => `upcasting on ${name}`,
   (backend) => {
     test('readStream, readAll and foldStream hand out the v3 shape, with the metadata naming version 3', () =>
-      backend.withStore(async (store, reopen) => {
+      backend.withStore(async (store, _openOther, reopen) => {
         const current = await givenV1Post(store, reopen);
         const [read] = await current.readStream('post-p1');
         assert.deepEqual(read!.data, v3);
@@ -79,7 +79,7 @@ onEveryStore(
       }));
 
     test('a subscription hands out the v3 shape', () =>
-      backend.withStore(async (store, reopen) => {
+      backend.withStore(async (store, _openOther, reopen) => {
         const current = await givenV1Post(store, reopen);
         const seen: unknown[] = [];
         let handled!: () => void;
@@ -91,7 +91,7 @@ onEveryStore(
       }));
 
     test('a projection and its rebuild see the v3 shape', () =>
-      backend.withStore(async (store, reopen) => {
+      backend.withStore(async (store, _openOther, reopen) => {
         const current = await givenV1Post(store, reopen);
         const seen: unknown[] = [];
         const posts = defineProjection({
@@ -116,7 +116,7 @@ onEveryStore(
       }));
 
     test('a load ignores a snapshot of an older state schema and folds the v3 events', () =>
-      backend.withStore(async (store, reopen) => {
+      backend.withStore(async (store, _openOther, reopen) => {
         const current = await givenV1Post(store, reopen);
         // State schema 1 held the author id as a string; schema 2 holds the author object.
         await current.snapshots.save({ streamId: 'post-p1', version: 1, schemaVersion: 1, state: { author: 'ada' } });
@@ -127,7 +127,7 @@ onEveryStore(
       }));
 
     test('a workflow takes its input in the v3 shape', () =>
-      backend.withStore(async (store, reopen) => {
+      backend.withStore(async (store, _openOther, reopen) => {
         const current = await givenV1Post(store, reopen);
         const inputs: unknown[] = [];
         const welcome = defineWorkflow<null>({
@@ -148,7 +148,7 @@ onEveryStore(
       }));
 
     test('a subject export sees a personal field an upcaster moved: revealed at its stored path, then upcast', () =>
-      backend.withStore(async (store, reopen) => {
+      backend.withStore(async (store, _openOther, reopen) => {
         const email = 'ada.canary-51c0@example.org';
         const subject = (event: { data: Record<string, unknown> }) => (event.data.author as { id?: string } | undefined)?.id ?? event.data.authorId;
         // The declarations name the paths of every stored shape: sealed fields open where they were sealed.
@@ -181,7 +181,7 @@ onEveryStore(
       }));
 
     test('an event stored under an older name reads under the new one, and a filter on the new name finds it', () =>
-      backend.withStore(async (store, reopen) => {
+      backend.withStore(async (store, _openOther, reopen) => {
         const current = await givenV1Post(store, reopen, 'PostCreated');
         const [read] = await current.readStream('post-p1');
         assert.equal(read!.type, 'PostWasCreated');
@@ -191,7 +191,7 @@ onEveryStore(
       }));
 
     test('an append records the current version; one read and appended again keeps the version of its data', () =>
-      backend.withStore(async (store, reopen) => {
+      backend.withStore(async (store, _openOther, reopen) => {
         const current = await givenV1Post(store, reopen);
         await current.appendToStream('post-p2', [{ type: 'PostWasCreated', data: { ...v3, postId: 'p2' } }, { type: 'Other', data: {} }]);
         const [created, other] = await store.readStream('post-p2');
@@ -212,7 +212,7 @@ onEveryStore(
       }));
 
     test('an event stored at a version newer than the code knows is refused on read, naming type and versions', () =>
-      backend.withStore(async (store, reopen) => {
+      backend.withStore(async (store, _openOther, reopen) => {
         const { lastPosition } = await store.appendToStream('post-p1', [{ type: 'PostWasCreated', data: v3, metadata: { [SCHEMA_VERSION_KEY]: 4 } }]);
         const current = await reopen({ schemas });
         const refused = (error: unknown) => error instanceof SchemaVersionError && error.version === 4 && error.currentVersion === 3 && error.position === lastPosition;
@@ -222,7 +222,7 @@ onEveryStore(
       }));
 
     test('an upcaster that throws or answers no object is an UpcastError with its cause, never the data', () =>
-      backend.withStore(async (store, reopen) => {
+      backend.withStore(async (store, _openOther, reopen) => {
         await store.appendToStream('post-p1', [{ type: 'PostWasCreated', data: v1 }]);
         const failure = new Error('no tags for this one');
         const throwing = defineEventSchemas({ PostWasCreated: { version: 2, upcast: { 1: () => { throw failure; } } } });

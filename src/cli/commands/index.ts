@@ -3,8 +3,10 @@
 import type { Command } from '../command.js';
 import { appendCommand } from './append.js';
 import { contractsCommand } from './contracts.js';
+import { archiveCommand } from './archive.js';
 import { keysCommand } from './keys.js';
 import { projectionsCommand } from './projections.js';
+import { pruneCommand } from './prune.js';
 import { queryCommand } from './query.js';
 import { readAllCommand } from './read-all.js';
 import { readCommand } from './read.js';
@@ -14,7 +16,8 @@ import { streamsCommand } from './streams.js';
 import { subjectsCommand } from './subjects.js';
 import { workflowsCommand } from './workflows.js';
 
-export const COMMANDS: readonly Command[] = [appendCommand, readCommand, readAllCommand, streamsCommand, statsCommand, snapshotsCommand, projectionsCommand, workflowsCommand, queryCommand, subjectsCommand, keysCommand, contractsCommand];
+
+export const COMMANDS: readonly Command[] = [appendCommand, readCommand, readAllCommand, streamsCommand, statsCommand, snapshotsCommand, projectionsCommand, workflowsCommand, queryCommand, pruneCommand, archiveCommand, subjectsCommand, keysCommand, contractsCommand];
 
 export function findCommand(name: string): Command | undefined {
   return COMMANDS.find((command) => command.name === name);

@@ -64,7 +64,7 @@ export const snapshotsCommand: Command = {
     if (streamId === undefined) throw new UsageError(`snapshots ${action} needs <stream>`);
     // Checked here, so a bad stream id never opens the store.
     assertName(streamId, 'stream');
-    return action === 'take' ? takeTask(streamId, await loadDecider(values)) : deleteTask(streamId);
+    return action === 'take' ? takeTask(streamId, await loadDecider(values, 'snapshots take')) : deleteTask(streamId);
   },
 };
 
@@ -83,7 +83,7 @@ function listTask(streamPrefix: string | undefined): Task {
   };
 }
 
-interface LoadedDecider {
+export interface LoadedDecider {
   folder: StateFolder<unknown>;
   schemaVersion: number;
 }
@@ -113,10 +113,14 @@ function deleteTask(streamId: string): Task {
   };
 }
 
-/** Imports --decider and finds its decider and schema version; every failure is a usage error. */
-async function loadDecider(values: OptionValues): Promise<LoadedDecider> {
+/**
+ * Imports --decider and finds its decider and the state's schema version: --schema-version,
+ * else the decider's snapshotSchemaVersion, else `fallbackSchemaVersion`. Every failure is
+ * a usage error.
+ */
+export async function loadDecider(values: OptionValues, command: string, fallbackSchemaVersion?: number): Promise<LoadedDecider> {
   const path = stringValue(values, 'decider');
-  if (path === undefined) throw new UsageError('snapshots take needs --decider <module>');
+  if (path === undefined) throw new UsageError(`${command} needs --decider <module>`);
   const module = await importUserModule('decider', path);
   const candidate = (module.decider ?? module.default) as Partial<StateFolder<unknown>> & { snapshotSchemaVersion?: unknown } | undefined;
   if (typeof candidate?.initialState !== 'function' || typeof candidate.evolve !== 'function') {
@@ -129,7 +133,8 @@ async function loadDecider(values: OptionValues): Promise<LoadedDecider> {
   const versionText = stringValue(values, 'schema-version');
   if (versionText !== undefined) return { folder, schemaVersion: schemaVersion(versionText) };
   const declared = candidate.snapshotSchemaVersion;
-  if (declared === undefined) throw new UsageError('snapshots take needs --schema-version, or a snapshotSchemaVersion on the decider');
+  if (declared === undefined && fallbackSchemaVersion !== undefined) return { folder, schemaVersion: fallbackSchemaVersion };
+  if (declared === undefined) throw new UsageError(`${command} needs --schema-version, or a snapshotSchemaVersion on the decider`);
   if (typeof declared !== 'number' || !Number.isSafeInteger(declared) || declared < 0 || declared > MAX_SNAPSHOT_SCHEMA_VERSION) {
     throw new UsageError(`--decider: snapshotSchemaVersion must be a whole number from 0 to ${MAX_SNAPSHOT_SCHEMA_VERSION}`);
   }

@@ -9,8 +9,9 @@ import { eventIdsOf, findGivenIds, hasGivenIds, idToStore, newEventIdTag } from 
 import { createWatchers } from '../watchers.js';
 import { checkExpectedVersion, idempotentResult } from '../../store/append-rules.js';
 import { isUnfiltered, matchesEventFilter } from '../../store/event-filter.js';
-import type { ExpectedVersion } from '../../core/errors.js';
-import type { AppendResult, EventStorage, EventToStore, StoredEvent, StoredEventId } from '../../store/storage.js';
+import { RestoreConflictError, type ExpectedVersion } from '../../core/errors.js';
+import { assertPrunable, restoreConflict } from '../../store/prune-rules.js';
+import type { AppendResult, AuditAppend, EventStorage, EventToStore, RetentionStorage, StoredEvent, StoredEventId } from '../../store/storage.js';
 import { createMemoryReadModels } from '../sqlite-db/memory-read-models.js';
 import { createMemorySnapshots } from './snapshots.js';
 
@@ -21,8 +22,14 @@ import { createMemorySnapshots } from './snapshots.js';
 type Kept = Omit<StoredEvent<unknown>, 'eventId' | 'recordedAt'> & { eventId: string | undefined; recordedAt: number };
 
 export function createMemoryStorage(): EventStorage<unknown> {
-  const streams = new Map<string, Kept[]>();
-  const log: Kept[] = [];
+  // A stream's events by version - 1, and the log by position - 1: a pruned event leaves
+  // a hole, so a stream's length stays its version and positions stay indexes.
+  const streams = new Map<string, (Kept | undefined)[]>();
+  const log: (Kept | undefined)[] = [];
+  let kept = 0;
+  // What is left of pruned events: where each was, by position, and by the id it was given.
+  const pruned = new Map<number, StoredEventId & { given: boolean }>();
+  const prunedById = new Map<string, StoredEventId>();
   // Only ids that callers chose: the others follow from positions (event-ids.ts).
   const byEventId = new Map<string, StoredEventId>();
   const ids = eventIdsOf(newEventIdTag());
@@ -34,14 +41,19 @@ export function createMemoryStorage(): EventStorage<unknown> {
   const readModels = createMemoryReadModels();
   const turn = createTurn();
 
+  /** Whether a stream has an event left: a prune removes a prefix, so its last one is there unless all are gone. */
+  const hasEvents = (streamId: string) => streams.get(streamId)?.at(-1) !== undefined;
+
   /** Reads hand over copies: the EventStore turns what it reads into recorded events in place. */
   const copyOf = (e: Kept): StoredEvent<unknown> => ({ ...e, eventId: e.eventId ?? ids.idAt(e.position), recordedAt: new Date(e.recordedAt) });
 
   /** Where an id is stored: at the position it names if this store named it, else among the given ones. */
   function find(eventId: string, position: number | undefined): StoredEventId | undefined {
-    const named = position === undefined ? undefined : log[position - 1];
-    if (named && named.eventId === undefined) return { eventId, streamId: named.streamId, version: named.version, position: named.position };
-    return byEventId.get(eventId);
+    const named = position === undefined ? undefined : (log[position - 1] ?? pruned.get(position));
+    if (named && (named.eventId === undefined || ('given' in named && !named.given))) {
+      return { eventId, streamId: named.streamId, version: named.version, position: named.position };
+    }
+    return byEventId.get(eventId) ?? prunedById.get(eventId);
   }
 
   /** Checks an append and plans what it would store, changing nothing. */
@@ -107,12 +119,108 @@ export function createMemoryStorage(): EventStorage<unknown> {
     return planned.result;
   }
 
-  function keep(stream: Kept[], kept: Kept): void {
-    stream.push(kept);
-    log.push(kept);
-    const { eventId } = kept;
-    if (eventId !== undefined) byEventId.set(eventId, { eventId, streamId: kept.streamId, version: kept.version, position: kept.position });
+  function keep(stream: (Kept | undefined)[], event: Kept): void {
+    stream[event.version - 1] = event;
+    log[event.position - 1] = event;
+    kept++;
+    const { eventId } = event;
+    if (eventId !== undefined) byEventId.set(eventId, { eventId, streamId: event.streamId, version: event.version, position: event.position });
   }
+
+  function unkeep(event: Kept): void {
+    streams.get(event.streamId)![event.version - 1] = undefined;
+    log[event.position - 1] = undefined;
+    kept--;
+    const given = event.eventId !== undefined;
+    const eventId = event.eventId ?? ids.idAt(event.position);
+    const place = { eventId, streamId: event.streamId, version: event.version, position: event.position };
+    pruned.set(event.position, { ...place, given });
+    if (given) {
+      byEventId.delete(eventId);
+      prunedById.set(eventId, place);
+    }
+  }
+
+  /** Appends an audit event inside a prune or a restore, as one more step of it. */
+  function appendAudit({ streamId, events }: AuditAppend<unknown>): AppendResult {
+    const planned = plan(streamId, events, 'any');
+    commit(streamId, planned);
+    return planned.result;
+  }
+
+  async function stats() {
+    let bytes = 0;
+    for (const e of log) if (e !== undefined) bytes += bytesOf(e.data) + (e.metadata === null ? 0 : bytesOf(e.metadata));
+    let withEvents = 0;
+    for (const id of streams.keys()) if (hasEvents(id)) withEvents++;
+    return { events: kept, streams: withEvents, bytes };
+  }
+
+  const retention: RetentionStorage<unknown> = {
+    async prunedTo(streamId) {
+      const stream = streams.get(streamId) ?? [];
+      let to = 0;
+      while (to < stream.length && stream[to] === undefined) to++;
+      return to;
+    },
+
+    async prune(ranges, audit) {
+      return turn.hold(async () => {
+        for (const r of ranges) assertPrunable(r.streamId, r.upToVersion, streams.get(r.streamId)?.length ?? 0, r.version);
+        let removed = 0;
+        for (const { streamId, upToVersion } of ranges) {
+          const stream = streams.get(streamId)!;
+          for (let v = 0; v < upToVersion; v++) {
+            const event = stream[v];
+            if (event !== undefined) {
+              unkeep(event);
+              removed++;
+            }
+          }
+        }
+        const result = appendAudit(audit);
+        watchers.notify();
+        return { removed, audit: result };
+      });
+    },
+
+    // The removed events' objects are garbage already: nothing more to give back.
+    async reclaimSpace() {
+      const { bytes } = await stats();
+      return { bytesBefore: bytes, bytesAfter: bytes, done: 'none' as const };
+    },
+
+    async restore(events, audit) {
+      return turn.hold(async () => {
+        const seen = new Set<number>();
+        for (const e of events) {
+          const place = pruned.get(e.position);
+          const stream = streams.get(e.streamId);
+          const taken = seen.has(e.position) || log[e.position - 1] !== undefined || stream?.[e.version - 1] !== undefined || byEventId.has(e.eventId);
+          const placeOf = place === undefined ? undefined : { ...place, eventId: place.given ? place.eventId : null };
+          // Versions are 1..n in memory: one at or below the stream's is or was used.
+          const versionUsed = (stream?.length ?? 0) >= e.version;
+          const conflict = restoreConflict(e, placeOf, taken, versionUsed);
+          if (conflict !== undefined) throw new RestoreConflictError(e.position, e.streamId, e.version, conflict);
+          seen.add(e.position);
+        }
+        for (const e of events) {
+          const place = pruned.get(e.position);
+          pruned.delete(e.position);
+          if (place?.given) prunedById.delete(e.eventId);
+          let stream = streams.get(e.streamId);
+          if (stream === undefined) streams.set(e.streamId, (stream = []));
+          // An id this store names after the position is kept as none, as when it was appended.
+          const eventId = ids.positionOf(e.eventId) === e.position ? undefined : e.eventId;
+          keep(stream, { ...e, eventId, recordedAt: e.recordedAt.getTime() });
+          lastPosition = Math.max(lastPosition, e.position);
+        }
+        const result = appendAudit(audit);
+        watchers.notify();
+        return { restored: events.length, audit: result };
+      });
+    },
+  };
 
   return {
     kind: 'memory',
@@ -125,7 +233,7 @@ export function createMemoryStorage(): EventStorage<unknown> {
       return turn.hold(async () => {
         const planned = plan(streamId, events, expectedVersion);
         const { staged, result } = planned;
-        const eventsAfter = async (position: number) => [...log.filter((e) => e.position > position), ...staged].map(copyOf);
+        const eventsAfter = async (position: number) => [...log.filter((e): e is Kept => e !== undefined && e.position > position), ...staged].map(copyOf);
         await readModels.during((dbFor) => beforeCommit(staged.map(copyOf), result, dbFor, eventsAfter));
         commit(streamId, planned);
         return result;
@@ -141,29 +249,42 @@ export function createMemoryStorage(): EventStorage<unknown> {
 
     async readStream(streamId, { fromVersion, maxCount, direction }, as) {
       const stream = streams.get(streamId) ?? [];
-      const copy = (event: Kept) => as(copyOf(event));
+      const found: ReturnType<typeof as>[] = [];
+      // Pruned versions are holes: passed over, and not counted.
       if (direction === 'forward') {
-        const start = Math.max(fromVersion, 1) - 1;
-        return stream.slice(start, start + maxCount).map(copy);
+        for (let i = Math.max(fromVersion, 1) - 1; i < stream.length && found.length < maxCount; i++) {
+          const event = stream[i];
+          if (event !== undefined) found.push(as(copyOf(event)));
+        }
+      } else {
+        for (let i = Math.min(fromVersion, stream.length) - 1; i >= 0 && found.length < maxCount; i--) {
+          const event = stream[i];
+          if (event !== undefined) found.push(as(copyOf(event)));
+        }
       }
-      const end = Math.min(fromVersion, stream.length);
-      return stream.slice(Math.max(end - maxCount, 0), end).reverse().map(copy);
+      return found;
     },
 
     // A stored event is a payload too; the facade only reads from it.
     async readStreamPayloads(streamId, fromVersion, limit) {
-      const start = Math.max(fromVersion, 1) - 1;
-      return (streams.get(streamId) ?? []).slice(start, start + limit);
+      const stream = streams.get(streamId) ?? [];
+      const found: Kept[] = [];
+      for (let i = Math.max(fromVersion, 1) - 1; i < stream.length && found.length < limit; i++) {
+        const event = stream[i];
+        if (event !== undefined) found.push(event);
+      }
+      return found;
     },
 
     async readAllBatch(after, filter, limit) {
       const batch: StoredEvent<unknown>[] = [];
-      // Positions are 1..n with no gaps in memory, so `after` and `before` are also indexes.
+      // Positions are 1..n in memory, so `after` and `before` are also indexes; a pruned
+      // position is a hole, passed over.
       const end = filter.before === undefined ? log.length : Math.min(log.length, filter.before - 1);
       const unfiltered = isUnfiltered(filter);
       for (let i = after; i < end && batch.length < limit; i++) {
-        const event = log[i]!;
-        if (unfiltered || matchesEventFilter(event, filter)) batch.push(copyOf(event));
+        const event = log[i];
+        if (event !== undefined && (unfiltered || matchesEventFilter(event, filter))) batch.push(copyOf(event));
       }
       return batch;
     },
@@ -172,19 +293,17 @@ export function createMemoryStorage(): EventStorage<unknown> {
 
     async listStreams(after, limit) {
       return [...streams.keys()]
-        .filter((id) => after === undefined || compareCodePoints(id, after) > 0)
+        .filter((id) => (after === undefined || compareCodePoints(id, after) > 0) && hasEvents(id))
         .sort(compareCodePoints)
         .slice(0, limit)
         .map((streamId) => ({ streamId, version: streams.get(streamId)!.length }));
     },
 
-    async stats() {
-      let bytes = 0;
-      for (const e of log) bytes += bytesOf(e.data) + (e.metadata === null ? 0 : bytesOf(e.metadata));
-      return { events: log.length, streams: streams.size, bytes };
-    },
+    stats,
 
     snapshots: createMemorySnapshots(),
+
+    retention,
 
     async close() {
       await turn.wait();

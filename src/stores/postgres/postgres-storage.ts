@@ -10,6 +10,7 @@ import { createMemoryReadModels } from '../sqlite-db/memory-read-models.js';
 import { prepareAppend } from './append.js';
 import { queueAppends } from './append-queue.js';
 import { lockKey, quoteSchema } from './identifiers.js';
+import { preparePruning } from './prune.js';
 import { prepareReads } from './read.js';
 import { createListener } from './listener.js';
 import { discardDeferred, flushDeferred, postgresReadModelDb, postgresReadModelStorage } from './read-models.js';
@@ -145,6 +146,7 @@ export async function openPostgresStorage(url: string, options: PostgresOptions)
     stats: reads.stats,
     headPosition: reads.headPosition,
     snapshots: prepareSnapshots(pool, s),
+    retention: preparePruning(pool, s, lockKey(schema), ids, append, async () => (await reads.stats()).bytes),
 
     async close() {
       await listener.close();

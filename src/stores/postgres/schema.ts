@@ -19,6 +19,7 @@ import { versionsFromEvents } from './migrations/005-versions-from-events.js';
 import { idsNamedByPosition } from './migrations/006-ids-named-by-position.js';
 import { appendEvent } from './migrations/007-append-event.js';
 import { appendBatch } from './migrations/008-append-batch.js';
+import { prunedEvents } from './migrations/009-pruned-events.js';
 import type { Migration, SchemaNames } from './migrations/migration.js';
 
 /** The steps in order: a schema's version is how many of them it has run. */
@@ -31,6 +32,7 @@ const MIGRATIONS: readonly Migration[] = [
   idsNamedByPosition,
   appendEvent,
   appendBatch,
+  prunedEvents,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -7,15 +7,19 @@ import { checkExpectedVersion, idempotentResult } from '../../store/append-rules
 import type { AppendResult, EventToStore, StoredEventId } from '../../store/storage.js';
 import { findGivenIds, idToStore, type EventIds } from '../event-ids.js';
 
-// Where an id a caller chose is stored, if it is.
+// Where an id a caller chose is stored, if it is, or was before a prune (schema 7).
 const FIND_EVENT = `
   SELECT event_id AS eventId, stream_id AS streamId, version, position
-  FROM events WHERE event_id = ?`;
+  FROM events WHERE event_id = @id
+  UNION ALL
+  SELECT event_id, stream_id, version, position FROM pruned_events WHERE event_id = @id`;
 
 // Where an id this file generated is stored: at its position, with no id of its own.
 const FIND_GENERATED = `
   SELECT stream_id AS streamId, version, position
-  FROM events WHERE position = ? AND event_id IS NULL`;
+  FROM events WHERE position = @id AND event_id IS NULL
+  UNION ALL
+  SELECT stream_id, version, position FROM pruned_events WHERE position = @id AND event_id IS NULL`;
 
 // A caller may name an event with an id of this file that names a position not yet
 // handed out (say, replaying events into a restored backup). The events given no id up
@@ -25,9 +29,12 @@ const NAME_AHEAD = `UPDATE event_id_tag SET named_ahead = ? WHERE id = 1`;
 const NEXT_POSITION = `SELECT max(coalesce((SELECT max(position) FROM events), 0), (SELECT position FROM positions_used WHERE id = 1)) + 1`;
 
 // The (stream_id, version) index answers the version from its last entry; the position
-// named ahead comes along, one statement for both.
+// named ahead comes along, one statement for both. A stream whose events were all
+// pruned keeps its version in pruned_events (looked at only then: coalesce stops at
+// the first value that is not NULL).
 const STREAM_VERSION = `
-  SELECT coalesce((SELECT max(version) FROM events WHERE stream_id = ?), 0),
+  SELECT coalesce((SELECT max(version) FROM events WHERE stream_id = @id),
+                  (SELECT max(version) FROM pruned_events WHERE stream_id = @id), 0),
          (SELECT named_ahead FROM event_id_tag WHERE id = 1)`;
 
 // Each event's position follows both the largest one stored and the largest one ever
@@ -53,18 +60,18 @@ export type AppendInTransaction = (
 
 /** Returns the statements of an append, prepared once. Call it inside a write transaction. */
 export function prepareAppend(db: Database, ids: EventIds): AppendInTransaction {
-  const findEvent = db.prepare<[string], StoredEventId>(FIND_EVENT);
-  const findGenerated = db.prepare<[number], Omit<StoredEventId, 'eventId'>>(FIND_GENERATED);
+  const findEvent = db.prepare<[{ id: string }], StoredEventId>(FIND_EVENT);
+  const findGenerated = db.prepare<[{ id: number }], Omit<StoredEventId, 'eventId'>>(FIND_GENERATED);
   const nameAhead = db.prepare(NAME_AHEAD);
   const nextPosition = db.prepare(NEXT_POSITION).pluck();
-  const streamVersion = db.prepare<[string], [number, number]>(STREAM_VERSION).raw();
+  const streamVersion = db.prepare<[{ id: string }], [number, number]>(STREAM_VERSION).raw();
   const insertEvent = db.prepare(INSERT_EVENT);
   const insertNextEvent = db.prepare(INSERT_NEXT_EVENT);
 
   /** Where an id is stored: at the position it names if this file named it, else among the given ones. */
   function find(eventId: string, position: number | undefined): StoredEventId | undefined {
-    const generated = position === undefined ? undefined : findGenerated.get(position);
-    return generated ? { ...generated, eventId } : findEvent.get(eventId);
+    const generated = position === undefined ? undefined : findGenerated.get({ id: position });
+    return generated ? { ...generated, eventId } : findEvent.get({ id: eventId });
   }
 
   /**
@@ -82,7 +89,7 @@ export function prepareAppend(db: Database, ids: EventIds): AppendInTransaction 
     const retried = idempotentResult(streamId, events, given.existing);
     if (retried) return { ...retried, wrote: false };
 
-    const [version, namedAhead] = streamVersion.get(streamId)!;
+    const [version, namedAhead] = streamVersion.get({ id: streamId })!;
     checkExpectedVersion(streamId, expectedVersion, version);
 
     const ahead = Math.max(namedAhead, given.namedAhead);

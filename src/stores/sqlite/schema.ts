@@ -12,6 +12,7 @@ import { streamIdsOnly } from './migrations/003-stream-ids-only.js';
 import { positionsUsed } from './migrations/004-positions-used.js';
 import { idsNamedByPosition } from './migrations/005-ids-named-by-position.js';
 import { namedAhead } from './migrations/006-named-ahead.js';
+import { prunedEvents } from './migrations/007-pruned-events.js';
 
 /** The steps in order: a file's schema version is how many of them it has run. */
 export const MIGRATIONS: readonly string[] = [
@@ -21,6 +22,7 @@ export const MIGRATIONS: readonly string[] = [
   positionsUsed,
   idsNamedByPosition,
   namedAhead,
+  prunedEvents,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -15,6 +15,7 @@ import { createConnectionLock } from '../sqlite-db/connection-lock.js';
 import { openDatabase } from '../sqlite-db/driver.js';
 import { createMemoryReadModels } from '../sqlite-db/memory-read-models.js';
 import { sqliteReadModelStorage } from '../sqlite-db/read-model-storage.js';
+import { preparePruning, reclaimSqliteSpace } from './prune.js';
 import { prepareReads } from './read.js';
 import { hasSchema, migrate } from './schema.js';
 import { prepareSnapshots } from './snapshots.js';
@@ -77,6 +78,9 @@ export async function openSqliteStorage(url: string, options: SqliteOptions): Pr
       // Some other application's database is not made an event store by a read, nor
       // changed in any way: this looks before any setting is written.
       if (mustExist && !hasSchema(db)) throw storeMissing(url);
+      // A new file frees the pages of pruned events as it goes (incremental vacuum);
+      // the setting must come before its first table.
+      if (!hasSchema(db) && db.pragma('page_count', { simple: true }) === 0) db.pragma('auto_vacuum = INCREMENTAL');
       db.pragma('journal_mode = WAL');
       db.pragma(`synchronous = ${synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
       // NORMAL: every append rewrites the same few pages (the newest leaf of each index
@@ -98,6 +102,7 @@ export async function openSqliteStorage(url: string, options: SqliteOptions): Pr
   const appendInTransaction = prepareAppend(db, ids);
   const append = db.transaction(appendInTransaction);
   const reads = prepareReads(db, ids);
+  const pruning = preparePruning(db, ids, appendInTransaction);
 
   // Appends in this process notify at once; appends by other processes show up as a
   // new data_version, which is cheap to poll while anyone is watching.
@@ -172,6 +177,21 @@ export async function openSqliteStorage(url: string, options: SqliteOptions): Pr
     },
 
     snapshots: prepareSnapshots(db, (operation) => lock.run(operation)),
+
+    retention: {
+      prunedTo: (streamId) => lock.run(() => pruning.prunedTo(streamId)),
+      async prune(ranges, audit) {
+        const result = await lock.run(() => pruning.prune(ranges, audit));
+        watchers.notify();
+        return result;
+      },
+      async restore(events, audit) {
+        const result = await lock.run(() => pruning.restore(events, audit));
+        watchers.notify();
+        return result;
+      },
+      reclaimSpace: ({ full }) => lock.run(() => reclaimSqliteSpace(db, () => bytesOnDisk(db, path), full)),
+    },
 
     stats() {
       return lock.run(() => ({ ...reads.counts(), bytes: bytesOnDisk(db, path) }));

@@ -9,6 +9,7 @@ import { snapshotCases } from './snapshots.js';
 import { subscriptionCases } from './subscriptions.js';
 import { projectionCases } from './projections.js';
 import { queryCases } from './queries.js';
+import { retentionCases } from './retention.js';
 import type { ConformanceOptions } from './suite.js';
 
 export type { ConformanceOptions } from './suite.js';
@@ -27,5 +28,6 @@ export function eventStoreConformance(options: ConformanceOptions): void {
     describe('subscriptions', () => subscriptionCases(options));
     describe('projections', () => projectionCases(options));
     describe('queries', () => queryCases(options));
+    describe('retention', () => retentionCases(options));
   });
 }

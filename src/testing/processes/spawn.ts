@@ -17,7 +17,7 @@ export interface Child {
   kill(signal?: NodeJS.Signals): Promise<void>;
 }
 
-export function startProcess(script: 'writer' | 'hold' | 'projector' | 'outbox-relay' | 'workflow-runner', args: readonly string[]): Child {
+export function startProcess(script: 'writer' | 'hold' | 'projector' | 'outbox-relay' | 'workflow-runner' | 'pruner', args: readonly string[]): Child {
   const path = fileURLToPath(new URL(`./${script}${extension}`, import.meta.url));
   const flags = process.execArgv.filter((flag) => !flag.startsWith('--test'));
   const child = spawn(process.execPath, [...flags, path, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });

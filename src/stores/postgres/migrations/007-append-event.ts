@@ -1,7 +1,8 @@
-// Schema 7, today's append functions: one event given no id appends through append_event
+// Schema 7, the append functions: one event given no id appends through append_event
 // with plain values, and appends notify only while a process listens. append.ts calls
-// them. The newest step that defines a function holds its current text; a change to it
-// freezes this step as it renders now and goes into a new step (schema.ts).
+// them. Step 9 (009-pruned-events.ts) renders them again with `prunedEvents`, which
+// looks at what pruned events left behind; this step renders them without, the SQL it
+// ran when it was written (schema.ts).
 
 import { LOCK_APPEND, LOCK_LISTEN } from '../identifiers.js';
 import type { Migration, SchemaNames } from './migration.js';
@@ -10,6 +11,15 @@ export const appendEvent: Migration = (names) => `
     ${appendEventsFunction(names)};
     ${appendEventFunction(names)};
     `;
+
+/**
+ * Whether the functions look at pruned_events (schema 9): for the version of a stream
+ * with no event left, and for the ids of pruned events, which may come back only as the
+ * retry they were.
+ */
+export interface AppendFunctionOptions {
+  prunedEvents?: boolean;
+}
 
 /**
  * Appends run as one function call: one round trip, and the statements run in order.
@@ -27,7 +37,16 @@ export const appendEvent: Migration = (names) => `
  * costs beyond its INSERT. Then it returns one row with a null position on a version
  * conflict, or one row with the new version and last position.
  */
-export function appendEventsFunction({ s, key, channel }: SchemaNames): string {
+export function appendEventsFunction({ s, key, channel }: SchemaNames, { prunedEvents = false }: AppendFunctionOptions = {}): string {
+  // Where the given ids are stored in `table`: the ids callers chose by their index, and
+  // the ids of this schema at the positions they name, held by an event with no id.
+  const storedIn = (table: string, a: string) => `SELECT ${a}.event_id, ${a}.stream_id, ${a}.version, ${a}.position
+        FROM ${s}.${table} ${a} WHERE ${a}.event_id = ANY (p_event_ids)
+        UNION ALL
+        SELECT u.id, ${a}.stream_id, ${a}.version, ${a}.position
+        FROM unnest(p_event_ids, p_named) AS u(id, named)
+        JOIN ${s}.${table} ${a} ON ${a}.position = u.named AND ${a}.event_id IS NULL`;
+  const prunedIds = prunedEvents ? `\n        UNION ALL\n        ${storedIn('pruned_events', 'p')}` : '';
   return `
   CREATE OR REPLACE FUNCTION ${s}.append_events(
     p_stream_id text, p_expected bigint,
@@ -45,16 +64,11 @@ export function appendEventsFunction({ s, key, channel }: SchemaNames): string {
 
     IF p_lookup_ids THEN
       RETURN QUERY
-        SELECT e.event_id, e.stream_id, e.version, e.position
-        FROM ${s}.events e WHERE e.event_id = ANY (p_event_ids)
-        UNION ALL
-        SELECT u.id, e.stream_id, e.version, e.position
-        FROM unnest(p_event_ids, p_named) AS u(id, named)
-        JOIN ${s}.events e ON e.position = u.named AND e.event_id IS NULL;
+        ${storedIn('events', 'e')}${prunedIds};
       IF FOUND THEN RETURN; END IF;
     END IF;
 
-    ${versionAndAheadInto(s, 'v_current', 'v_ahead')}
+    ${versionAndAheadInto(s, 'v_current', 'v_ahead', prunedEvents)}
     IF NOT ${versionAccepted('v_current')} THEN
       RETURN QUERY SELECT NULL::uuid, p_stream_id, v_current, NULL::bigint;
       RETURN;
@@ -107,7 +121,7 @@ export function appendEventsFunction({ s, key, channel }: SchemaNames): string {
  * character), and no search for earlier copies. Otherwise as append_events: the same
  * lock, rules and results, in one row; a null position is a version conflict.
  */
-export function appendEventFunction({ s, key, channel }: SchemaNames): string {
+export function appendEventFunction({ s, key, channel }: SchemaNames, { prunedEvents = false }: AppendFunctionOptions = {}): string {
   return `
   CREATE OR REPLACE FUNCTION ${s}.append_event(
     p_stream_id text, p_expected bigint, p_type text, p_data text, p_metadata text,
@@ -119,7 +133,7 @@ export function appendEventFunction({ s, key, channel }: SchemaNames): string {
     v_event_id uuid;
   BEGIN
     ${takeAppendLock(key)}
-    ${versionAndAheadInto(s, 'out_version', 'v_ahead')}
+    ${versionAndAheadInto(s, 'out_version', 'v_ahead', prunedEvents)}
     IF NOT ${versionAccepted('out_version')} THEN
       RETURN;
     END IF;
@@ -144,10 +158,11 @@ function takeAppendLock(key: number): string {
 
 /**
  * The stream's version, the newest in its (stream_id, version) index: one seek. The
- * position named ahead (append_events) comes along.
+ * position named ahead (append_events) comes along. With `prunedEvents`, a stream with no
+ * event left keeps the version its pruned events reached (coalesce looks only then).
  */
-function versionAndAheadInto(s: string, version: string, ahead: string): string {
-  return `SELECT coalesce(max(e.version), 0), (SELECT t.named_ahead FROM ${s}.event_id_tag t)
+function versionAndAheadInto(s: string, version: string, ahead: string, prunedEvents: boolean): string {
+  return `SELECT coalesce(max(e.version), ${prunedVersion(s, 'p_stream_id', prunedEvents)}0), (SELECT t.named_ahead FROM ${s}.event_id_tag t)
       INTO ${version}, ${ahead}
       FROM ${s}.events e WHERE e.stream_id = p_stream_id;`;
 }
@@ -175,4 +190,9 @@ function notifyListeners(key: number, channel: string, position: string): string
   return `IF NOT pg_try_advisory_xact_lock(${LOCK_LISTEN}, ${key}) THEN
       PERFORM pg_notify('${channel}', ${position}::text);
     END IF;`;
+}
+
+/** The version a stream's pruned events reached, as the middle argument of a coalesce ('' without `prunedEvents`). */
+export function prunedVersion(s: string, streamId: string, prunedEvents: boolean): string {
+  return prunedEvents ? `(SELECT max(p.version) FROM ${s}.pruned_events p WHERE p.stream_id = ${streamId}), ` : '';
 }

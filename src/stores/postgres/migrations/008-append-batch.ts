@@ -1,8 +1,9 @@
 // Schema 8: append_batch, many appends in one call and one transaction (append-queue.ts
-// sends them). The newest step that defines a function holds its current text; a
-// change to it freezes this step as it renders now and goes into a new step (schema.ts).
+// sends them). Step 9 renders it again with `prunedEvents` (007-append-event.ts); this
+// step renders it without, the SQL it ran when it was written (schema.ts).
 
 import { LOCK_APPEND, LOCK_LISTEN } from '../identifiers.js';
+import { prunedVersion, type AppendFunctionOptions } from './007-append-event.js';
 import type { Migration, SchemaNames } from './migration.js';
 
 export const appendBatch: Migration = (names) => `
@@ -21,7 +22,10 @@ export const appendBatch: Migration = (names) => `
  * says whether its ids are looked up. Every row names the append it answers in
  * `out_append`; the other columns are append_events' own.
  */
-export function appendBatchFunction({ s, key, channel }: SchemaNames): string {
+export function appendBatchFunction({ s, key, channel }: SchemaNames, { prunedEvents = false }: AppendFunctionOptions = {}): string {
+  const currentVersion = prunedEvents
+    ? `coalesce((SELECT max(e.version) FROM ${s}.events e WHERE e.stream_id = r.stream_id), ${prunedVersion(s, 'r.stream_id', true)}0)`
+    : `(SELECT coalesce(max(e.version), 0) FROM ${s}.events e WHERE e.stream_id = r.stream_id)`;
   return `
   CREATE OR REPLACE FUNCTION ${s}.append_batch(
     p_stream_ids text[], p_expected bigint[], p_ends int[], p_lookup_ids boolean[],
@@ -41,7 +45,7 @@ export function appendBatchFunction({ s, key, channel }: SchemaNames): string {
       RETURN QUERY
         WITH asked AS (
           SELECT r.i::int AS i, r.stream_id, r.expected, coalesce(lag(r.last) OVER (ORDER BY r.i), 0) + 1 AS first, r.last,
-            (SELECT coalesce(max(e.version), 0) FROM ${s}.events e WHERE e.stream_id = r.stream_id) AS current
+            ${currentVersion} AS current
           FROM unnest(p_stream_ids, p_expected, p_ends) WITH ORDINALITY AS r(stream_id, expected, last, i)),
         accepted AS (
           SELECT a.* FROM asked a

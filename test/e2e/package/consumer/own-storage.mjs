@@ -22,6 +22,7 @@ export async function openOwnStorage() {
     headPosition: () => inner.headPosition(),
     stats: () => inner.stats(),
     snapshots: inner.snapshots,
+    retention: inner.retention,
     close: () => inner.close(),
   };
 }
