@@ -1,15 +1,17 @@
 // Event contracts: one approved JSON fixture per event type and schema version, made from
 // the application's example events through its production codec, and the checks run on
 // them: a current shape that changed without a version bump, an older fixture that no
-// longer upcasts to a valid current event, and (with a corpus) stored events that do not.
+// longer upcasts to a valid current event, and (with a corpus: a store or a retention
+// archive) stored events that do not.
 
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { jsonCodec, type EventCodec } from '../core/codec.js';
+import { copyCodec, jsonCodec, type EventCodec } from '../core/codec.js';
 import { isEventlineError } from '../core/errors.js';
 import { nameProblem } from '../core/validation.js';
 import { assertEventSchemas, SCHEMA_VERSION_KEY, storedVersionOf, type EventSchemas } from '../evolution/schemas.js';
 import { shapeDifferences, shapeOf, type Shape } from '../evolution/shape.js';
+import { manifestFileOf, readArchive, readManifest } from '../retention/archive.js';
 import type { EventStore } from '../store/event-store.js';
 import { UsageError } from './errors.js';
 import { importUserModule } from './user-module.js';
@@ -200,20 +202,51 @@ function validationProblem(schemas: EventSchemas, type: string, data: unknown): 
   }
 }
 
+/** A stored event as the corpus check reads it: decoded, not upcast. */
+export interface CorpusEvent {
+  type: string;
+  data: unknown;
+  metadata: Record<string, unknown> | undefined;
+  position: number;
+}
+
+/** The stored types a corpus check reads: every declared type and its older names. */
+const corpusTypes = (schemas: EventSchemas) => schemas.types.flatMap((type) => schemas.storedTypesOf(type));
+
+/** The events of the declared types in a store opened without schemas: as stored. */
+export function storeCorpus(module: ContractsModule, store: EventStore): AsyncIterable<CorpusEvent> {
+  const types = corpusTypes(module.schemas);
+  return types.length === 0 ? (async function* () {})() : store.readAll({ types });
+}
+
+/**
+ * The events of the declared types in a retention archive (`.jsonl.gz`), its hashes
+ * checked as it is read, decoded with the codec of the store it came from: the memory
+ * store's copies, else the module's codec (the SQL stores' JSON text by default).
+ */
+export async function* archiveCorpus(module: ContractsModule, file: string): AsyncIterable<CorpusEvent> {
+  const { store } = await readManifest(manifestFileOf(file));
+  const codec = store === 'memory' ? (copyCodec as EventCodec<unknown>) : module.codec;
+  const types = new Set(corpusTypes(module.schemas));
+  for await (const stored of readArchive(file)) {
+    if (!types.has(stored.type)) continue;
+    const { type, data, metadata } = codec.decode(stored);
+    yield { type, data, metadata, position: stored.position };
+  }
+}
+
 /**
  * Samples the stored events of each declared type (and older name) and version, up to
  * `sample` of each pair in log order, read as stored (decoded, not upcast), and puts
  * each through upcasting and validation: the shapes nobody wrote a fixture for.
  */
-export async function checkCorpus(module: ContractsModule, store: EventStore, sample: number): Promise<{ problems: ContractProblem[]; sampled: number }> {
+export async function checkCorpus(module: ContractsModule, events: AsyncIterable<CorpusEvent>, sample: number): Promise<{ problems: ContractProblem[]; sampled: number }> {
   const { schemas } = module;
   const currentShapes = new Map(module.examples.map((example) => [example.type, shapeOf(throughCodec(module, example.type, example.data).data)]));
-  const types = schemas.types.flatMap((type) => schemas.storedTypesOf(type));
   const taken = new Map<string, number>();
   const problems: ContractProblem[] = [];
   let sampled = 0;
-  if (types.length === 0) return { problems, sampled };
-  for await (const event of store.readAll({ types })) {
+  for await (const event of events) {
     const version = storedVersionOf(event.metadata);
     const pair = `${event.type}\u0000${version}`;
     const count = taken.get(pair) ?? 0;

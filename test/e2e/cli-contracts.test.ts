@@ -2,7 +2,7 @@
 // fixtures are approved at v1 and hold; a field added without a version bump fails the
 // check naming the type; a bump with its upcaster, approved, holds again; and a store
 // whose old event no longer upcasts to a valid current one fails the corpus check,
-// naming the type, version and position.
+// naming the type, version and position; so does a retention archive holding one.
 
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { after, describe, test } from 'node:test';
+import { archiveFiles, writeArchive } from '../../src/retention/archive.js';
 import { eventline, lines, ok, records, ROOT } from '../fixtures/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'eventline-cli-contracts-'));
@@ -93,6 +94,21 @@ export const examples = [{ type: 'PostWasCreated', data: { postId: 'p1', title: 
     await ok(['--store', store, 'append', 'post-p2', '--type', 'PostWasCreated', '--data', JSON.stringify({ postId: 'p2', title: 'Anonymous' })]);
     const failed = await check(v2, '--corpus', store);
     assert.equal(failed.code, 1);
+    assert.deepEqual(lines(failed.stdout), ['PostWasCreated v1 at position 2: upcasts to an invalid PostWasCreated v2: authorId must be a string']);
+  });
+
+  test('--corpus also reads a retention archive: the pruned events, as their store kept them', async () => {
+    const stored = (position: number, data: object) => ({
+      position, streamId: `post-a${position}`, version: 1, eventId: `00000000-0000-4000-8000-00000000000${position}`,
+      type: 'PostWasCreated', data: JSON.stringify(data), metadata: null, recordedAt: new Date(0),
+    });
+    const { archive } = archiveFiles(dir, 'r1');
+    await writeArchive(dir, { run: 'r1', store: 'sqlite', policies: ['old-posts'], ranges: [] }, (async function* () {
+      yield stored(1, { postId: 'a1', title: 'Kept', authorId: 'ada' });
+      yield stored(2, { postId: 'a2', title: 'Anonymous' });
+    })());
+    const failed = await check(v2, '--corpus', archive);
+    assert.equal(failed.code, 1, failed.stderr);
     assert.deepEqual(lines(failed.stdout), ['PostWasCreated v1 at position 2: upcasts to an invalid PostWasCreated v2: authorId must be a string']);
   });
 

@@ -5,18 +5,20 @@
 import { openEventStore } from '../../open/open-store.js';
 import { commandAction, requiredString, stringValue } from '../args.js';
 import type { Command, OwnStoreTask } from '../command.js';
-import { approveContracts, checkContracts, checkCorpus, loadContractsModule, problemLine, type ContractProblem } from '../contracts.js';
+import { approveContracts, archiveCorpus, checkContracts, checkCorpus, loadContractsModule, problemLine, storeCorpus, type ContractProblem } from '../contracts.js';
 import type { Output } from '../output.js';
 import { wholeNumber } from '../values.js';
 
 const ACTION_OPTIONS = { approve: ['schemas', 'dir', 'replace'], check: ['schemas', 'dir', 'corpus', 'sample'] } as const;
 const DEFAULT_DIR = 'contracts';
 const DEFAULT_SAMPLE = 20;
+/** What a retention archive's file name ends with (src/retention/archive.ts). */
+const ARCHIVE_SUFFIX = '.jsonl.gz';
 
 export const contractsCommand: Command = {
   name: 'contracts',
   summary: 'Approve and check the shapes of event types at each schema version',
-  synopsis: 'approve --schemas <module> [--dir <dir>] [--replace] | check --schemas <module> [--dir <dir>] [--corpus <store url>] [--sample <n>]',
+  synopsis: 'approve --schemas <module> [--dir <dir>] [--replace] | check --schemas <module> [--dir <dir>] [--corpus <store url | archive>] [--sample <n>]',
   positionals: ['action'],
   options: {
     schemas: { type: 'string' },
@@ -31,8 +33,8 @@ export const contractsCommand: Command = {
     ['  --replace', 'Overwrite a fixture of another shape at the same version (only if no event was stored at it)'],
     ['check', 'Fail when a current shape is not the approved one at its version (a change without a bump),'],
     ['', 'or an approved older fixture no longer upcasts to a valid current event'],
-    ['  --corpus <store url>', 'Also read the stored events of the declared types, as stored, and upcast and validate'],
-    ['', 'a sample of each type and version'],
+    ['  --corpus <store url | archive>', 'Also read the stored events of the declared types, as stored, from a store or a'],
+    ['', 'retention archive (archive-<run>.jsonl.gz), and upcast and validate a sample of each type and version'],
     ['  --sample <n>', 'Stored events checked per type and version. Default 20'],
     ['--schemas <module>', 'An ES module exporting "schemas" (defineEventSchemas), "examples" (one { type, data } per'],
     ['', 'type, at its current version) and optionally "codec"; a .ts module needs tsx (NODE_OPTIONS="--import tsx")'],
@@ -53,9 +55,12 @@ export const contractsCommand: Command = {
     const corpus = stringValue(values, 'corpus');
     const sampleText = stringValue(values, 'sample');
     const sample = sampleText === undefined ? DEFAULT_SAMPLE : wholeNumber(sampleText, 'sample', 1);
-    // The CLI runs every task against a store: the corpus when one is named (read only),
-    // else an empty one in memory that nothing touches.
-    const open = () => openEventStore(corpus ?? 'memory:', { create: corpus === undefined });
+    // A retention archive is read as a file; a store URL is opened only if it exists.
+    const archive = corpus !== undefined && corpus.endsWith(ARCHIVE_SUFFIX) ? corpus : undefined;
+    const corpusUrl = archive === undefined ? corpus : undefined;
+    // The CLI runs every task against a store: the corpus store when one is named (read
+    // only), else an empty one in memory that nothing touches.
+    const open = () => openEventStore(corpusUrl ?? 'memory:', { create: corpusUrl === undefined });
     if (action === 'approve') {
       const replace = values.replace === true;
       return {
@@ -71,7 +76,8 @@ export const contractsCommand: Command = {
       open,
       run: async ({ store, out }) => {
         const checked = await checkContracts(module, dir);
-        const stored = corpus === undefined ? undefined : await checkCorpus(module, store, sample);
+        const events = archive !== undefined ? archiveCorpus(module, archive) : corpusUrl !== undefined ? storeCorpus(module, store) : undefined;
+        const stored = events === undefined ? undefined : await checkCorpus(module, events, sample);
         const problems = [...checked.problems, ...(stored?.problems ?? [])];
         if (problems.length === 0 && !out.json) {
           const read = stored === undefined ? '' : `, ${stored.sampled} stored events`;
