@@ -44,6 +44,8 @@ export const LAYERS = [
       'src/workflows': [],
       'src/retention': [],
       'src/privacy': [],
+      // Where a process finds the KEK (the environment, a key file): shared by the CLI and the Lab.
+      'src/kek': ['src/privacy'],
     },
   },
   { name: 'faces', parts: { 'src/cli': [], 'src/testing': [], 'src/index.ts': [], 'src/storage.ts': [] } },

@@ -5,12 +5,13 @@
 // would wrap new keys under it.
 
 import { resolve } from 'node:path';
+import { KEK_FILE_VARIABLE, kekFile, resolveKek } from '../../kek/index.js';
 import { KEK_VARIABLE, kekFromBase64, loadKek } from '../../privacy/kek.js';
 import { openKeyring } from '../../privacy/keyring.js';
 import { commandAction, stringValue } from '../args.js';
 import type { Command, Task } from '../command.js';
 import { UsageError } from '../errors.js';
-import { cliKek, KEK_FILE_VARIABLE, kekFile, withKeyStorage } from '../privacy.js';
+import { withKeyStorage } from '../privacy.js';
 
 /** The variable that holds the new KEK, base64, when no --new-kek-file is given. */
 export const NEW_KEK_VARIABLE = 'EVENTLINE_NEW_KEK';
@@ -59,7 +60,7 @@ function rotateTask(next: NewKek, env: NodeJS.ProcessEnv): Task {
   return async ({ url, out }) => {
     const { result, previousKekId } = await withKeyStorage(url, async (keyStorage) => {
       // The current KEK is checked first: a wrong one makes no new key file.
-      const current = await cliKek(keyStorage, env);
+      const current = await resolveKek(keyStorage, env);
       const keyring = await openKeyring(keyStorage, current.key);
       const key = 'key' in next ? next.key : (await loadKek({ keyFile: next.file, env: {} })).key;
       if (key.equals(current.key)) throw new UsageError(`keys rotate: the new key-encryption key is the one in use (${keyring.kekId})`);
