@@ -7,7 +7,8 @@ import type { FastifyInstance } from 'fastify';
 import { everyNEvents, uuidv7, type SnapshotOptions } from '../../src/index.js';
 import { handlePostCommand, POST_SNAPSHOT_SCHEMA_VERSION, type PostCommand } from '../../examples/blog/index.js';
 import type { LabContext } from './context.js';
-import { eventJson, idParams, postJson } from './json.js';
+import { assertAuthorMayWrite, postsJson } from './authors.js';
+import { eventJson, idParams } from './json.js';
 
 // Often enough that snapshots show up in the Lab after a few edits.
 export const SNAPSHOT_EVERY = 5;
@@ -83,6 +84,9 @@ export function commandRoutes(app: FastifyInstance, lab: LabContext): void {
 
   app.post<{ Body: CreateBody }>('/api/posts', { schema: { body: createBody } }, async (request, reply) => {
     const { postId = uuidv7(), title, body, authorId, expectedVersion } = request.body;
+    // Checked before the post's own rules, so a post never names an author who cannot write.
+    // (An author forgotten between this check and the append still gets the post: the forget wins on reads.)
+    await assertAuthorMayWrite(lab, authorId);
     reply.code(201);
     return send({ type: 'CreatePost', postId, title, body, authorId }, expectedVersion);
   });
@@ -113,7 +117,7 @@ export function commandRoutes(app: FastifyInstance, lab: LabContext): void {
   async function sendReview(command: PostCommand, expected: number | undefined) {
     const result = await send(command, expected);
     const post = await lab.queries.post(command.postId);
-    return { ...result, post: post === undefined ? null : postJson(post) };
+    return { ...result, post: post === undefined ? null : (await postsJson(lab, [post]))[0]! };
   }
 
   // Submitting hands the post to the review workflow, which starts the review.

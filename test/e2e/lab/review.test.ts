@@ -10,7 +10,7 @@ import type { EventStore } from '../../../src/index.js';
 import { onEveryStore } from '../../../src/testing/index.js';
 import { buildLab, type LabOptions } from '../../../lab/server/index.js';
 import type { PostJson, WorkflowDetailJson, WorkflowSummaryJson } from '../../../lab/api-types.js';
-import { eventually } from './support.js';
+import { eventually, testPrivacy } from './support.js';
 
 interface Answer<Body> {
   status: number;
@@ -33,7 +33,7 @@ interface ErrorJson {
 
 /** The Lab on `store`, listening on a free port of 127.0.0.1, for `story`. */
 async function withHttpLab(store: EventStore, story: (http: Http) => Promise<void>, options: Partial<LabOptions> = {}): Promise<void> {
-  const app = await buildLab({ store, logger: false, pollIntervalMs: 50, timerPollMs: 50, workflowRetryDelaysMs: [5], ...options });
+  const app = await buildLab({ store, privacy: options.privacy ?? (await testPrivacy(store)), logger: false, pollIntervalMs: 50, timerPollMs: 50, workflowRetryDelaysMs: [5], ...options });
   try {
     const url = await app.listen({ host: '127.0.0.1', port: 0 });
     await story(httpClient(url));
