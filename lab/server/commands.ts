@@ -5,7 +5,7 @@
 
 import type { FastifyInstance } from 'fastify';
 import { everyNEvents, uuidv7, type SnapshotOptions } from '../../src/index.js';
-import { handlePostCommand, POST_SNAPSHOT_SCHEMA_VERSION, type PostCommand } from '../../examples/blog/index.js';
+import { handlePostCommand, parsePostCommand, POST_SNAPSHOT_SCHEMA_VERSION, type PostCommand } from '../../examples/blog/index.js';
 import type { LabContext } from './context.js';
 import { assertAuthorMayWrite, postsJson } from './authors.js';
 import { eventJson, idParams } from './json.js';
@@ -84,11 +84,12 @@ export function commandRoutes(app: FastifyInstance, lab: LabContext): void {
 
   app.post<{ Body: CreateBody }>('/api/posts', { schema: { body: createBody } }, async (request, reply) => {
     const { postId = uuidv7(), title, body, authorId, expectedVersion } = request.body;
-    // Checked before the post's own rules, so a post never names an author who cannot write.
+    // The values first, then the author: a post never names an author who cannot write.
     // (An author forgotten between this check and the append still gets the post: the forget wins on reads.)
+    const command = parsePostCommand({ type: 'CreatePost', postId, title, body, authorId });
     await assertAuthorMayWrite(lab, authorId);
     reply.code(201);
-    return send({ type: 'CreatePost', postId, title, body, authorId }, expectedVersion);
+    return send(command, expectedVersion);
   });
 
   app.put<{ Params: { id: string }; Body: EditBody }>('/api/posts/:id', { schema: { params: idParams, body: editBody } }, async (request) => {

@@ -15,7 +15,7 @@ import { openEventStore } from '../../../src/index.js';
 import { loadNats } from '../../../src/workflows/outbox/nats-client.js';
 import { jetStreamMessages, withNats } from '../../fixtures/outbox.js';
 import type { PostJson, WorkflowDetailJson } from '../../../lab/api-types.js';
-import { eventually, getJson, postJson, startLab, type LabProcess } from './support.js';
+import { authorAt, eventually, getJson, postJson, startLab, type LabProcess } from './support.js';
 
 const PUBLISHED_SUBJECT = 'blog.posts.published';
 
@@ -65,7 +65,8 @@ await withNats('the Lab killed with kill -9 before a review\'s publish time', (n
       const postId = `crash-${randomBytes(6).toString('hex')}`;
 
       // Given a post in review, approved to be published 2 s from now,
-      assert.equal((await postJson(`${lab.url}/api/posts`, { postId, title: 'Survives a crash', body: '…', authorId: 'ada' })).status, 201);
+      const authorId = await authorAt(lab.url);
+      assert.equal((await postJson(`${lab.url}/api/posts`, { postId, title: 'Survives a crash', body: '…', authorId })).status, 201);
       assert.equal((await postJson(`${lab.url}/api/posts/${postId}/submit`, {})).status, 200);
       const base = lab.url;
       await eventually('the review started', async () => {

@@ -92,10 +92,17 @@ export interface LabProcess {
   readonly exited: Promise<number | null>;
 }
 
-/** Runs `lab/main.ts` with exactly these settings (none of ours), as a user would. */
+/** The KEK of every Lab this test file starts, unless it names another: the same for each restart on a store. */
+export const TEST_KEK = randomBytes(32).toString('base64');
+
+/**
+ * Runs `lab/main.ts` with exactly these settings (none of ours), as a user would; with
+ * TEST_KEK when they name no KEK, so no key file is made in the repository.
+ */
 export function spawnLab(env: Record<string, string>): { exited: Promise<number | null>; stdout(): string; stderr(): string; kill(signal: NodeJS.Signals): void } {
   const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('EVENTLINE_') && name !== 'HOST' && name !== 'PORT'));
-  const child = spawn(process.execPath, ['--import', 'tsx', 'lab/main.ts'], { cwd: ROOT, env: { ...inherited, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const kek = env.EVENTLINE_KEK === undefined && env.EVENTLINE_KEK_FILE === undefined ? { EVENTLINE_KEK: TEST_KEK } : {};
+  const child = spawn(process.execPath, ['--import', 'tsx', 'lab/main.ts'], { cwd: ROOT, env: { ...inherited, ...kek, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
@@ -151,6 +158,13 @@ export async function getJson<Body = Record<string, unknown>>(url: string, init:
 
 export async function postJson<Body = Record<string, unknown>>(url: string, payload: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: Body }> {
   return getJson<Body>(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(payload) });
+}
+
+/** Given: an author registered with the Lab at `url`; their id. */
+export async function authorAt(url: string, headers: Record<string, string> = {}, fields: { name?: string; email?: string } = {}): Promise<string> {
+  const answer = await postJson<{ authorId: string }>(`${url}/api/authors`, { name: 'Ada Lovelace', email: 'ada@example.org', ...fields }, headers);
+  assert.equal(answer.status, 201, JSON.stringify(answer.body));
+  return answer.body.authorId;
 }
 
 // ---- Server-Sent Events ----
