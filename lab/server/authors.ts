@@ -44,6 +44,22 @@ export const AUTHOR_PATHS = ['/api/authors/:id', '/api/authors/:id/export', '/ap
 
 const authorDoesNotExist = () => new NotFoundError('Author does not exist');
 
+/**
+ * The path a request's log line shows: under /api/authors/, the route itself unless the
+ * id is a surrogate id, so an email typed where the id goes never reaches the log.
+ */
+export function loggedPath(route: string | undefined, path: string, params: unknown): string {
+  if (!path.startsWith('/api/authors/')) return path;
+  // No route matched: whatever follows may be anything typed.
+  if (!(AUTHOR_PATHS as readonly (string | undefined)[]).includes(route)) return route ?? '/api/authors/…';
+  try {
+    parseAuthorId((params as { id?: unknown } | undefined)?.id);
+    return path;
+  } catch {
+    return route!;
+  }
+}
+
 export function authorJson(view: AuthorView): AuthorJson {
   return view.forgotten ? { authorId: view.authorId, erased: true } : { authorId: view.authorId, name: view.name, email: view.email ?? '' };
 }

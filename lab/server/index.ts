@@ -5,7 +5,7 @@
 
 import Fastify, { LogController, type FastifyInstance, type FastifyReply } from 'fastify';
 import type { EventStore, Privacy } from '../../src/index.js';
-import { authorRoutes } from './authors.js';
+import { authorRoutes, loggedPath } from './authors.js';
 import { requireTokenForWrites } from './auth.js';
 import { commandRoutes } from './commands.js';
 import { createContext, type NatsSettings, type ProjectionMode } from './context.js';
@@ -83,8 +83,9 @@ export async function buildLab(options: LabOptions): Promise<FastifyInstance> {
   installErrorHandling(app);
   if (options.token !== undefined) requireTokenForWrites(app, options.token);
   app.addHook('onResponse', async (request, reply) => {
-    const path = request.url.split('?')[0];
-    request.log.info({ method: request.method, route: request.routeOptions.url ?? null, path, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
+    const route = request.routeOptions.url;
+    const path = loggedPath(route, request.url.split('?')[0] ?? '', request.params);
+    request.log.info({ method: request.method, route: route ?? null, path, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
   });
 
   const lab = createContext(options.store, options.privacy, {

@@ -9,9 +9,15 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
 import { openKeyStorage, openPrivacy, type EventStore, type Privacy } from '../../../src/index.js';
+import { postgresTestUrl, postgresUnavailable } from '../../../src/testing/index.js';
+import { loadPg } from '../../../src/stores/postgres/driver.js';
 import { authorPersonalData } from '../../../examples/blog/index.js';
-import { buildLab, type LabOptions } from '../../../lab/server/index.js';
+import { buildLab, openPrivateStore, type LabOptions } from '../../../lab/server/index.js';
 
 export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
@@ -34,6 +40,78 @@ export async function withLab(store: EventStore, story: (app: FastifyInstance) =
     await story(app);
   } finally {
     await app.close();
+  }
+}
+
+/** A store as the Lab opens it (sealed under TEST_KEK), the Lab on it, and its URL. */
+export type PrivateLabStory = (app: FastifyInstance, store: EventStore, url: string) => Promise<void>;
+
+/**
+ * Tells the same stories on memory, a SQLite file and a PostgreSQL schema (with its key
+ * schema beside it), each store opened as lab/main.ts opens it: with the privacy guard,
+ * so authors' names and emails are sealed. PostgreSQL without a server is a skip, or
+ * under CI=true a failure, as onEveryStore does.
+ */
+export function onEveryPrivateStore(title: (name: string) => string, stories: (withPrivateLab: (story: PrivateLabStory, options?: Partial<LabOptions>) => Promise<void>) => void): void {
+  const places: { name: string; unavailable?: { reason: string; required: boolean }; place?: () => Promise<{ url: string; cleanup(): Promise<void> }> }[] = [
+    { name: 'memory', place: async () => ({ url: 'memory:', cleanup: async () => {} }) },
+    {
+      name: 'SQLite',
+      place: async () => {
+        const folder = await mkdtemp(join(tmpdir(), 'eventline-lab-private-'));
+        return { url: `sqlite:${join(folder, 'lab.db')}`, cleanup: () => rm(folder, { recursive: true, force: true }) };
+      },
+    },
+    postgresPlace(),
+  ];
+  for (const { name, unavailable, place } of places) {
+    describe(title(name), () => {
+      if (unavailable !== undefined || place === undefined) {
+        test(`${name} scenarios`, (t) => (unavailable?.required ? assert.fail(unavailable.reason) : t.skip(unavailable?.reason)));
+        return;
+      }
+      stories(async (story, options = {}) => {
+        const { url, cleanup } = await place();
+        try {
+          const opened = await openPrivateStore(url, { EVENTLINE_KEK: TEST_KEK });
+          try {
+            await withLab(opened.store, (app) => story(app, opened.store, url), { privacy: opened.privacy, ...options });
+          } finally {
+            await opened.close();
+          }
+        } finally {
+          await cleanup();
+        }
+      });
+    });
+  }
+}
+
+function postgresPlace() {
+  const unavailable = postgresUnavailable();
+  if (unavailable !== undefined) return { name: 'PostgreSQL', unavailable };
+  return {
+    name: 'PostgreSQL',
+    place: async () => {
+      const database = postgresTestUrl()!;
+      const url = await database.freshUrl();
+      const schema = new URL(url).searchParams.get('schema')!;
+      return { url, cleanup: () => dropSchemas(`${schema}_keys`).then(() => database.dropAll()) };
+    },
+  };
+}
+
+/** Drops schemas this test made (t_, hex digits and a suffix of ours, so quoting them here is safe). */
+export async function dropSchemas(...schemas: string[]): Promise<void> {
+  const pg = await loadPg();
+  const base = new URL(process.env.EVENTLINE_POSTGRES_URL!);
+  base.searchParams.delete('schema');
+  const client = new pg.Client({ connectionString: base.toString() });
+  await client.connect();
+  try {
+    for (const schema of schemas) await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+  } finally {
+    await client.end();
   }
 }
 
