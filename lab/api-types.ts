@@ -97,7 +97,10 @@ export interface WorkflowDetailJson {
 /** An author as the `authors` read model shows them; once forgotten, nothing but the id. */
 export type AuthorJson = { authorId: string; name: string; email: string } | { authorId: string; erased: true };
 
-/** One personal field of a subject-access export (src/privacy's SubjectExport). */
+// The privacy shapes are src/privacy's ExportedField, SubjectExport and ErasureReceipt as
+// JSON, written out here for the same reason.
+
+/** One personal field of a subject-access export. */
 export interface ExportedFieldJson {
   position: number;
   eventId: string;

@@ -14,11 +14,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { natsUnavailable, postgresTestUrl, postgresUnavailable } from '../../../src/testing/index.js';
-import { jetStreamMessages } from '../../fixtures/outbox.js';
+import { deleteJetStream, jetStreamMessages } from '../../fixtures/outbox.js';
 import { records, startEventline } from '../../fixtures/cli.js';
-import { loadNats } from '../../../src/workflows/outbox/nats-client.js';
 import type { EventJson } from '../../../lab/api-types.js';
-import { dropSchemas, eventually, getJson, postJson, startLab, TEST_KEK } from './support.js';
+import { eventually, getJson, postJson, startLab, TEST_KEK } from './support.js';
 
 const NAME = 'Nell Canary-3e9d';
 const EMAIL = 'nell.canary-3e9d@example.org';
@@ -46,16 +45,6 @@ async function verify(url: string, authorId: string, canary: string, logFile: st
   return records(result.stdout)[0] as unknown as VerifyReport;
 }
 
-async function deleteStream(url: string, name: string): Promise<void> {
-  const { transport, jetstream } = await loadNats();
-  const nc = await transport.connect({ servers: url });
-  try {
-    await (await jetstream.jetstreamManager(nc)).streams.delete(name).catch(() => false);
-  } finally {
-    await nc.close();
-  }
-}
-
 /** Where verify may find the canary before the forget (the read models' store), and the places it must scan. */
 interface Places {
   store: RegExp;
@@ -66,7 +55,7 @@ function canaryStory(kind: string, makeUrl: () => Promise<string>, places: Place
   describe(`the canary through the Lab on ${kind}`, () => {
     const stream = `LAB_CANARY_${randomBytes(4).toString('hex')}`;
     after(async () => {
-      if (natsUrl !== undefined) await deleteStream(natsUrl, stream);
+      if (natsUrl !== undefined) await deleteJetStream(natsUrl, stream);
     });
 
     test('before the forget it is in no log line and no outbox message; after it verify finds it nowhere', { timeout: 90_000 }, async () => {
@@ -146,18 +135,10 @@ canaryStory('SQLite', async () => `sqlite:${join(dir, 'sqlite', 'blog.db')}`, { 
 
 const postgres = postgresTestUrl();
 if (postgres !== undefined) {
-  const schemas: string[] = [];
-  after(async () => {
-    await dropSchemas(...schemas.map((schema) => `${schema}_keys`));
-    await postgres.dropAll();
-  });
+  after(() => postgres.dropAll());
   canaryStory(
     'PostgreSQL',
-    async () => {
-      const url = await postgres.freshUrl();
-      schemas.push(new URL(url).searchParams.get('schema')!);
-      return url;
-    },
+    () => postgres.freshUrl(),
     { store: /^pg_dump of schemas /, scanned: [/^pg_dump of schemas t_[0-9a-f]+, t_[0-9a-f]+_keys$/] },
   );
 } else {

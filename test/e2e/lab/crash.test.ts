@@ -13,7 +13,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { after, describe, test } from 'node:test';
 import { openEventStore } from '../../../src/index.js';
 import { loadNats } from '../../../src/workflows/outbox/nats-client.js';
-import { jetStreamMessages, withNats } from '../../fixtures/outbox.js';
+import { deleteJetStream, jetStreamMessages, withNats } from '../../fixtures/outbox.js';
 import type { PostJson, WorkflowDetailJson } from '../../../lab/api-types.js';
 import { authorAt, eventually, getJson, postJson, startLab, type LabProcess } from './support.js';
 
@@ -36,16 +36,6 @@ async function blogStream(url: string): Promise<{ name: string; created: boolean
   }
 }
 
-async function deleteStream(url: string, name: string): Promise<void> {
-  const { transport, jetstream } = await loadNats();
-  const nc = await transport.connect({ servers: url });
-  try {
-    await (await jetstream.jetstreamManager(nc)).streams.delete(name).catch(() => false);
-  } finally {
-    await nc.close();
-  }
-}
-
 await withNats('the Lab killed with kill -9 before a review\'s publish time', (natsUrl) => {
   describe('the Lab killed with kill -9 before a review\'s publish time', () => {
     const dir = mkdtempSync(join(tmpdir(), 'eventline-lab-crash-'));
@@ -54,7 +44,7 @@ await withNats('the Lab killed with kill -9 before a review\'s publish time', (n
     let lab: LabProcess | undefined;
     after(async () => {
       await lab?.stop('SIGKILL');
-      if (stream?.created) await deleteStream(natsUrl, stream.name);
+      if (stream?.created) await deleteJetStream(natsUrl, stream.name);
       rmSync(dir, { recursive: true, force: true });
     });
 

@@ -15,7 +15,6 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { openKeyStorage, openPrivacy, type EventStore, type Privacy } from '../../../src/index.js';
 import { postgresTestUrl, postgresUnavailable } from '../../../src/testing/index.js';
-import { loadPg } from '../../../src/stores/postgres/driver.js';
 import { authorPersonalData } from '../../../examples/blog/index.js';
 import { buildLab, openPrivateStore, type LabOptions } from '../../../lab/server/index.js';
 
@@ -94,25 +93,9 @@ function postgresPlace() {
     name: 'PostgreSQL',
     place: async () => {
       const database = postgresTestUrl()!;
-      const url = await database.freshUrl();
-      const schema = new URL(url).searchParams.get('schema')!;
-      return { url, cleanup: () => dropSchemas(`${schema}_keys`).then(() => database.dropAll()) };
+      return { url: await database.freshUrl(), cleanup: () => database.dropAll() };
     },
   };
-}
-
-/** Drops schemas this test made (t_, hex digits and a suffix of ours, so quoting them here is safe). */
-export async function dropSchemas(...schemas: string[]): Promise<void> {
-  const pg = await loadPg();
-  const base = new URL(process.env.EVENTLINE_POSTGRES_URL!);
-  base.searchParams.delete('schema');
-  const client = new pg.Client({ connectionString: base.toString() });
-  await client.connect();
-  try {
-    for (const schema of schemas) await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-  } finally {
-    await client.end();
-  }
 }
 
 /** Given: an author registered through the API; their id. */
