@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { natsUnavailable, postgresTestUrl, postgresUnavailable } from '../../../src/testing/index.js';
-import { deleteJetStream, jetStreamMessages } from '../../fixtures/outbox.js';
+import { blogJetStream, deleteJetStream, jetStreamMessages } from '../../fixtures/outbox.js';
 import { records, startEventline } from '../../fixtures/cli.js';
 import type { EventJson } from '../../../lab/api-types.js';
 import { eventually, getJson, postJson, startLab, TEST_KEK } from './support.js';
@@ -53,45 +53,48 @@ interface Places {
 
 function canaryStory(kind: string, makeUrl: () => Promise<string>, places: Places): void {
   describe(`the canary through the Lab on ${kind}`, () => {
-    const stream = `LAB_CANARY_${randomBytes(4).toString('hex')}`;
+    let stream: { name: string; created: boolean } | undefined;
     after(async () => {
-      if (natsUrl !== undefined) await deleteJetStream(natsUrl, stream);
+      if (natsUrl !== undefined && stream?.created) await deleteJetStream(natsUrl, stream.name);
     });
 
     test('before the forget it is in no log line and no outbox message; after it verify finds it nowhere', { timeout: 90_000 }, async () => {
       const url = await makeUrl();
       const logFile = join(dir, `${kind}.log`);
-      const lab = await startLab(url, natsUrl === undefined ? {} : { EVENTLINE_NATS_URL: natsUrl, EVENTLINE_NATS_STREAM: stream });
+      stream = natsUrl === undefined ? undefined : await blogJetStream(natsUrl, 'LAB_CANARY');
+      const lab = await startLab(url, natsUrl === undefined || stream === undefined ? {} : { EVENTLINE_NATS_URL: natsUrl, EVENTLINE_NATS_STREAM: stream.name });
+      // Post ids of this run's own: a stream shared with other runs holds their messages too.
+      const [first, second] = ['first', 'second'].map((name) => `${name}-${randomBytes(4).toString('hex')}`) as [string, string];
       try {
         // An author with the canary for a name and an email, and two posts by them.
         const registered = await postJson<{ authorId: string }>(`${lab.url}/api/authors`, { name: NAME, email: EMAIL });
         assert.equal(registered.status, 201);
         const { authorId } = registered.body;
-        for (const postId of ['first', 'second']) {
+        for (const postId of [first, second]) {
           assert.equal((await postJson(`${lab.url}/api/posts`, { postId, title: `The ${postId} post`, body: '…', authorId })).status, 201);
         }
         // Five events of one post: the Lab takes its snapshot.
         for (const title of ['Edited 1', 'Edited 2', 'Edited 3', 'Edited 4']) {
-          const edited = await fetch(`${lab.url}/api/posts/first`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ title }) });
+          const edited = await fetch(`${lab.url}/api/posts/${first}`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ title }) });
           assert.equal(edited.status, 200);
         }
-        const snapshot = await getJson<{ snapshot: { version: number } | null }>(`${lab.url}/api/posts/first/snapshot`);
+        const snapshot = await getJson<{ snapshot: { version: number } | null }>(`${lab.url}/api/posts/${first}/snapshot`);
         assert.equal(snapshot.body.snapshot?.version, 5, 'a snapshot was taken');
         const listed = await getJson<{ items: { author: { name?: string } }[] }>(`${lab.url}/api/posts`);
         assert.deepEqual(listed.body.items.map((p) => p.author.name), [NAME, NAME], 'the posts show the name, from the authors read model');
 
-        if (natsUrl !== undefined) {
+        if (natsUrl !== undefined && stream !== undefined) {
           // Published through the review workflow: its outbox relays the announcement to NATS.
-          assert.equal((await postJson(`${lab.url}/api/posts/second/submit`, {})).status, 200);
-          await eventually('the review started', async () => ((await getJson<{ version: number }>(`${lab.url}/api/streams/post-second`)).body.version >= 3 ? true : undefined));
-          assert.equal((await postJson(`${lab.url}/api/posts/second/review`, { decision: 'approve' })).status, 200);
+          assert.equal((await postJson(`${lab.url}/api/posts/${second}/submit`, {})).status, 200);
+          await eventually('the review started', async () => ((await getJson<{ version: number }>(`${lab.url}/api/streams/post-${second}`)).body.version >= 3 ? true : undefined));
+          assert.equal((await postJson(`${lab.url}/api/posts/${second}/review`, { decision: 'approve' })).status, 200);
           await eventually('the announcement is relayed', async () => {
             const health = await getJson<{ outbox: { undelivered: number } }>(`${lab.url}/api/health`);
             const { events } = (await getJson<{ events: EventJson[] }>(`${lab.url}/api/events?type=OutboxMessage`)).body;
             return events.length > 0 && health.body.outbox.undelivered === 0 ? true : undefined;
           }, 20_000);
-          const messages = await jetStreamMessages(natsUrl, stream);
-          assert.ok(messages.length >= 1, 'a message was published');
+          const messages = await jetStreamMessages(natsUrl, stream.name);
+          assert.ok(messages.some((m) => (m.payload as { postId?: string }).postId === second), 'the announcement was published');
           const outbox = (await getJson<{ events: EventJson[] }>(`${lab.url}/api/events?type=OutboxMessage`)).body.events;
           for (const payload of [JSON.stringify(messages), JSON.stringify(outbox)]) {
             assert.ok(!payload.includes(NAME) && !payload.includes(EMAIL), 'no canary in an outbox message');

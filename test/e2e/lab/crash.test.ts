@@ -12,29 +12,9 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, describe, test } from 'node:test';
 import { openEventStore } from '../../../src/index.js';
-import { loadNats } from '../../../src/workflows/outbox/nats-client.js';
-import { deleteJetStream, jetStreamMessages, withNats } from '../../fixtures/outbox.js';
+import { BLOG_PUBLISHED_SUBJECT, blogJetStream, deleteJetStream, jetStreamMessages, withNats } from '../../fixtures/outbox.js';
 import type { PostJson, WorkflowDetailJson } from '../../../lab/api-types.js';
 import { authorAt, eventually, getJson, postJson, startLab, type LabProcess } from './support.js';
-
-const PUBLISHED_SUBJECT = 'blog.posts.published';
-
-/**
- * The JetStream stream the Lab publishes the blog's subjects into: the one that already
- * captures them on this server, else a new one of this run's own, deleted afterwards.
- * Either way the messages are counted by this run's post id, so a rerun sees none of
- * an earlier run's.
- */
-async function blogStream(url: string): Promise<{ name: string; created: boolean }> {
-  const { transport, jetstream } = await loadNats();
-  const nc = await transport.connect({ servers: url });
-  try {
-    const existing = await (await jetstream.jetstreamManager(nc)).streams.find(PUBLISHED_SUBJECT).catch(() => undefined);
-    return existing ? { name: existing, created: false } : { name: `LAB_CRASH_${randomBytes(4).toString('hex')}`, created: true };
-  } finally {
-    await nc.close();
-  }
-}
 
 await withNats('the Lab killed with kill -9 before a review\'s publish time', (natsUrl) => {
   describe('the Lab killed with kill -9 before a review\'s publish time', () => {
@@ -49,7 +29,7 @@ await withNats('the Lab killed with kill -9 before a review\'s publish time', (n
     });
 
     test('started again after that time, it fires the overdue timer and publishes the post exactly once, with one message on NATS', { timeout: 60_000 }, async () => {
-      stream = await blogStream(natsUrl);
+      stream = await blogJetStream(natsUrl, 'LAB_CRASH');
       const env = { EVENTLINE_NATS_URL: natsUrl, EVENTLINE_NATS_STREAM: stream.name };
       lab = await startLab(storeUrl, env);
       const postId = `crash-${randomBytes(6).toString('hex')}`;
@@ -116,7 +96,7 @@ await withNats('the Lab killed with kill -9 before a review\'s publish time', (n
       }
       // and one message for it on the subject.
       const messages = (await jetStreamMessages(natsUrl, stream.name)).filter(
-        (m) => m.subject === PUBLISHED_SUBJECT && (m.payload as { postId?: string }).postId === postId,
+        (m) => m.subject === BLOG_PUBLISHED_SUBJECT && (m.payload as { postId?: string }).postId === postId,
       );
       assert.equal(messages.length, 1, JSON.stringify(messages));
       assert.equal(messages[0]!.streamId, `workflow-review-${postId}`);
