@@ -81,6 +81,7 @@ export {
   type DataKey,
   type ForgetResult,
   type RotateResult,
+  type RotateDataKeysResult,
   type Privacy,
   type PrivacyOptions,
   type SubjectExport,

@@ -42,6 +42,8 @@ export async function disposeScratch(scratch: Scratch, place: Place): Promise<vo
   if (place.kind !== 'postgres') return;
   if (place.ownDatabase) await admin(scratch, `DROP DATABASE IF EXISTS "${scratch.name}" WITH (FORCE)`);
   else await admin(scratch, `DROP SCHEMA IF EXISTS "${scratch.name}" CASCADE`);
+  // E1's key storage, beside the store's schema.
+  if (!place.ownDatabase) await admin(scratch, `DROP SCHEMA IF EXISTS "${scratch.name}_keys" CASCADE`);
 }
 
 /**

@@ -7,6 +7,7 @@ import { readSnapshotOptions, takeSnapshotIfDue } from '../../src/snapshots/inde
 import { conflict, type BenchStore, type OpenStore } from '../workloads/adapter.js';
 import { evolvePost, initialPost } from '../workloads/events.js';
 import { PAGE_SIZE } from '../workloads/sizes.js';
+import { openPersonalData } from './personal-data.js';
 import { reviewWorkflowOf } from './review-workflow.js';
 import { storeUrl } from './urls.js';
 
@@ -16,7 +17,9 @@ export const openSqliteFull: OpenStore = (scratch) => open(storeUrl('sqlite-full
 export const openPostgres: OpenStore = (scratch) => open(storeUrl('postgres', scratch));
 
 async function open(url: string): Promise<BenchStore> {
-  return benchStoreOf(await openEventStore(url));
+  const store = benchStoreOf(await openEventStore(url));
+  // A memory store cannot be opened a second time: E1 runs on the file and server stores.
+  return url.startsWith('memory:') ? store : { ...store, personalData: () => openPersonalData(url) };
 }
 
 /** The bench's view of an EventStore, whatever its storage. */

@@ -53,6 +53,20 @@ export interface BenchStore {
   /** WF1: the blog's review workflow on this store; absent when the store has no workflow runtime. */
   reviewWorkflow?(): ReviewWorkflow;
   readonly noReviewWorkflow?: string;
+  /** E1: the same store opened once more with personal fields sealed; absent for a store with no such thing. */
+  personalData?(): Promise<PersonalDataStore>;
+  close(): Promise<void>;
+}
+
+/**
+ * E1: a store whose events of `PERSONAL_TYPE` have two personal fields, sealed under
+ * a key per author; the BenchStore it came from reads and writes the same events plain.
+ */
+export interface PersonalDataStore {
+  append(streamId: string, events: readonly BenchEvent[], expected: number): Promise<AppendOutcome>;
+  readStream(streamId: string): Promise<readonly StoredPost[]>;
+  /** Forgets an author; resolves to what it touched. */
+  forget(authorId: string): Promise<{ keysDeleted: number; eventsAppended: number }>;
   close(): Promise<void>;
 }
 

@@ -35,6 +35,17 @@ export function postEvent(postId: string, n: number, extra?: { writer: number; s
   };
 }
 
+/** E1's events: a post's event naming its author by id, with the author's name and email (the two personal fields). */
+export type PersonalPostData = PostData & { authorId: string; authorName: string };
+
+export const PERSONAL_TYPES = ['PostWasCreated', 'PostWasEdited'] as const;
+
+/** The nth event of a post's stream, written by author number `author`: the same event as postEvent, with whose it is. */
+export function personalPostEvent(postId: string, n: number, author: number): BenchEvent {
+  const { type, data } = postEvent(postId, n);
+  return { type, data: { ...data, authorId: `author-${author}`, authorName: `Ada Lovelace ${author}` } as PostData };
+}
+
 /** Events n..n+count-1 of one post's stream. */
 export function postEvents(postId: string, from: number, count: number): BenchEvent[] {
   return Array.from({ length: count }, (_, i) => postEvent(postId, from + i));

@@ -39,6 +39,8 @@ export interface Sizes {
   l2Posts: number;
   /** WF1: review workflow instances, how many are under way at once (does not scale), and how far ahead of its approval a post is to be published (does not scale). */
   wf1Instances: number;
+  /** E1: the authors among whom one is forgotten. */
+  e1Subjects: number;
   wf1InFlight: number;
   wf1PublishAfterMs: number;
 }
@@ -72,6 +74,7 @@ export function sizesFor(scale: number): Sizes {
     httpWarmupRequests: Math.max(50, n(1_000)),
     l2Posts: n(10_000),
     wf1Instances: n(10_000),
+    e1Subjects: n(100_000),
     wf1InFlight: 500,
     wf1PublishAfterMs: 1_000,
   };

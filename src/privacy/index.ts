@@ -15,7 +15,7 @@ export {
 export { ENVELOPE_VERSION, isEnvelope, openField, sealField, type Envelope, type OpenFieldOptions, type SealFieldOptions } from './envelope.js';
 export { erasedField, isErased, type ErasedField } from './erased.js';
 export { KEK_VARIABLE, kekFromBase64, loadKek, type KeyEncryptionKey, type LoadKekOptions } from './kek.js';
-export { openKeyring, type DataKey, type ForgetResult, type Keyring, type KeyringOptions, type RotateResult } from './keyring.js';
+export { openKeyring, type DataKey, type ForgetResult, type Keyring, type KeyringOptions, type RotateDataKeysResult, type RotateResult } from './keyring.js';
 export { personalDataGuard, type SnapshotSealingGuard } from './personal-data-guard.js';
 export {
   isSealedSnapshot,

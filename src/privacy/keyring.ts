@@ -1,9 +1,22 @@
 // The keyring ties the pieces together over a key storage: it names subjects by their
-// keyed hash, hands out one data key per (subject, category), forgets subjects, and
-// rotates the key-encryption key (KEK). The storage keeps every key wrapped and is asked
-// on each call, so a subject another process forgot is seen as forgotten at once; the
-// keyring only spares repeated unwrapping with a small cache, emptied of a subject when
-// it forgets that subject.
+// keyed hash, hands out the current data key of a (subject, category), forgets subjects,
+// rotates the key-encryption key (KEK) and rotates data keys. The storage keeps every key
+// wrapped. Reads ask it on each call, so a subject another process forgot reads as
+// forgotten at once. Appends reuse the current key of a (subject, category) this process
+// looked up for a moment (`currentKeyCacheMs`), since asking the storage would cost more
+// than sealing: a subject another process forgets meanwhile is refused here only after
+// that moment, and what is sealed in it is under a key that is gone, so it reads as
+// erased everywhere. Forgetting in this process empties the caches of the subject at once.
+//
+// What rotating data keys (`rotateDataKeys`) does and does not do:
+// - Every (subject, category) that has a key and is not forgotten gets a new current key;
+//   appends from then on seal under it. No event is touched and nothing is re-encrypted:
+//   what was sealed before stays sealed under its old data key, which is kept (retired)
+//   to open it, until the subject (or that category) is forgotten and every key of the
+//   pair is deleted. A data key that leaked thus keeps opening what it sealed until then.
+// - Other processes keep sealing under the previous key for up to their
+//   `currentKeyCacheMs`; those events open like any other, with the retired key.
+// - This process stops handing out the retired keys as current at once.
 
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { KeyEncryptionKeyError, SubjectErasedError, ValidationError } from '../core/errors.js';
@@ -36,6 +49,11 @@ export interface RotateResult {
   rewrapped: number;
 }
 
+export interface RotateDataKeysResult {
+  /** How many (subject, category) pairs got a new current data key. */
+  rotated: number;
+}
+
 export interface Keyring {
   /** The id of the KEK in use (it changes with `rotate`). */
   readonly kekId: string;
@@ -43,6 +61,12 @@ export interface Keyring {
   hashOf(subjectId: string): string;
   /** The current data key of (subject, category), made when there is none. SubjectErasedError when forgotten. */
   keyFor(subjectId: string, category: string): Promise<DataKey>;
+  /**
+   * The current data key of (subject, category) if this process looked it up within
+   * `currentKeyCacheMs`, else undefined; never asks the key storage. Lets a caller seal
+   * without waiting when every key it needs is at hand.
+   */
+  cachedKeyFor(subjectId: string, category: string): DataKey | undefined;
   /** The keys of these ids that still exist; an id that is absent has been forgotten. */
   keysById(keyIds: readonly string[]): Promise<Map<string, Buffer>>;
   /** Forgets a subject (or some categories of it): its keys are deleted and it never gets one again. Idempotent. */
@@ -53,6 +77,12 @@ export interface Keyring {
    * application stopped: one still holding the old KEK would wrap new keys under it.
    */
   rotate(newKek: Buffer): Promise<RotateResult>;
+  /**
+   * Gives every (subject, category) that has a data key and is not forgotten a new current
+   * data key, for the appends from now on. No event is touched: the keys retired keep
+   * opening what they sealed until their subject is forgotten (see the header of keyring.ts).
+   */
+  rotateDataKeys(): Promise<RotateDataKeysResult>;
 }
 
 export interface KeyringOptions {
@@ -60,6 +90,11 @@ export interface KeyringOptions {
   now?: () => number;
   /** How many unwrapped keys the keyring keeps at most. Default 256. */
   cacheSize?: number;
+  /**
+   * How long a current key this process looked up serves appends before the key storage
+   * is asked again, in ms. Default 1000; 0 asks on every append.
+   */
+  currentKeyCacheMs?: number;
 }
 
 const KEK_CHECK = 'kek-check';
@@ -82,6 +117,13 @@ export async function openKeyring(storage: KeyStorage, kek: Buffer, options: Key
   const cacheSize = options.cacheSize ?? 256;
   assertCount(cacheSize, 'cacheSize', 0);
   const cache = new KeyCache(cacheSize);
+  const currentKeyCacheMs = options.currentKeyCacheMs ?? 1000;
+  assertCount(currentKeyCacheMs, 'currentKeyCacheMs', 0);
+  /** The current key id of (subject hash, category), and when it was looked up (performance.now). */
+  const currentKeys = new Map<string, { keyId: string; subjectHash: string; category: string; at: number }>();
+  /** Counts data-key rotations: a lookup that began before one does not fill currentKeys with a retired key. */
+  let rotations = 0;
+  const hashes = new Map<string, string>();
 
   const check = await storage.initSetting(KEK_CHECK, kekCheck(kek));
   if (!sameText(check, kekCheck(kek))) {
@@ -90,7 +132,16 @@ export async function openKeyring(storage: KeyStorage, kek: Buffer, options: Key
   let current = { kek, id: kekId(kek) };
   const secret = openSetting(await storage.initSetting(SUBJECT_SECRET, sealSetting(kek, SUBJECT_SECRET, randomBytes(KEY_BYTES))), SUBJECT_SECRET, current);
 
-  const hashOf = (subjectId: string) => subjectHash(secret, subjectIdOf(subjectId, 'subjectId'));
+  const hashOf = (subjectId: string): string => {
+    let hash = hashes.get(subjectId);
+    if (hash === undefined) {
+      hash = subjectHash(secret, subjectIdOf(subjectId, 'subjectId'));
+      // A bounded memo: the subjects of recent appends, as the key cache holds their keys.
+      if (hashes.size >= cacheSize) hashes.clear();
+      hashes.set(subjectId, hash);
+    }
+    return hash;
+  };
 
   /** The key of a stored row in the clear, from the cache or unwrapped under the current KEK. */
   const unwrap = (stored: StoredDataKey): Buffer => {
@@ -105,16 +156,31 @@ export async function openKeyring(storage: KeyStorage, kek: Buffer, options: Key
     return key;
   };
 
-  /** A new data key for (subject, category), or the one another process stored first. */
-  const createKey = async (hash: string, category: string): Promise<StoredDataKey> => {
+  /** A new data key for (subject, category), wrapped under the current KEK, and the key in the clear. */
+  const newKey = (hash: string, category: string): { stored: StoredDataKey; key: Buffer } => {
     const key = randomBytes(KEY_BYTES);
     // The subject appears by its hash only, and the random tail keeps a later key of the same pair apart.
     const keyId = `${hash}.${category}.${randomBytes(4).toString('hex')}`;
-    const answer = await storage.addKey({ keyId, subjectHash: hash, category, wrapped: wrapKey(current.kek, keyId, key), kekId: current.id, createdAt: now() });
+    return { stored: { keyId, subjectHash: hash, category, wrapped: wrapKey(current.kek, keyId, key), kekId: current.id, createdAt: now() }, key };
+  };
+
+  /** A new data key for (subject, category), or the one another process stored first. */
+  const createKey = async (hash: string, category: string): Promise<StoredDataKey> => {
+    const { stored, key } = newKey(hash, category);
+    const answer = await storage.addKey(stored);
     if (answer === 'erased') throw new SubjectErasedError(hash, category);
-    if (answer.keyId === keyId) cache.set(keyId, key, hash, category);
+    if (answer.keyId === stored.keyId) cache.set(stored.keyId, key, hash, category);
     return answer;
   };
+
+  function cachedKeyFor(subjectId: string, category: string): DataKey | undefined {
+    const hash = hashOf(subjectId);
+    assertCategory(category, 'category');
+    const known = currentKeys.get(`${hash}/${category}`);
+    if (known === undefined || performance.now() - known.at >= currentKeyCacheMs) return undefined;
+    const key = cache.get(known.keyId);
+    return key === undefined ? undefined : { keyId: known.keyId, key };
+  }
 
   return {
     get kekId() {
@@ -122,11 +188,21 @@ export async function openKeyring(storage: KeyStorage, kek: Buffer, options: Key
     },
     hashOf,
 
+    cachedKeyFor,
+
     async keyFor(subjectId, category) {
+      const cached = cachedKeyFor(subjectId, category);
+      if (cached !== undefined) return cached;
       const hash = hashOf(subjectId);
-      assertCategory(category, 'category');
+      const pair = `${hash}/${category}`;
+      const asked = rotations;
       const stored = (await storage.currentKey(hash, category)) ?? (await createKey(hash, category));
-      return { keyId: stored.keyId, key: unwrap(stored) };
+      const key = unwrap(stored);
+      if (currentKeyCacheMs > 0 && asked === rotations) {
+        if (currentKeys.size >= cacheSize) currentKeys.clear();
+        currentKeys.set(pair, { keyId: stored.keyId, subjectHash: hash, category, at: performance.now() });
+      }
+      return { keyId: stored.keyId, key };
     },
 
     async keysById(keyIds) {
@@ -144,6 +220,9 @@ export async function openKeyring(storage: KeyStorage, kek: Buffer, options: Key
       const categories = checkCategories(forgetOptions.categories);
       const { keyIds } = await storage.erase(hash, categories, now());
       cache.forget(hash, categories);
+      for (const [pair, known] of currentKeys) {
+        if (known.subjectHash === hash && (categories === null || categories.includes(known.category))) currentKeys.delete(pair);
+      }
       for (const keyId of keyIds) cache.delete(keyId);
       return { subjectHash: hash, categories, keyIds };
     },
@@ -166,6 +245,14 @@ export async function openKeyring(storage: KeyStorage, kek: Buffer, options: Key
       await storage.setSetting(KEK_CHECK, kekCheck(next.kek));
       current = next;
       return { kekId: next.id, rewrapped };
+    },
+
+    async rotateDataKeys() {
+      // Unwrapped only when first used: a rotation of many keys leaves the cache as it is.
+      const rotated = await storage.retireKeys(now(), ({ subjectHash: hash, category }) => newKey(hash, category).stored);
+      rotations++;
+      currentKeys.clear();
+      return { rotated };
     },
   };
 }

@@ -6,9 +6,9 @@
 
 import type { PayloadGuard, GuardedEvent } from '../store/payload-guard.js';
 import type { PersonalDataRegistry, PersonalField } from './declarations.js';
-import { isEnvelope, openField, sealField, type Envelope } from './envelope.js';
+import { isEnvelope, openEnvelope, sealField, type Envelope } from './envelope.js';
 import { erasedField } from './erased.js';
-import type { Keyring } from './keyring.js';
+import type { DataKey, Keyring } from './keyring.js';
 import { isSealedSnapshot, openSnapshotState, sealedSnapshotKeyIds, sealSnapshotState } from './sealed-snapshot.js';
 
 /** A payload guard that seals snapshots too. */
@@ -43,38 +43,61 @@ export function personalDataGuard(registry: PersonalDataRegistry, keyring: Keyri
     handles: (type) => types.has(type),
 
     async seal(events) {
-      // What to seal, then one key per distinct (subject, category) of the batch.
-      const work = events.map((event) =>
-        registry.fieldsOf(event.type).flatMap((field) => {
+      // What to seal, and the key of each distinct (subject, category): at hand when this
+      // process used it a moment ago, else asked for, all at once.
+      const work: { field: PersonalField; value: unknown; pair: string }[][] = [];
+      const keys = new Map<string, DataKey>();
+      const missing = new Map<string, { subjectId: string; category: string }>();
+      for (const event of events) {
+        const fields: { field: PersonalField; value: unknown; pair: string }[] = [];
+        for (const field of registry.fieldsOf(event.type)) {
           const value = valueAt(event.data, field.segments);
-          if (value === undefined) return [];
+          if (value === undefined) continue;
           const subjectId = field.subjectOf(event);
-          return [{ field, value, pair: JSON.stringify([subjectId, field.category]), subjectId }];
-        }),
-      );
-      const pairs = new Map(work.flat().map(({ pair, subjectId, field }) => [pair, { subjectId, category: field.category }]));
-      // A forgotten subject rejects here (SubjectErasedError), before anything is written.
-      const keys = new Map(await Promise.all([...pairs].map(async ([pair, { subjectId, category }]) => [pair, await keyring.keyFor(subjectId, category)] as const)));
-      return events.map((event, i) => {
-        let data = event.data;
-        for (const { field, value, pair } of work[i]!) {
-          const { keyId, key } = keys.get(pair)!;
-          data = withValueAt(data, field.segments, sealField(value, { key, kid: keyId, eventId: event.eventId, path: field.path }));
+          const pair = JSON.stringify([subjectId, field.category]);
+          if (!keys.has(pair) && !missing.has(pair)) {
+            const cached = keyring.cachedKeyFor(subjectId, field.category);
+            if (cached !== undefined) keys.set(pair, cached);
+            else missing.set(pair, { subjectId, category: field.category });
+          }
+          fields.push({ field, value, pair });
         }
-        return data;
+        work.push(fields);
+      }
+      // A forgotten subject rejects here (SubjectErasedError), before anything is written.
+      if (missing.size > 0) {
+        const found = await Promise.all([...missing].map(async ([pair, { subjectId, category }]) => [pair, await keyring.keyFor(subjectId, category)] as const));
+        for (const [pair, key] of found) keys.set(pair, key);
+      }
+      return events.map((event, i) => {
+        const fields = work[i]!;
+        if (fields.length === 0) return event.data;
+        return withValues(
+          event.data,
+          fields.map(({ field, value, pair }) => {
+            const { keyId, key } = keys.get(pair)!;
+            return { segments: field.segments, value: sealField(value, { key, kid: keyId, eventId: event.eventId, path: field.path }) };
+          }),
+        );
       });
     },
 
     async reveal(events) {
-      const sealed = events.map((event) =>
-        registry.fieldsOf(event.type).flatMap((field) => {
+      // Plain loops: a read reveals thousands of events, and this runs for each.
+      const sealed: SealedField[][] = [];
+      const kids = new Set<string>();
+      for (const event of events) {
+        const fields: SealedField[] = [];
+        for (const field of registry.fieldsOf(event.type)) {
           const value = valueAt(event.data, field.segments);
-          return isEnvelope(value) ? [{ field, envelope: value }] : [];
-        }),
-      );
-      const kids = [...new Set(sealed.flatMap((fields) => fields.map(({ envelope }) => envelope.kid)))];
-      if (kids.length === 0) return events.map((event) => event.data);
-      const keys = await keyring.keysById(kids);
+          if (!isEnvelope(value)) continue;
+          fields.push({ field, envelope: value });
+          kids.add(value.kid);
+        }
+        sealed.push(fields);
+      }
+      if (kids.size === 0) return events.map((event) => event.data);
+      const keys = await keyring.keysById([...kids]);
       return events.map((event, i) => revealed(event, sealed[i]!, keys));
     },
 
@@ -101,15 +124,21 @@ export function personalDataGuard(registry: PersonalDataRegistry, keyring: Keyri
   };
 }
 
-function revealed(event: GuardedEvent, fields: readonly { field: PersonalField; envelope: Envelope }[], keys: Map<string, Buffer>): unknown {
-  let data = event.data;
+interface SealedField {
+  field: PersonalField;
+  envelope: Envelope;
+}
+
+function revealed(event: GuardedEvent, fields: readonly SealedField[], keys: Map<string, Buffer>): unknown {
+  if (fields.length === 0) return event.data;
+  const writes: { segments: readonly string[]; value: unknown }[] = [];
   for (const { field, envelope } of fields) {
     const key = keys.get(envelope.kid);
     // No key: its subject (or category) was forgotten. A key that does not open it: EnvelopeError.
-    const value = key === undefined ? erasedField() : openField(envelope, { key, eventId: event.eventId, path: field.path });
-    data = withValueAt(data, field.segments, value);
+    const value = key === undefined ? erasedField() : openEnvelope(envelope, { key, eventId: event.eventId, path: field.path });
+    writes.push({ segments: field.segments, value });
   }
-  return data;
+  return withValues(event.data, writes);
 }
 
 /** The value at a path of own properties, or undefined where the path does not lead. */
@@ -122,11 +151,26 @@ export function valueAt(data: unknown, segments: readonly string[]): unknown {
   return current;
 }
 
-/** `data` with `value` at the path (which leads, see valueAt), copied along it: the objects given are never changed. */
-function withValueAt(data: unknown, segments: readonly string[], value: unknown): unknown {
-  if (segments.length === 0) return value;
-  const [segment, ...rest] = segments as [string, ...string[]];
-  const copy = (Array.isArray(data) ? [...(data as unknown[])] : { ...(data as Record<string, unknown>) }) as Record<string, unknown>;
-  copy[segment] = withValueAt(copy[segment], rest, value);
-  return copy;
+/**
+ * `data` with each value at its path (each path leads, see valueAt), the objects along
+ * the paths copied once each: the objects given are never changed.
+ */
+function withValues(data: unknown, writes: readonly { segments: readonly string[]; value: unknown }[]): unknown {
+  const copies = new Set<object>();
+  const copy = (value: unknown): Record<string, unknown> => {
+    const made = (Array.isArray(value) ? [...(value as unknown[])] : { ...(value as Record<string, unknown>) }) as Record<string, unknown>;
+    copies.add(made);
+    return made;
+  };
+  const root = copy(data);
+  for (const { segments, value } of writes) {
+    let parent = root;
+    for (const segment of segments.slice(0, -1)) {
+      let child = parent[segment] as Record<string, unknown>;
+      if (!copies.has(child)) parent[segment] = child = copy(child);
+      parent = child;
+    }
+    parent[segments[segments.length - 1]!] = value;
+  }
+  return root;
 }

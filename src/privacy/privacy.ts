@@ -42,6 +42,8 @@ export interface PrivacyOptions {
   personalData: PersonalDataRegistry;
   /** Epoch milliseconds. Default `Date.now`. */
   now?: () => number;
+  /** How long a data key this process looked up serves appends before the key storage is asked again (KeyringOptions). Default 1000 ms. */
+  currentKeyCacheMs?: number;
 }
 
 /** One personal field in a subject access export. */
@@ -107,7 +109,7 @@ export async function openPrivacy(options: PrivacyOptions): Promise<Privacy> {
   // The receipts are read before the guard serves keys: a guard handling them would wait on itself.
   const clash = [ERASURE_RECEIPT, SUBJECT_FORGOTTEN].find((type) => personalData.types.includes(type));
   if (clash !== undefined) throw new ValidationError(`personalData.${clash}`, 'is an event type of erasure itself and holds no personal data');
-  const keyring = await openKeyring(keyStorage, kek, { now });
+  const keyring = await openKeyring(keyStorage, kek, { now, ...(options.currentKeyCacheMs !== undefined && { currentKeyCacheMs: options.currentKeyCacheMs }) });
   const receiptKey = await openReceiptKey(keyStorage, kek);
   const inner = personalDataGuard(personalData, keyring);
 

@@ -3,6 +3,10 @@
 // a PostgreSQL schema of its own. A key storage keeps keys wrapped and never sees one in
 // the clear; the privacy part wraps, unwraps and decides. Every method is one
 // transaction.
+//
+// A (subject, category) has one current key, the one new appends seal under, and may
+// have retired keys beside it: retireKeys gives every pair a new current key and keeps
+// the old ones, which still open what was sealed under them, until the pair is erased.
 
 /** A data key as a key storage keeps it: sealed under a key-encryption key. */
 export interface StoredDataKey {
@@ -35,6 +39,22 @@ export function erasedEntriesOf(subjectHash: string, categories: readonly string
   return lines.map((category) => ({ subjectHash, category, erasedAt }));
 }
 
+/** A (subject, category): what one current key seals. */
+export interface KeyPair {
+  subjectHash: string;
+  category: string;
+}
+
+/** The new current key `makeKey` makes for `pair` (retireKeys), refused when it names another pair. */
+export function newKeyOf(makeKey: (pair: KeyPair) => StoredDataKey, pair: KeyPair): StoredDataKey {
+  const key = makeKey({ subjectHash: pair.subjectHash, category: pair.category });
+  if (key.subjectHash !== pair.subjectHash || key.category !== pair.category) {
+    throw new Error(`a new data key must belong to the pair it replaces the key of (${key.keyId})`);
+  }
+  const { keyId, subjectHash, category, wrapped, kekId, createdAt } = key;
+  return { keyId, subjectHash, category, wrapped, kekId, createdAt };
+}
+
 export interface KeyStorage {
   /** memory, sqlite or postgres. */
   readonly kind: string;
@@ -46,7 +66,7 @@ export interface KeyStorage {
   /** Replaces a setting (rotation). */
   setSetting(name: string, value: string): Promise<void>;
 
-  /** The newest key of (subject, category), or undefined. */
+  /** The current key of (subject, category), or undefined. */
   currentKey(subjectHash: string, category: string): Promise<StoredDataKey | undefined>;
   /**
    * Stores `key`, unless the ledger has erased its subject or its category ('erased'),
@@ -54,12 +74,12 @@ export interface KeyStorage {
    * so two processes agree on one key). Checked and written in one transaction.
    */
   addKey(key: StoredDataKey): Promise<StoredDataKey | 'erased'>;
-  /** The keys of these ids that exist, in no particular order. */
+  /** The keys of these ids that exist, current or retired, in no particular order. */
   keysById(keyIds: readonly string[]): Promise<StoredDataKey[]>;
 
   /**
    * Records the subject (every category with `categories` null, else each one) in the
-   * ledger and deletes the keys it covers and the subject's index entries, in one
+   * ledger and deletes the keys it covers (current and retired) and the subject's index entries, in one
    * transaction; then pushes the deleted rows out of the files as far as the database
    * allows (SQLite: secure_delete and a WAL checkpoint that truncates; PostgreSQL: VACUUM
    * of the keys table). Answers the ids of the keys deleted. Doing it again deletes
@@ -76,7 +96,16 @@ export interface KeyStorage {
    */
   applyErased(entries: readonly ErasedEntry[]): Promise<{ keyIds: string[] }>;
 
-  /** Re-wraps every key with `rewrap`, in one transaction; answers how many. Events are not touched. */
+  /**
+   * In one transaction, for every pair that has a current key and is not erased: marks
+   * that key retired at `at` and stores `makeKey(pair)` as the pair's current key.
+   * Answers how many pairs got a new key. Retired keys stay until their pair is erased;
+   * events are not touched. A `makeKey` that throws, or answers a key of another pair,
+   * changes nothing.
+   */
+  retireKeys(at: number, makeKey: (pair: KeyPair) => StoredDataKey): Promise<number>;
+
+  /** Re-wraps every key (current and retired) with `rewrap`, in one transaction; answers how many. Events are not touched. */
   rewrapAll(rewrap: (key: StoredDataKey) => { wrapped: string; kekId: string }): Promise<number>;
 
   /** Notes that the events at these positions hold personal data of these subjects (subject access). */

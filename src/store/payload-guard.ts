@@ -3,9 +3,9 @@
 // before an append is encoded and after a read is decoded, a batch at a time. The store
 // knows nothing of what it does; events of the types it does not handle never meet it.
 
-import { randomUUID } from 'node:crypto';
 import type { EventCodec } from '../core/codec.js';
 import { ValidationError } from '../core/errors.js';
+import { uuidv7 } from '../core/uuid.js';
 import type { NewEvent, RecordedEvent } from '../core/events.js';
 import { eventPreparer } from './prepare-events.js';
 import type { EventStorage } from './storage.js';
@@ -92,7 +92,7 @@ export interface AppendSealer {
  * Seals the data of an append's handled events. The events are
  * checked first (as the append would check them), so the guard only ever sees valid
  * events; each handled event gets its final id: the caller's (lower-cased, as stored),
- * else a random UUID (an append given no ids is not a retry, so nothing is lost). The
+ * else a new UUIDv7 (an append given no ids is not a retry, so nothing is lost). The
  * caller then prepares the result as usual, which checks the sealed size.
  */
 export function appendSealer(guard: PayloadGuard, maxEventBytes: number): AppendSealer {
@@ -113,7 +113,8 @@ export function appendSealer(guard: PayloadGuard, maxEventBytes: number): Append
     for (const [i, event] of checked.entries()) {
       if (!guard.handles(event.type)) continue;
       const metadata = (event.metadata ?? undefined) as Record<string, unknown> | undefined;
-      handled.push({ eventId: event.eventId ?? randomUUID(), type: event.type, data: event.data, metadata });
+      // Time-ordered, so the ids a guard adds go to the end of the store's index of ids.
+      handled.push({ eventId: event.eventId ?? uuidv7(), type: event.type, data: event.data, metadata });
       at.push(i);
     }
     const sealed = await guard.seal(handled);

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { describe, test } from 'node:test';
-import type { KeyStorage, StoredDataKey } from '../store/key-storage.js';
+import type { KeyPair, KeyStorage, StoredDataKey } from '../store/key-storage.js';
 
 export interface KeyStorageConformanceOptions {
   /**
@@ -168,6 +168,75 @@ export function keyStorageConformance(name: string, open: () => Promise<KeyStora
       assert.deepEqual(await keys.currentKey('s1', 'contact'), rewrapped[1]);
     });
 
+    define('retiring keys gives every pair a new current key, and the retired keys are still found by their ids', async (keys) => {
+      const old = [await added(keys, dataKey('s1', 'profile')), await added(keys, dataKey('s1', 'contact')), await added(keys, dataKey('s2', 'profile'))];
+      const { makeKey, made } = newKeys();
+      assert.equal(await keys.retireKeys(5_000, makeKey), 3);
+      assert.deepEqual(made.map(pairOf).sort(), old.map(pairOf).sort());
+      for (const key of made) assert.deepEqual(await keys.currentKey(key.subjectHash, key.category), key);
+      assert.deepEqual(sortById(await keys.keysById([...old, ...made].map((key) => key.keyId))), sortById([...old, ...made]));
+      // The rule of addKey holds for the new current key.
+      assert.deepEqual(await keys.addKey(dataKey('s1', 'profile')), made.find((key) => key.subjectHash === 's1' && key.category === 'profile'));
+    });
+
+    define('erasing a pair after a retiring deletes its retired and its current key', async (keys) => {
+      const old = [await added(keys, dataKey('s1', 'profile')), await added(keys, dataKey('s1', 'contact')), await added(keys, dataKey('s2', 'profile'))];
+      const { makeKey, made } = newKeys();
+      await keys.retireKeys(5_000, makeKey);
+      const idsOf = (subjectHash: string, category?: string) =>
+        [...old, ...made].filter((key) => key.subjectHash === subjectHash && (category === undefined || key.category === category)).map((key) => key.keyId).sort();
+
+      assert.deepEqual((await keys.erase('s1', ['contact'], 6_000)).keyIds.sort(), idsOf('s1', 'contact'));
+      assert.deepEqual((await keys.erase('s1', null, 7_000)).keyIds.sort(), idsOf('s1', 'profile'));
+      assert.deepEqual(await keys.keysById(idsOf('s1')), []);
+      assert.equal(await keys.currentKey('s1', 'profile'), undefined);
+      assert.equal((await keys.keysById(idsOf('s2'))).length, 2);
+    });
+
+    define('an erased pair gets no new key, and retiring twice gives a pair its third key', async (keys) => {
+      const first = await added(keys, dataKey('s1', 'profile'));
+      await added(keys, dataKey('s2', 'profile'));
+      await added(keys, dataKey('s2', 'contact'));
+      await keys.erase('s2', ['contact'], 1_000);
+      const { makeKey, made } = newKeys();
+      assert.equal(await keys.retireKeys(2_000, makeKey), 2);
+      assert.deepEqual(made.map(pairOf).sort(), ['s1/profile', 's2/profile']);
+      await keys.erase('s2', null, 3_000);
+      assert.equal(await keys.retireKeys(4_000, makeKey), 1);
+      assert.equal(await keys.currentKey('s2', 'profile'), undefined);
+      assert.equal(await keys.addKey(dataKey('s2', 'contact')), 'erased');
+
+      const [second, third] = made.filter((key) => key.subjectHash === 's1');
+      assert.deepEqual(await keys.currentKey('s1', 'profile'), third);
+      assert.deepEqual(sortById(await keys.keysById([first.keyId, second!.keyId, third!.keyId])), sortById([first, second!, third!]));
+    });
+
+    define('a retiring whose makeKey throws, or makes a key of another pair, changes no key', async (keys) => {
+      const all = [await added(keys, dataKey('s1', 'profile')), await added(keys, dataKey('s2', 'profile'))];
+      let calls = 0;
+      const failing = (pair: KeyPair) => {
+        if (++calls === 2) throw new Error('the key-encryption key is gone');
+        return dataKey(pair.subjectHash, pair.category);
+      };
+      await assert.rejects(keys.retireKeys(1_000, failing), /key-encryption key is gone/);
+      await assert.rejects(keys.retireKeys(1_000, () => dataKey('s3', 'profile')), /belong to the pair/);
+      for (const key of all) assert.deepEqual(await keys.currentKey(key.subjectHash, key.category), key);
+    });
+
+    define('an addKey of a new pair beside a retiring is stored, and its pair has a current key', async (keys) => {
+      const old = await added(keys, dataKey('s1', 'profile'));
+      const fresh = dataKey('s9', 'profile');
+      const { makeKey, made } = newKeys();
+      const [rotated, answer] = await Promise.all([keys.retireKeys(1_000, makeKey), keys.addKey(fresh)]);
+      assert.deepEqual(answer, fresh);
+      assert.deepEqual(await keys.keysById([fresh.keyId]), [fresh]);
+      // Stored before the retiring, it was retired too and its pair given a new key; after, it is current.
+      const s9 = made.find((key) => key.subjectHash === 's9');
+      assert.equal(rotated, s9 === undefined ? 1 : 2);
+      assert.deepEqual(await keys.currentKey('s9', 'profile'), s9 ?? fresh);
+      assert.notEqual((await keys.currentKey('s1', 'profile'))!.keyId, old.keyId);
+    });
+
     define('positions are given back in increasing order, each once', async (keys) => {
       await keys.indexSubjects([
         { subjectHash: 'a', position: 5 },
@@ -197,6 +266,7 @@ export function keyStorageConformance(name: string, open: () => Promise<KeyStora
       test(reopen, async () => {
         const openAgain = await persistent();
         const key = dataKey('s1', 'profile');
+        const { makeKey, made } = newKeys();
         const first = await openAgain();
         try {
           await first.initSetting('check', 'kek-1');
@@ -204,13 +274,15 @@ export function keyStorageConformance(name: string, open: () => Promise<KeyStora
           await first.addKey(dataKey('s2', 'profile'));
           await first.erase('s2', null, 500);
           await first.indexSubjects([{ subjectHash: 's1', position: 8 }]);
+          await first.retireKeys(600, makeKey);
         } finally {
           await first.close();
         }
         const second = await openAgain();
         try {
           assert.equal(await second.getSetting('check'), 'kek-1');
-          assert.deepEqual(await second.currentKey('s1', 'profile'), key);
+          assert.deepEqual(await second.currentKey('s1', 'profile'), made[0]);
+          assert.deepEqual(await second.keysById([key.keyId]), [key], 'the retired key');
           assert.deepEqual(await second.erasedEntries(), [{ subjectHash: 's2', category: null, erasedAt: 500 }]);
           assert.equal(await second.addKey(dataKey('s2', 'profile')), 'erased');
           assert.deepEqual(await second.positionsOf('s1'), [8]);
@@ -233,6 +305,19 @@ async function added(keys: KeyStorage, key: StoredDataKey): Promise<StoredDataKe
   assert.notEqual(answer, 'erased');
   return answer as StoredDataKey;
 }
+
+/** A makeKey for retireKeys that makes a key as dataKey does and remembers each one. */
+function newKeys(): { makeKey: (pair: KeyPair) => StoredDataKey; made: StoredDataKey[] } {
+  const made: StoredDataKey[] = [];
+  const makeKey = ({ subjectHash, category }: KeyPair) => {
+    const key = { ...dataKey(subjectHash, category), createdAt: 1_700_000_001_000 };
+    made.push(key);
+    return key;
+  };
+  return { makeKey, made };
+}
+
+const pairOf = (key: StoredDataKey) => `${key.subjectHash}/${key.category}`;
 
 function sortById(keys: StoredDataKey[]): StoredDataKey[] {
   return [...keys].sort((a, b) => (a.keyId < b.keyId ? -1 : a.keyId > b.keyId ? 1 : 0));

@@ -1,5 +1,6 @@
-// End-to-end: `eventline subjects` and `eventline keys` as a user runs them, a real
-// process on a real store (SQLite, and PostgreSQL when EVENTLINE_POSTGRES_URL is set).
+// End-to-end: `eventline subjects` as a user runs it, and what `eventline keys` refuses
+// (its stories are in cli-keys.test.ts), a real process on a real store (SQLite, and
+// PostgreSQL when EVENTLINE_POSTGRES_URL is set).
 // An application writes a person's name and email (canaries) through the privacy guard;
 // verify finds them nowhere on disk, export shows them, forget crypto-shreds them with a
 // receipt, and afterwards nothing readable is left. A canary written without the guard is
@@ -11,64 +12,17 @@ import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { after, before, describe, test } from 'node:test';
-import { openKeyStorage } from '../../src/open/open-key-storage.js';
-import { openEventStore } from '../../src/open/open-store.js';
-import { loadKek, openPrivacy, type PersonalDataRegistry } from '../../src/privacy/index.js';
 import { postgresTestUrl } from '../../src/testing/index.js';
-import { lines, records, ROOT, startEventline, type Result } from '../fixtures/cli.js';
+import { lines, records, ROOT } from '../fixtures/cli.js';
+import { cli, EMAIL, NAME, ok, personalDataApp, SUBJECT } from '../fixtures/personal-data-cli.js';
 
-const SUBJECT = 'author-z9c4';
-const NAME = 'Zed Canarybird-7f3a';
-const EMAIL = 'zed.canarybird-7f3a@example.org';
 const PLAIN = 'Plain Canary-51d2';
 
 const dir = mkdtempSync(join(tmpdir(), 'eventline-cli-subjects-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-// The application's declarations, as --personal-data loads them (the CLI runs under tsx, so the .ts import works).
-const MODULE = join(dir, 'personal-data.mjs');
-writeFileSync(
-  MODULE,
-  `import { definePersonalData } from ${JSON.stringify(pathToFileURL(join(ROOT, 'src/privacy/index.ts')).href)};
-export const personalData = definePersonalData({
-  AuthorRegistered: [
-    { path: 'name', subject: (event) => event.data.authorId, category: 'profile' },
-    { path: 'email', subject: (event) => event.data.authorId, category: 'contact' },
-  ],
-});
-`,
-);
-
-/** Runs eventline in `cwd` (where its default key file is) with these EVENTLINE_* variables. */
-function cli(cwd: string, args: readonly string[], env: Record<string, string> = {}): Promise<Result> {
-  return startEventline(args, cwd, env).done;
-}
-
-/** Asserts exit 0 and that nothing printed names the subject; returns stdout. */
-async function ok(cwd: string, args: readonly string[], env: Record<string, string> = {}): Promise<string> {
-  const result = await cli(cwd, args, env);
-  assert.equal(result.code, 0, `eventline ${args.join(' ')}: ${result.stderr}`);
-  assert.ok(!result.stderr.includes(SUBJECT), 'stderr names no subject id');
-  return result.stdout;
-}
-
-/** Appends events through a store opened with the privacy guard, under the key file the CLI uses. */
-async function appendGuarded(url: string, keyFile: string, stream: string, data: Record<string, unknown>): Promise<void> {
-  const { personalData } = (await import(pathToFileURL(MODULE).href)) as { personalData: PersonalDataRegistry };
-  const keyStorage = await openKeyStorage(url);
-  const kek = await loadKek({ keyFile, env: {}, warn: () => {} });
-  const privacy = await openPrivacy({ keyStorage, kek: kek.key, personalData });
-  const store = await openEventStore(url, { payloads: privacy.guard });
-  try {
-    await privacy.attach(store);
-    await store.appendToStream(stream, [{ type: 'AuthorRegistered', data }]);
-  } finally {
-    await store.close();
-    await keyStorage.close();
-  }
-}
+const { module: MODULE, appendGuarded } = personalDataApp(dir);
 
 function assertNoCanary(text: string): void {
   for (const canary of [NAME, EMAIL, SUBJECT]) assert.ok(!text.includes(canary), 'no canary or subject id in the output');
@@ -236,6 +190,7 @@ describe('eventline subjects and keys, given bad input, refuse it with one line,
   }
 
   const wrongKek = { EVENTLINE_KEK: randomBytes(32).toString('base64') };
+  const dataKeysAndKek = /^eventline: keys rotate takes --data-keys or a new key-encryption key \(--new-kek-file or EVENTLINE_NEW_KEK\), not both$/m;
   const refusals: [string, string[], RegExp, Record<string, string>?][] = [
     ['no action', ['subjects'], /subjects needs <action>/],
     ['an unknown action', ['subjects', 'erase', SUBJECT], /^eventline: subjects: unknown action \(use export, forget or verify\)$/m],
@@ -257,9 +212,12 @@ describe('eventline subjects and keys, given bad input, refuse it with one line,
     ['a malformed KEK', ['subjects', 'forget', SUBJECT], /EVENTLINE_KEK must hold the base64 of exactly 32 bytes/, { EVENTLINE_KEK: 'c2hvcnQ=' }],
     ['a key file that is missing', ['subjects', 'forget', SUBJECT], /the key file \S+ does not exist, and this key storage is sealed with one/, { EVENTLINE_KEK_FILE: 'elsewhere.kek' }],
     ['keys with an unknown action', ['keys', 'turn'], /keys: unknown action "turn" \(use rotate\)/],
-    ['keys rotate without a new KEK', ['keys', 'rotate'], /keys rotate needs --new-kek-file <path> or EVENTLINE_NEW_KEK/],
+    ['keys rotate without a new KEK', ['keys', 'rotate'], /keys rotate needs --new-kek-file <path> or EVENTLINE_NEW_KEK \(a new key-encryption key\), or --data-keys/],
     ['keys rotate to the wrong KEK\'s holder', ['keys', 'rotate', '--new-kek-file', 'next.kek'], /is not the one this key storage/, wrongKek],
     ['keys rotate to the key in use', ['keys', 'rotate', '--new-kek-file', 'eventline.kek'], /the new key-encryption key is the one in use/],
+    ['keys rotate --data-keys with a new key file', ['keys', 'rotate', '--data-keys', '--new-kek-file', 'next.kek'], dataKeysAndKek],
+    ['keys rotate --data-keys with EVENTLINE_NEW_KEK', ['keys', 'rotate', '--data-keys'], dataKeysAndKek, { EVENTLINE_NEW_KEK: randomBytes(32).toString('base64') }],
+    ['keys rotate --data-keys under the wrong KEK', ['keys', 'rotate', '--data-keys'], /is not the one this key storage/, wrongKek],
   ];
 
   for (const [name, args, message, env] of refusals) {
@@ -282,42 +240,5 @@ describe('eventline subjects and keys, given bad input, refuse it with one line,
     const subjects = await ok(cwd, ['help', 'subjects']);
     for (const action of ['export <id>', 'forget <id>', 'verify <id>']) assert.match(subjects, new RegExp(`\\n  ${action} `));
     assert.match(await ok(cwd, ['help', 'keys']), /\n {2}rotate /);
-  });
-});
-
-describe('eventline keys rotate, told the story of a key file replaced', () => {
-  const cwd = join(dir, 'rotate');
-  const url = `sqlite:${join(cwd, 'data', 'blog.db')}`;
-
-  before(async () => {
-    mkdirSync(cwd, { recursive: true });
-    await ok(cwd, ['--store', url, 'append', 'post-1', '--type', 'PostWasCreated', '--data', '{"postId":"1"}']);
-    await appendGuarded(url, join(cwd, 'eventline.kek'), `author-${SUBJECT}`, { authorId: SUBJECT, name: NAME, email: EMAIL });
-  });
-
-  test('rotate re-wraps both keys under a new key file; export works with it and the old key is refused', async () => {
-    const result = await cli(cwd, ['--store', url, '--json', 'keys', 'rotate', '--new-kek-file', 'next.kek']);
-    assert.equal(result.code, 0, result.stderr);
-    assert.match(result.stderr, /created a key-encryption key file at \S+next\.kek \(mode 0600\)/);
-    const rotated = records(result.stdout)[0]!;
-    assert.equal(rotated.rewrapped, 2);
-    assert.notEqual(rotated.kekId, rotated.previousKekId);
-    assert.equal(rotated.kekFile, join(cwd, 'next.kek'));
-
-    const next = { EVENTLINE_KEK_FILE: 'next.kek' };
-    const exported = records(await ok(cwd, ['--store', url, '--json', 'subjects', 'export', SUBJECT, '--personal-data', MODULE], next))[0]!;
-    assert.equal((exported.fields as { value: unknown }[]).filter((f) => f.value === NAME || f.value === EMAIL).length, 2);
-
-    const old = await cli(cwd, ['--store', url, 'subjects', 'export', SUBJECT, '--personal-data', MODULE]);
-    assert.equal(old.code, 2);
-    assert.equal(old.stdout, '');
-    assert.match(old.stderr, /^eventline: the key-encryption key \S+ is not the one this key storage \(sqlite\) is sealed with\n$/);
-  });
-
-  test('the human report says how many keys and that the old key file is no longer needed', async () => {
-    const stdout = await ok(cwd, ['--store', url, 'keys', 'rotate'], { EVENTLINE_KEK_FILE: 'next.kek', EVENTLINE_NEW_KEK: randomBytes(32).toString('base64') });
-    const [first, second] = lines(stdout);
-    assert.match(first!, /^re-wrapped 2 data keys under key-encryption key \S+$/);
-    assert.match(second!, /^the old key file \S+next\.kek \(\S+\) is no longer needed and opens nothing now; it was not deleted\. From now on set EVENTLINE_KEK as EVENTLINE_NEW_KEK holds it$/);
   });
 });

@@ -29,6 +29,13 @@ export function inspectableKeyStorage(): InspectableKeyStorage {
       keyIds.add(key.keyId);
       return inner.addKey(key);
     },
+    retireKeys(at, makeKey) {
+      return inner.retireKeys(at, (pair) => {
+        const key = makeKey(pair);
+        keyIds.add(key.keyId);
+        return key;
+      });
+    },
     indexSubjects(entries) {
       for (const { subjectHash } of entries) subjects.add(subjectHash);
       return inner.indexSubjects(entries);

@@ -1,6 +1,7 @@
-// The keyring over a key storage: one data key per (subject, category), opened only under
-// the KEK the storage was sealed with; a forgotten subject loses its keys and never gets
-// one again; rotation re-wraps every key under a new KEK without touching an event.
+// The keyring over a key storage: one current data key per (subject, category), opened
+// only under the KEK the storage was sealed with; a forgotten subject loses its keys and
+// never gets one again; rotation re-wraps every key under a new KEK without touching an
+// event, and rotating data keys gives new appends new keys while the old ones still open.
 
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -133,14 +134,35 @@ test('given one category forgotten, then only that category is refused and the o
   await assert.rejects(keyring.forget(SUBJECT_ID, { categories: ['Contact'] }), ValidationError);
 });
 
-test('given two processes on one key storage, when one forgets a subject, then the other sees it at once despite its cache', async () => {
+test('given two processes on one key storage, when one forgets a subject, then the other reads it as forgotten at once, and refuses its appends once its current-key cache has passed', async () => {
   const { storage, kek, keyring } = await freshKeyring();
-  const elsewhere = await openKeyring(storage, kek);
+  const elsewhere = await openKeyring(storage, kek, { currentKeyCacheMs: 50 });
   const { keyId } = await elsewhere.keyFor(SUBJECT_ID, 'contact');
   assert.equal((await elsewhere.keysById([keyId])).size, 1);
   await keyring.forget(SUBJECT_ID);
-  assert.equal((await elsewhere.keysById([keyId])).size, 0);
+  assert.equal((await elsewhere.keysById([keyId])).size, 0, 'reads ask the key storage every time');
+  // Within the moment, an append seals under the key that is gone: it reads as erased everywhere.
+  const late = await elsewhere.keyFor(SUBJECT_ID, 'contact');
+  assert.equal(late.keyId, keyId);
+  assert.equal((await keyring.keysById([late.keyId])).size, 0);
+  await new Promise((resolve) => setTimeout(resolve, 60));
   await assert.rejects(elsewhere.keyFor(SUBJECT_ID, 'contact'), SubjectErasedError);
+});
+
+test('given a keyring that asks on every append, when another process forgets a subject, then its next append is refused at once', async () => {
+  const { storage, kek, keyring } = await freshKeyring();
+  const elsewhere = await openKeyring(storage, kek, { currentKeyCacheMs: 0 });
+  await elsewhere.keyFor(SUBJECT_ID, 'contact');
+  await keyring.forget(SUBJECT_ID);
+  await assert.rejects(elsewhere.keyFor(SUBJECT_ID, 'contact'), SubjectErasedError);
+});
+
+test('given a keyring with a current key cached, when it forgets the subject itself, then its next append is refused at once', async () => {
+  const { keyring } = await freshKeyring();
+  await keyring.keyFor(SUBJECT_ID, 'contact');
+  await keyring.forget(SUBJECT_ID, { categories: ['contact'] });
+  await assert.rejects(keyring.keyFor(SUBJECT_ID, 'contact'), SubjectErasedError);
+  assert.ok((await keyring.keyFor(SUBJECT_ID, 'profile')).keyId.includes('.profile.'));
 });
 
 test('given an email-shaped subject id, then neither a key nor a forget is done with it, and it is not echoed', async () => {
@@ -200,6 +222,66 @@ test('given a rotation that stopped after the keys were re-wrapped, when it is r
   const reopened = await openKeyring(storage, newKek);
   assert.deepEqual((await reopened.keysById([before.keyId])).get(before.keyId), before.key);
   await assert.rejects(openKeyring(storage, kek), KeyEncryptionKeyError);
+});
+
+test('given keys in use, when data keys are rotated, then a new seal uses a new key and what was sealed before still opens', async () => {
+  const { storage, kek, keyring } = await freshKeyring();
+  const before = [await keyring.keyFor(SUBJECT_ID, 'contact'), await keyring.keyFor(SUBJECT_ID, 'profile'), await keyring.keyFor(OTHER_ID, 'contact')];
+  const envelope = sealField('Ada', { key: before[0]!.key, kid: before[0]!.keyId, eventId: 'evt-1', path: 'email' });
+
+  assert.deepEqual(await keyring.rotateDataKeys(), { rotated: 3 });
+  const after = [await keyring.keyFor(SUBJECT_ID, 'contact'), await keyring.keyFor(SUBJECT_ID, 'profile'), await keyring.keyFor(OTHER_ID, 'contact')];
+  for (const [i, key] of after.entries()) {
+    assert.notEqual(key.keyId, before[i]!.keyId, 'the current key is served no more, though it was cached');
+    assert.ok(!key.key.equals(before[i]!.key));
+  }
+  const sealed = sealField('Ada Lovelace', { key: after[0]!.key, kid: after[0]!.keyId, eventId: 'evt-2', path: 'email' });
+  assert.notEqual(sealed.kid, envelope.kid);
+
+  const reopened = await openKeyring(storage, kek);
+  assert.equal((await reopened.keyFor(SUBJECT_ID, 'contact')).keyId, after[0]!.keyId, 'another process, once its cache has passed, gets the new key');
+  const found = await reopened.keysById([envelope.kid, sealed.kid]);
+  assert.equal(openField(envelope, { key: found.get(envelope.kid)!, eventId: 'evt-1', path: 'email' }), 'Ada');
+  assert.equal(openField(sealed, { key: found.get(sealed.kid)!, eventId: 'evt-2', path: 'email' }), 'Ada Lovelace');
+  assert.ok(!(await storage.dump()).includes(after[0]!.key.toString('base64')), 'the new keys are stored wrapped');
+});
+
+test('given data keys rotated, when the subject is forgotten, then its retired and its new keys are gone', async () => {
+  const { keyring } = await freshKeyring();
+  const old = await keyring.keyFor(SUBJECT_ID, 'contact');
+  const other = await keyring.keyFor(OTHER_ID, 'contact');
+  await keyring.rotateDataKeys();
+  const fresh = await keyring.keyFor(SUBJECT_ID, 'contact');
+
+  const { keyIds } = await keyring.forget(SUBJECT_ID);
+  assert.deepEqual([...keyIds].sort(), [old.keyId, fresh.keyId].sort());
+  assert.deepEqual([...(await keyring.keysById([old.keyId, fresh.keyId, other.keyId])).keys()], [other.keyId]);
+  await assert.rejects(keyring.keyFor(SUBJECT_ID, 'contact'), SubjectErasedError);
+});
+
+test('given a subject forgotten, when data keys are rotated, then it is given no key, and rotating again gives the others a third', async () => {
+  const { keyring } = await freshKeyring();
+  await keyring.keyFor(SUBJECT_ID, 'contact');
+  const first = await keyring.keyFor(OTHER_ID, 'contact');
+  await keyring.forget(SUBJECT_ID);
+  assert.deepEqual(await keyring.rotateDataKeys(), { rotated: 1 });
+  await assert.rejects(keyring.keyFor(SUBJECT_ID, 'contact'), SubjectErasedError);
+  const second = await keyring.keyFor(OTHER_ID, 'contact');
+  assert.deepEqual(await keyring.rotateDataKeys(), { rotated: 1 });
+  const third = await keyring.keyFor(OTHER_ID, 'contact');
+  assert.equal(new Set([first.keyId, second.keyId, third.keyId]).size, 3);
+  assert.equal((await keyring.keysById([first.keyId, second.keyId, third.keyId])).size, 3);
+});
+
+test('given data keys rotated, when the KEK is rotated, then the retired keys are re-wrapped too and still open', async () => {
+  const { storage, keyring } = await freshKeyring();
+  const old = await keyring.keyFor(SUBJECT_ID, 'contact');
+  await keyring.rotateDataKeys();
+  const fresh = await keyring.keyFor(SUBJECT_ID, 'contact');
+  const newKek = randomBytes(32);
+  assert.equal((await keyring.rotate(newKek)).rewrapped, 2);
+  const found = await (await openKeyring(storage, newKek)).keysById([old.keyId, fresh.keyId]);
+  assert.deepEqual([found.get(old.keyId), found.get(fresh.keyId)], [old.key, fresh.key]);
 });
 
 test('given a cache of one key, when many keys are used in turn, then each is still the right key', async () => {

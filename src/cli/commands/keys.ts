@@ -3,11 +3,17 @@
 // sealed beside them change, so the old KEK (and every backup of it) opens nothing made
 // from now on. Run it with the application stopped: a process still holding the old KEK
 // would wrap new keys under it.
+//
+// `eventline keys rotate --data-keys`: gives every subject and category a new data key
+// for new appends, under the KEK in use (Keyring.rotateDataKeys). No event is touched
+// either: the retired keys keep opening what they sealed until their subjects are
+// forgotten. The application may keep running: its processes take the new keys once
+// their current-key cache has passed.
 
 import { resolve } from 'node:path';
 import { KEK_FILE_VARIABLE, kekFile, resolveKek } from '../../kek/index.js';
-import { KEK_VARIABLE, kekFromBase64, loadKek } from '../../privacy/kek.js';
-import { openKeyring } from '../../privacy/keyring.js';
+import { KEK_VARIABLE, kekFromBase64, loadKek, type KeyEncryptionKey } from '../../privacy/kek.js';
+import { openKeyring, type Keyring } from '../../privacy/keyring.js';
 import { commandAction, stringValue } from '../args.js';
 import type { Command, Task } from '../command.js';
 import { UsageError } from '../errors.js';
@@ -16,18 +22,19 @@ import { withKeyStorage } from '../privacy.js';
 /** The variable that holds the new KEK, base64, when no --new-kek-file is given. */
 export const NEW_KEK_VARIABLE = 'EVENTLINE_NEW_KEK';
 
-const ACTION_OPTIONS = { rotate: ['new-kek-file'] } as const;
+const ACTION_OPTIONS = { rotate: ['new-kek-file', 'data-keys'] } as const;
 
 /** Where the new KEK comes from: its bytes, or a key file read (or made) once the old KEK has been checked. */
 type NewKek = { key: Buffer } | { file: string };
 
 export const keysCommand: Command = {
   name: 'keys',
-  summary: 'Rotate the key-encryption key that wraps the data keys of personal data',
-  synopsis: 'rotate (--new-kek-file <path> | with $EVENTLINE_NEW_KEK set)',
+  summary: 'Rotate the key-encryption key that wraps the data keys of personal data, or the data keys',
+  synopsis: 'rotate (--new-kek-file <path> | with $EVENTLINE_NEW_KEK set | --data-keys)',
   positionals: ['action'],
   options: {
     'new-kek-file': { type: 'string' },
+    'data-keys': { type: 'boolean' },
   },
   optionHelp: [
     ['rotate', 'Re-wrap every data key (and the secrets kept with them) under a new key-encryption'],
@@ -35,13 +42,18 @@ export const keysCommand: Command = {
     ['  --new-kek-file <path>', 'The new key file; made with 32 random bytes and mode 0600 if missing.'],
     ['', `Without it: $${NEW_KEK_VARIABLE} (base64 of 32 bytes)`],
     ['', `The current key: $${KEK_VARIABLE}, else the key file $${KEK_FILE_VARIABLE}, else ./eventline.kek`],
+    ['  --data-keys', 'Instead: a new data key for every subject and category, for new appends;'],
+    ['', 'no new key-encryption key, no event touched. The old keys keep opening what'],
+    ['', 'they sealed until their subjects are forgotten. Not with a new key-encryption key'],
   ],
   prints: 'How many data keys were re-wrapped, the new key\'s id, and that the old key is no longer\n' +
     'needed (its file is not deleted). With --json: {"rewrapped","kekId","previousKekId","kekFile"}\n' +
-    '(kekFile null when the new key came from the environment).',
+    '(kekFile null when the new key came from the environment).\n' +
+    'With --data-keys: how many new data keys were made; with --json: {"rotated"}.',
   examples: [
     'eventline keys rotate --new-kek-file ./secrets/eventline-2027.kek && export EVENTLINE_KEK_FILE=./secrets/eventline-2027.kek',
     `${NEW_KEK_VARIABLE}="$(openssl rand -base64 32)" eventline keys rotate --json`,
+    'eventline keys rotate --data-keys',
   ],
 
   prepare({ values, positionals, env }) {
@@ -49,24 +61,38 @@ export const keysCommand: Command = {
     commandAction(keysCommand, ACTION_OPTIONS, actionText, values);
     const file = stringValue(values, 'new-kek-file');
     const text = env[NEW_KEK_VARIABLE];
+    if (values['data-keys'] === true) {
+      if (file !== undefined || text !== undefined) {
+        throw new UsageError(`keys rotate takes --data-keys or a new key-encryption key (--new-kek-file or ${NEW_KEK_VARIABLE}), not both`);
+      }
+      return rotateDataKeysTask(env);
+    }
     if (file !== undefined && text !== undefined) throw new UsageError(`keys rotate takes --new-kek-file or ${NEW_KEK_VARIABLE}, not both`);
-    if (file === undefined && text === undefined) throw new UsageError(`keys rotate needs --new-kek-file <path> or ${NEW_KEK_VARIABLE}`);
+    if (file === undefined && text === undefined) {
+      throw new UsageError(`keys rotate needs --new-kek-file <path> or ${NEW_KEK_VARIABLE} (a new key-encryption key), or --data-keys`);
+    }
     if (file === '') throw new UsageError('--new-kek-file must not be empty');
     return rotateTask(file === undefined ? { key: kekFromBase64(text!, NEW_KEK_VARIABLE) } : { file: resolve(process.cwd(), file) }, env);
   },
 };
 
+/** Runs `use` on the keyring of the store's key storage, opened under the KEK in use (checked first), and closes it. */
+function withKeyring<T>(url: string, env: NodeJS.ProcessEnv, use: (keyring: Keyring, current: KeyEncryptionKey) => Promise<T>): Promise<T> {
+  return withKeyStorage(url, async (keyStorage) => {
+    const current = await resolveKek(keyStorage, env);
+    const result = await use(await openKeyring(keyStorage, current.key), current);
+    await keyStorage.close();
+    return result;
+  });
+}
+
 function rotateTask(next: NewKek, env: NodeJS.ProcessEnv): Task {
   return async ({ url, out }) => {
-    const { result, previousKekId } = await withKeyStorage(url, async (keyStorage) => {
+    const { result, previousKekId } = await withKeyring(url, env, async (keyring, current) => {
       // The current KEK is checked first: a wrong one makes no new key file.
-      const current = await resolveKek(keyStorage, env);
-      const keyring = await openKeyring(keyStorage, current.key);
       const key = 'key' in next ? next.key : (await loadKek({ keyFile: next.file, env: {} })).key;
       if (key.equals(current.key)) throw new UsageError(`keys rotate: the new key-encryption key is the one in use (${keyring.kekId})`);
-      const rotated = await keyring.rotate(key);
-      await keyStorage.close();
-      return { result: rotated, previousKekId: current.id };
+      return { result: await keyring.rotate(key), previousKekId: current.id };
     });
     const newFile = 'file' in next ? next.file : null;
     if (out.json) return out.record({ rewrapped: result.rewrapped, kekId: result.kekId, previousKekId, kekFile: newFile });
@@ -74,5 +100,15 @@ function rotateTask(next: NewKek, env: NodeJS.ProcessEnv): Task {
     const from = newFile === null ? `${KEK_VARIABLE} as ${NEW_KEK_VARIABLE} holds it` : `${KEK_FILE_VARIABLE}=${newFile}`;
     const old = env[KEK_VARIABLE] !== undefined ? `the old ${KEK_VARIABLE}` : `the old key file ${kekFile(env)}`;
     await out.line(`${old} (${previousKekId}) is no longer needed and opens nothing now; it was not deleted. From now on set ${from}`);
+  };
+}
+
+function rotateDataKeysTask(env: NodeJS.ProcessEnv): Task {
+  return async ({ url, out }) => {
+    const { rotated } = await withKeyring(url, env, (keyring) => keyring.rotateDataKeys());
+    if (out.json) return out.record({ rotated });
+    await out.line(
+      `made ${rotated} new data key${rotated === 1 ? '' : 's'}; events sealed before keep opening with the retired keys until their subjects are forgotten`,
+    );
   };
 }

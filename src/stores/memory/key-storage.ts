@@ -4,12 +4,13 @@
 // runs to its end without awaiting, so each one is a transaction of its own.
 
 import { StoreClosedError } from '../../core/errors.js';
-import { erasedEntriesOf, type ErasedEntry, type KeyStorage, type StoredDataKey } from '../../store/key-storage.js';
+import { erasedEntriesOf, newKeyOf, type ErasedEntry, type KeyStorage, type StoredDataKey } from '../../store/key-storage.js';
 
 export function createMemoryKeyStorage(): KeyStorage {
   const settings = new Map<string, string>();
+  // Every key, current and retired: a key in byId and not in current is retired.
   const byId = new Map<string, StoredDataKey>();
-  // One key per (subject, category): addKey answers the one stored first.
+  // The one current key id per (subject, category): addKey answers the one stored first.
   const current = new Map<string, string>();
   const ledger: ErasedEntry[] = [];
   const positions = new Map<string, Set<number>>();
@@ -91,6 +92,24 @@ export function createMemoryKeyStorage(): KeyStorage {
     erasedEntries: () => open(() => ledger.map((e) => ({ ...e })).sort((a, b) => a.erasedAt - b.erasedAt)),
 
     applyErased: (entries) => open(() => ({ keyIds: entries.flatMap((entry) => applyEntry(entry)) })),
+
+    // `at` is kept by the SQL stores only (retired_at): here a key is retired by leaving `current`.
+    retireKeys: (_at, makeKey) =>
+      open(() => {
+        // Every new key first: a makeKey that throws halfway leaves every key as it was.
+        const made = [...current.values()]
+          .map((keyId) => byId.get(keyId)!)
+          .filter((key) => !erased(key.subjectHash, key.category))
+          .map((key) => newKeyOf(makeKey, key));
+        if (new Set(made.map((key) => key.keyId)).size < made.length || made.some((key) => byId.has(key.keyId))) {
+          throw new Error('a data key with this id is stored already (key ids are drawn at random)');
+        }
+        for (const key of made) {
+          byId.set(key.keyId, copy(key));
+          current.set(pair(key.subjectHash, key.category), key.keyId);
+        }
+        return made.length;
+      }),
 
     rewrapAll: (rewrap) =>
       open(() => {

@@ -6,9 +6,10 @@
 import type { PoolClient } from 'pg';
 import { LOCK_MIGRATE, lockKey } from './identifiers.js';
 import { createKeys } from './key-migrations/001-keys.js';
+import { retiredKeys } from './key-migrations/002-retired-keys.js';
 
 /** The steps in order, each given the quoted key schema: its version is how many it has run. */
-const KEY_MIGRATIONS: readonly ((s: string) => string)[] = [createKeys];
+const KEY_MIGRATIONS: readonly ((s: string) => string)[] = [createKeys, retiredKeys];
 
 export const KEY_SCHEMA_VERSION = KEY_MIGRATIONS.length;
 

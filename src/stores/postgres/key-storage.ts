@@ -9,10 +9,17 @@
 // either the key is stored first and the erase deletes it, or the erase is recorded first
 // and the addKey answers 'erased'. Under READ COMMITTED each statement after the lock
 // sees what the other committed.
+//
+// rewrapAll and retireKeys change keys of every subject: they lock the keys table
+// instead (EXCLUSIVE: reads go on, every other write waits), so an addKey or an erase
+// that holds a subject's lock waits at its write to the keys table until they commit, and
+// then sees what they wrote: an addKey of a pair given a new key answers that key, and an
+// erase deletes it with the retired ones. They take no subject lock, so never deadlock
+// with those that hold one.
 
 import type { Pool, PoolClient, PoolConfig } from 'pg';
 import { StoreClosedError, StoreOpenError } from '../../core/errors.js';
-import { erasedEntriesOf, type ErasedEntry, type KeyStorage, type StoredDataKey } from '../../store/key-storage.js';
+import { erasedEntriesOf, newKeyOf, type ErasedEntry, type KeyPair, type KeyStorage, type StoredDataKey } from '../../store/key-storage.js';
 import { loadPg } from './driver.js';
 import { LOCK_KEY_SUBJECT, lockKey, quoteSchema } from './identifiers.js';
 import { migrateKeys } from './key-schema.js';
@@ -35,10 +42,10 @@ const statements = (s: string) => ({
   initSetting: `INSERT INTO ${s}.settings AS held (name, value) VALUES ($1, $2)
     ON CONFLICT (name) DO UPDATE SET value = held.value RETURNING value`,
   setSetting: `INSERT INTO ${s}.settings (name, value) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET value = EXCLUDED.value`,
-  currentKey: `SELECT ${KEY_COLUMNS} FROM ${s}.keys WHERE subject_hash = $1 AND category = $2 ORDER BY created_at DESC LIMIT 1`,
-  // A key id taken by another pair is still an error: only the pair settles a conflict.
+  currentKey: `SELECT ${KEY_COLUMNS} FROM ${s}.keys WHERE subject_hash = $1 AND category = $2 AND retired_at IS NULL`,
+  // A key id taken by another pair is still an error: only the pair's current key settles a conflict.
   insertKey: `INSERT INTO ${s}.keys (key_id, subject_hash, category, wrapped, kek_id, created_at)
-    VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (subject_hash, category) DO NOTHING`,
+    VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (subject_hash, category) WHERE retired_at IS NULL DO NOTHING`,
   keysById: `SELECT ${KEY_COLUMNS} FROM ${s}.keys WHERE key_id = ANY ($1::text[])`,
   isErased: `SELECT EXISTS (SELECT 1 FROM ${s}.erased WHERE subject_hash = $1 AND (category IS NULL OR category = $2)) AS erased`,
   // A line is recorded unless the ledger covers it: the whole subject, or this category.
@@ -52,6 +59,13 @@ const statements = (s: string) => ({
   // Other writers wait until the rewrap commits; readers go on with the old wrappings.
   lockKeys: `LOCK TABLE ${s}.keys IN EXCLUSIVE MODE`,
   allKeys: `SELECT ${KEY_COLUMNS} FROM ${s}.keys`,
+  // The pairs whose current key retireKeys replaces: those the ledger has not erased.
+  currentPairs: `SELECT subject_hash AS "subjectHash", category FROM ${s}.keys AS k WHERE retired_at IS NULL AND NOT EXISTS (
+    SELECT 1 FROM ${s}.erased AS e WHERE e.subject_hash = k.subject_hash AND (e.category IS NULL OR e.category = k.category))`,
+  retireKeys: `UPDATE ${s}.keys AS k SET retired_at = $1 FROM unnest($2::text[], $3::text[]) AS u(subject_hash, category)
+    WHERE k.subject_hash = u.subject_hash AND k.category = u.category AND k.retired_at IS NULL`,
+  insertKeys: `INSERT INTO ${s}.keys (key_id, subject_hash, category, wrapped, kek_id, created_at)
+    SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[])`,
   rewrap: `UPDATE ${s}.keys AS k SET wrapped = u.wrapped, kek_id = u.kek_id
     FROM unnest($1::text[], $2::text[], $3::text[]) AS u(key_id, wrapped, kek_id) WHERE k.key_id = u.key_id`,
   // Positions of a subject erased whole are not noted again: it has nothing left to give.
@@ -228,6 +242,19 @@ function postgresKeyStorage(pool: Pool, schema: string, s: string): KeyStorage {
         const rewrapped = rows.map((key) => rewrap({ ...key }));
         await client.query(sql.rewrap, [rows.map((key) => key.keyId), rewrapped.map((r) => r.wrapped), rewrapped.map((r) => r.kekId)]);
         return rows.length;
+      }),
+
+    retireKeys: (at, makeKey) =>
+      transaction(async (client) => {
+        await client.query(sql.lockKeys);
+        const { rows: pairs } = await client.query<KeyPair>(sql.currentPairs);
+        const made = pairs.map((pair) => newKeyOf(makeKey, pair));
+        if (made.length === 0) return 0;
+        // Retired first: the new keys are current, and only one key of a pair may be.
+        await client.query(sql.retireKeys, [at, pairs.map((p) => p.subjectHash), pairs.map((p) => p.category)]);
+        const column = <K extends keyof StoredDataKey>(name: K) => made.map((key) => key[name]);
+        await client.query(sql.insertKeys, [column('keyId'), column('subjectHash'), column('category'), column('wrapped'), column('kekId'), column('createdAt')]);
+        return made.length;
       }),
 
     indexSubjects: (entries) =>

@@ -6,9 +6,10 @@
 
 import type { Database } from 'better-sqlite3';
 import { createKeys } from './key-migrations/001-keys.js';
+import { retiredKeys } from './key-migrations/002-retired-keys.js';
 
 /** The steps in order: a key file's schema version is how many of them it has run. */
-export const KEY_MIGRATIONS: readonly string[] = [createKeys];
+export const KEY_MIGRATIONS: readonly string[] = [createKeys, retiredKeys];
 
 export const KEY_SCHEMA_VERSION = KEY_MIGRATIONS.length;
 

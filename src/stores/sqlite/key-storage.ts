@@ -14,7 +14,7 @@ import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Database, Statement } from 'better-sqlite3';
 import { StoreBusyError, StoreClosedError, StoreOpenError } from '../../core/errors.js';
-import { erasedEntriesOf, type ErasedEntry, type KeyStorage, type StoredDataKey } from '../../store/key-storage.js';
+import { erasedEntriesOf, newKeyOf, type ErasedEntry, type KeyPair, type KeyStorage, type StoredDataKey } from '../../store/key-storage.js';
 import { openDatabase } from '../sqlite-db/driver.js';
 import { migrateKeys } from './key-schema.js';
 
@@ -27,12 +27,16 @@ const SQL = {
   getSetting: `SELECT value FROM settings WHERE name = ?`,
   initSetting: `INSERT INTO settings (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING`,
   setSetting: `INSERT INTO settings (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value`,
-  currentKey: `SELECT ${KEY_COLUMNS} FROM keys WHERE subject_hash = ? AND category = ? ORDER BY created_at DESC LIMIT 1`,
+  currentKey: `SELECT ${KEY_COLUMNS} FROM keys WHERE subject_hash = ? AND category = ? AND retired_at IS NULL`,
   insertKey: `INSERT INTO keys (key_id, subject_hash, category, wrapped, kek_id, created_at)
     VALUES (@keyId, @subjectHash, @category, @wrapped, @kekId, @createdAt)`,
   // One statement for any number of ids: they arrive as one JSON array.
   keysById: `SELECT ${KEY_COLUMNS} FROM keys WHERE key_id IN (SELECT value FROM json_each(?))`,
   allKeys: `SELECT ${KEY_COLUMNS} FROM keys`,
+  // The pairs whose current key retireKeys replaces: those the ledger has not erased.
+  currentPairs: `SELECT subject_hash AS subjectHash, category FROM keys AS k WHERE retired_at IS NULL AND NOT EXISTS (
+    SELECT 1 FROM erased AS e WHERE e.subject_hash = k.subject_hash AND (e.category IS NULL OR e.category = k.category))`,
+  retireKey: `UPDATE keys SET retired_at = ? WHERE subject_hash = ? AND category = ? AND retired_at IS NULL`,
   rewrapKey: `UPDATE keys SET wrapped = ?, kek_id = ? WHERE key_id = ?`,
   isErased: `SELECT 1 FROM erased WHERE subject_hash = ? AND (category IS NULL OR category = ?) LIMIT 1`,
   whollyErased: `SELECT 1 FROM erased WHERE subject_hash = ? AND category IS NULL`,
@@ -141,6 +145,17 @@ function sqliteKeyStorage(db: Database): KeyStorage {
     return keys.length;
   });
 
+  const retireKeys = transaction((at: number, makeKey: (pair: KeyPair) => StoredDataKey) => {
+    // All read first: better-sqlite3 cannot update a table while iterating over it.
+    const pairs = q.currentPairs.all() as KeyPair[];
+    for (const pair of pairs) {
+      const key = newKeyOf(makeKey, pair);
+      q.retireKey.run(at, pair.subjectHash, pair.category);
+      q.insertKey.run(key);
+    }
+    return pairs.length;
+  });
+
   const indexSubjects = transaction((entries: readonly { subjectHash: string; position: number }[]) => {
     for (const { subjectHash, position } of entries) {
       // An erased subject has nothing left to give on request.
@@ -174,6 +189,8 @@ function sqliteKeyStorage(db: Database): KeyStorage {
     isErased: (subjectHash, category) => run(() => erased(subjectHash, category)),
     erasedEntries: () => run(() => q.erasedEntries.all() as ErasedEntry[]),
     applyErased: (entries) => eraseAll(entries),
+
+    retireKeys: (at, makeKey) => run(() => retireKeys(at, makeKey)),
 
     rewrapAll: (rewrap) =>
       run(() => {
