@@ -14,11 +14,10 @@ import { openPrivateStore } from './server/private-store.js';
 
 const DRAIN_GRACE_MS = 10_000;
 
-/** Lines to log once the Lab's log exists (the KEK is found before it). */
-const early: string[] = [];
-
 async function main(): Promise<void> {
   const config = readConfig(process.env);
+  // The KEK is found before the Lab's log exists: its one warning (a key file made) waits for it.
+  const early: string[] = [];
   const { store, privacy, close } = await openPrivateStore(config.storeUrl, process.env, { warn: (line) => early.push(line) });
   const app = await buildLab({
     store,
