@@ -46,6 +46,8 @@ export const LAYERS = [
       // Retention reads the checkpoints that projections, workflows and the outbox relay keep.
       'src/retention': ['src/projections', 'src/workflows'],
       'src/privacy': [],
+      // Where a process finds the KEK (the environment, a key file): shared by the CLI and the Lab.
+      'src/kek': ['src/privacy'],
     },
   },
   { name: 'faces', parts: { 'src/cli': [], 'src/testing': [], 'src/index.ts': [], 'src/storage.ts': [] } },

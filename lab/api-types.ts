@@ -16,11 +16,15 @@ export interface EventJson {
 /** draft → published directly, or draft → in_review → scheduled → published through a review. */
 export type PostStatusJson = 'draft' | 'in_review' | 'scheduled' | 'published';
 
-/** A post as the `posts` read model shows it. */
+/** Who wrote a post, from the `authors` read model: their name, the erased placeholder once forgotten, or unknown (an id no author registered under). */
+export type PostAuthorJson = { authorId: string; name: string } | { authorId: string; erased: true } | { authorId: string; unknown: true };
+
+/** A post as the `posts` read model shows it, with its author's name from the `authors` one. */
 export interface PostJson {
   postId: string;
   title: string;
   authorId: string;
+  author: PostAuthorJson;
   status: PostStatusJson;
   createdAt: string;
   publishedAt: string | null;
@@ -88,4 +92,38 @@ export interface WorkflowDetailJson {
   timers: WorkflowTimerJson[];
   commands: WorkflowCommandJson[];
   events: WorkflowStepJson[];
+}
+
+/** An author as the `authors` read model shows them; once forgotten, nothing but the id. */
+export type AuthorJson = { authorId: string; name: string; email: string } | { authorId: string; erased: true };
+
+// The privacy shapes are src/privacy's ExportedField, SubjectExport and ErasureReceipt as
+// JSON, written out here for the same reason.
+
+/** One personal field of a subject-access export. */
+export interface ExportedFieldJson {
+  position: number;
+  eventId: string;
+  streamId: string;
+  type: string;
+  path: string;
+  category: string;
+  value?: unknown;
+  erased?: true;
+}
+
+/** Everything the store holds about an author: `GET /api/authors/:id/export`. */
+export interface SubjectExportJson {
+  subjectHash: string;
+  forgotten: 'all' | string[];
+  fields: ExportedFieldJson[];
+}
+
+/** The proof of a forget (src/privacy's ErasureReceipt): it names the author by a keyed hash only. */
+export interface ErasureReceiptJson {
+  subjectHash: string;
+  categories: string[] | null;
+  keyIds: string[];
+  at: number;
+  mac: string;
 }

@@ -1,22 +1,27 @@
-// `npm start`: the Eventline Lab. Opens the store, runs the blog's projections and its
+// `npm start`: the Eventline Lab. Opens the store with crypto-shredding (the key storage
+// beside it, the KEK as the CLI finds it: EVENTLINE_KEK, EVENTLINE_KEK_FILE or
+// ./eventline.kek made on first use), runs the blog's projections and its
 // review workflow in this process (and the outbox relay, with EVENTLINE_NATS_URL),
 // serves the API and the page, and prints one line with the URL. SIGTERM or SIGINT
 // drains: no new connections, in-flight requests finish, live streams end, the
 // workflows finish their step, the relay its publish, the projections their batch,
-// the store closes, exit 0.
+// the store and its key storage close, exit 0. A missing or wrong KEK is one line and exit 1.
 
-import { openEventStore } from '../src/index.js';
 import { redactPasswords } from '../src/core/redact.js';
 import { ConfigError, readConfig } from './server/config.js';
 import { buildLab } from './server/index.js';
+import { openPrivateStore } from './server/private-store.js';
 
 const DRAIN_GRACE_MS = 10_000;
 
 async function main(): Promise<void> {
   const config = readConfig(process.env);
-  const store = await openEventStore(config.storeUrl);
+  // The KEK is found before the Lab's log exists: its one warning (a key file made) waits for it.
+  const early: string[] = [];
+  const { store, privacy, close } = await openPrivateStore(config.storeUrl, process.env, { warn: (line) => early.push(line) });
   const app = await buildLab({
     store,
+    privacy,
     projections: config.projections,
     ...(config.token !== undefined && { token: config.token }),
     ...(config.natsUrl !== undefined && { nats: { url: config.natsUrl, stream: config.natsStream } }),
@@ -31,7 +36,7 @@ async function main(): Promise<void> {
       try {
         await app.close();
         clearTimeout(force);
-        await store.close();
+        await close();
       } catch (error) {
         app.log.error({ err: error }, 'drain failed');
         process.exit(1);
@@ -39,6 +44,7 @@ async function main(): Promise<void> {
       // Everything this process opened is closed; exit without waiting on anything else.
       process.exit(0);
     })());
+  for (const line of early) app.log.warn(line);
   process.on('SIGTERM', () => void drain('SIGTERM'));
   process.on('SIGINT', () => void drain('SIGINT'));
 

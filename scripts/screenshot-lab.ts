@@ -17,8 +17,13 @@ async function tellStories(lab: LabProcess): Promise<void> {
   const send = async (method: string, path: string, body: unknown) => {
     const response = await fetch(`${lab.url}${path}`, { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
     if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
+    return (await response.json()) as { authorId?: string };
   };
-  const create = (postId: string, title: string, authorId: string) => send('POST', '/api/posts', { postId, title, body: `${title}: the body.`, authorId });
+  const authors: Record<string, string> = {};
+  for (const [key, name] of [['ada', 'Ada Lovelace'], ['grace', 'Grace Hopper'], ['linus', 'Linus Torvalds']]) {
+    authors[key!] = (await send('POST', '/api/authors', { name, email: `${key}@example.org` })).authorId!;
+  }
+  const create = (postId: string, title: string, author: string) => send('POST', '/api/posts', { postId, title, body: `${title}: the body.`, authorId: authors[author] });
   const edit = (postId: string, title: string) => send('PUT', `/api/posts/${postId}`, { title });
   const publish = (postId: string) => send('POST', `/api/posts/${postId}/publish`, {});
   const unpublish = (postId: string) => send('POST', `/api/posts/${postId}/unpublish`, {});

@@ -63,6 +63,7 @@ export {
   handleAuthorCommand,
   newAuthorId,
   parseAuthorCommand,
+  parseAuthorId,
   type AuthorCommand,
   type AuthorEvent,
   type AuthorRow,

@@ -5,9 +5,10 @@
 
 import type { FastifyInstance } from 'fastify';
 import { everyNEvents, uuidv7, type SnapshotOptions } from '../../src/index.js';
-import { handlePostCommand, POST_SNAPSHOT_SCHEMA_VERSION, type PostCommand } from '../../examples/blog/index.js';
+import { handlePostCommand, parsePostCommand, POST_SNAPSHOT_SCHEMA_VERSION, type PostCommand } from '../../examples/blog/index.js';
 import type { LabContext } from './context.js';
-import { eventJson, idParams, postJson } from './json.js';
+import { assertAuthorMayWrite, postsJson } from './authors.js';
+import { eventJson, idParams } from './json.js';
 
 // Often enough that snapshots show up in the Lab after a few edits.
 export const SNAPSHOT_EVERY = 5;
@@ -83,8 +84,12 @@ export function commandRoutes(app: FastifyInstance, lab: LabContext): void {
 
   app.post<{ Body: CreateBody }>('/api/posts', { schema: { body: createBody } }, async (request, reply) => {
     const { postId = uuidv7(), title, body, authorId, expectedVersion } = request.body;
+    // The values first, then the author: a post never names an author who cannot write.
+    // (An author forgotten between this check and the append still gets the post: the forget wins on reads.)
+    const command = parsePostCommand({ type: 'CreatePost', postId, title, body, authorId });
+    await assertAuthorMayWrite(lab, authorId);
     reply.code(201);
-    return send({ type: 'CreatePost', postId, title, body, authorId }, expectedVersion);
+    return send(command, expectedVersion);
   });
 
   app.put<{ Params: { id: string }; Body: EditBody }>('/api/posts/:id', { schema: { params: idParams, body: editBody } }, async (request) => {
@@ -113,7 +118,7 @@ export function commandRoutes(app: FastifyInstance, lab: LabContext): void {
   async function sendReview(command: PostCommand, expected: number | undefined) {
     const result = await send(command, expected);
     const post = await lab.queries.post(command.postId);
-    return { ...result, post: post === undefined ? null : postJson(post) };
+    return { ...result, post: post === undefined ? null : (await postsJson(lab, [post]))[0]! };
   }
 
   // Submitting hands the post to the review workflow, which starts the review.

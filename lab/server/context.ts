@@ -1,11 +1,12 @@
-// What every route of the Lab shares: the store, the blog's projections and its review
-// workflow running in this process, the outbox relay when NATS is configured, the read
-// side's queries, and the rebuilds this process started.
+// What every route of the Lab shares: the store and its privacy handle, the blog's
+// projections (the authors' among them) and its review workflow running in this process,
+// the outbox relay when NATS is configured, the read side's queries, and the rebuilds
+// this process started.
 
-import type { EventStore, Lease, Projections, ReadModelStorage, Workflows } from '../../src/index.js';
+import type { EventStore, Lease, Privacy, Projections, ReadModelStorage, Workflows } from '../../src/index.js';
 import { startProjections, startWorkflows } from '../../src/index.js';
 import { natsPublisher, outboxStatus, startOutboxRelay, type OutboxRelay, type Publisher } from '../../src/workflows/outbox/index.js';
-import { reviewCommandHandlers, reviewWorkflow } from '../../examples/blog/index.js';
+import { authorQueries, authorsProjection, reviewCommandHandlers, reviewWorkflow } from '../../examples/blog/index.js';
 import { postQueries, projections as blogProjections, type PostQueries } from '../../examples/blog/read-side/index.js';
 
 export type ProjectionMode = 'async' | 'inline';
@@ -20,7 +21,10 @@ export interface RebuildShown {
 
 export interface LabContext {
   readonly store: EventStore;
+  /** Crypto-shredding of the store's personal data (the authors' names and emails). */
+  readonly privacy: Privacy;
   readonly queries: PostQueries;
+  readonly authors: ReturnType<typeof authorQueries>;
   readonly projections: Projections;
   readonly projectionNames: readonly string[];
   /** Whether this process holds the projection's lease (on PostgreSQL exactly one process does). */
@@ -59,10 +63,13 @@ export interface ContextOptions {
   logger: { warn(message: string): void };
 }
 
-export function createContext(store: EventStore, options: ContextOptions): LabContext {
+/** The blog's projections, and the authors' read model the Lab shows names from. */
+const LAB_PROJECTIONS = [...blogProjections, authorsProjection];
+
+export function createContext(store: EventStore, privacy: Privacy, options: ContextOptions): LabContext {
   const leases = trackLeases(store);
-  const names = blogProjections.map((p) => p.name);
-  const running = startProjections(leases.store, blogProjections, {
+  const names = LAB_PROJECTIONS.map((p) => p.name);
+  const running = startProjections(leases.store, LAB_PROJECTIONS, {
     ...(options.mode === 'inline' && { inline: names }),
     ...(options.pollIntervalMs !== undefined && { pollIntervalMs: options.pollIntervalMs }),
     ...(options.leaseRetryMs !== undefined && { leaseRetryMs: options.leaseRetryMs }),
@@ -88,7 +95,9 @@ export function createContext(store: EventStore, options: ContextOptions): LabCo
   }
   return {
     store,
+    privacy,
     queries: postQueries(store.readModels),
+    authors: authorQueries(store.readModels),
     projections: running,
     projectionNames: names,
     active: leases.active,

@@ -1,9 +1,11 @@
-// The Eventline Lab's HTTP server: the blog's commands and review, read models, events,
-// live feed, projections and workflow instances over JSON, and the Lab's page. buildLab wires the parts; it
+// The Eventline Lab's HTTP server: the blog's commands and review, its authors (their
+// registration, subject-access export and erasure), read models, events, live feed,
+// projections and workflow instances over JSON, and the Lab's page. buildLab wires the parts; it
 // does not listen (lab/main.ts does), so tests drive it in-process with inject().
 
 import Fastify, { LogController, type FastifyInstance, type FastifyReply } from 'fastify';
-import type { EventStore } from '../../src/index.js';
+import type { EventStore, Privacy } from '../../src/index.js';
+import { authorRoutes, loggedPath } from './authors.js';
 import { requireTokenForWrites } from './auth.js';
 import { commandRoutes } from './commands.js';
 import { createContext, type NatsSettings, type ProjectionMode } from './context.js';
@@ -17,10 +19,13 @@ import { workflowRoutes } from './workflows.js';
 
 export type { NatsSettings, ProjectionMode } from './context.js';
 export { toHttp, type ErrorBody } from './errors.js';
+export { openPrivateStore, type PrivateStore } from './private-store.js';
 
 export interface LabOptions {
-  /** The store to serve; the caller opens it and closes it after `app.close()`. */
+  /** The store to serve, opened with `payloads: privacy.guard`; the caller opens it and closes it after `app.close()`. */
   store: EventStore;
+  /** The store's crypto-shredding, attached to it (`privacy.attach(store)`): the authors' routes forget and export through it. */
+  privacy: Privacy;
   /** How the blog's projections run in this process. Default 'async'. */
   projections?: ProjectionMode;
   /** When set, writes need `Authorization: Bearer <token>`. */
@@ -47,7 +52,7 @@ export const BODY_LIMIT = 1024 * 1024;
 
 /**
  * @example
- * const app = await buildLab({ store: await openEventStore('memory:'), logger: false });
+ * const app = await buildLab({ store, privacy, logger: false }); // store opened with privacy.guard, privacy attached
  * const response = await app.inject({ method: 'GET', url: '/api/health' });
  */
 export async function buildLab(options: LabOptions): Promise<FastifyInstance> {
@@ -78,11 +83,12 @@ export async function buildLab(options: LabOptions): Promise<FastifyInstance> {
   installErrorHandling(app);
   if (options.token !== undefined) requireTokenForWrites(app, options.token);
   app.addHook('onResponse', async (request, reply) => {
-    const path = request.url.split('?')[0];
-    request.log.info({ method: request.method, route: request.routeOptions.url ?? null, path, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
+    const route = request.routeOptions.url;
+    const path = loggedPath(route, request.url.split('?')[0] ?? '', request.params);
+    request.log.info({ method: request.method, route: route ?? null, path, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
   });
 
-  const lab = createContext(options.store, {
+  const lab = createContext(options.store, options.privacy, {
     mode: options.projections ?? 'async',
     readYourWritesMs: options.readYourWritesMs ?? 2000,
     ...(options.pollIntervalMs !== undefined && { pollIntervalMs: options.pollIntervalMs }),
@@ -94,6 +100,7 @@ export async function buildLab(options: LabOptions): Promise<FastifyInstance> {
   });
 
   commandRoutes(app, lab);
+  authorRoutes(app, lab);
   postRoutes(app, lab);
   eventRoutes(app, lab);
   const live = liveRoutes(app, lab, { ...(options.heartbeatMs !== undefined && { heartbeatMs: options.heartbeatMs }) });

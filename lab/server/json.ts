@@ -4,7 +4,7 @@
 import type { RecordedEvent } from '../../src/index.js';
 import { ValidationError } from '../../src/index.js';
 import type { PostView } from '../../examples/blog/read-side/index.js';
-import type { EventJson, PostJson } from '../api-types.js';
+import type { EventJson, PostAuthorJson, PostJson } from '../api-types.js';
 
 export type { EventJson, PostJson } from '../api-types.js';
 
@@ -13,9 +13,9 @@ export function eventJson(event: RecordedEvent): EventJson {
   return { position, streamId, version, type, data, metadata: metadata ?? null, eventId, recordedAt: recordedAt.toISOString() };
 }
 
-export function postJson(post: PostView): PostJson {
+export function postJson(post: PostView, author: PostAuthorJson): PostJson {
   const { postId, title, authorId, status, createdAt, publishedAt, version } = post;
-  return { postId, title, authorId, status, createdAt: createdAt.toISOString(), publishedAt: publishedAt?.toISOString() ?? null, version };
+  return { postId, title, authorId, author, status, createdAt: createdAt.toISOString(), publishedAt: publishedAt?.toISOString() ?? null, version };
 }
 
 /** A whole number in a query string; the schema allows only digits, this checks the range. */

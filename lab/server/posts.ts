@@ -6,7 +6,8 @@ import { POST_STATUSES, postDecider, postStreamId, type PostState, type PostStat
 import { MAX_LIMIT } from '../../examples/blog/read-side/index.js';
 import type { LabContext } from './context.js';
 import { HttpError, notFound } from './errors.js';
-import { cursorSchema, digits, idParams, postJson, readInt } from './json.js';
+import { postsJson } from './authors.js';
+import { cursorSchema, digits, idParams, readInt } from './json.js';
 
 const listQuery = {
   type: 'object',
@@ -36,14 +37,14 @@ export function postRoutes(app: FastifyInstance, lab: LabContext): void {
         ...(cursor !== undefined && { cursor }),
         limit: readInt(limit, 'limit', { min: 1, max: MAX_LIMIT, default: 20 }),
       });
-      return { items: page.items.map(postJson), nextCursor: page.nextCursor };
+      return { items: await postsJson(lab, page.items), nextCursor: page.nextCursor };
     },
   );
 
   app.get<{ Params: { id: string } }>('/api/posts/:id', { schema: { params: idParams, querystring: noQuery } }, async (request) => {
     const post = await lab.queries.post(request.params.id);
     if (post === undefined) throw postDoesNotExist();
-    return postJson(post);
+    return (await postsJson(lab, [post]))[0];
   });
 
   app.get<{ Params: { id: string } }>('/api/posts/:id/snapshot', { schema: { params: idParams, querystring: noQuery } }, async (request) => {

@@ -1,56 +1,23 @@
 // Crypto-shredding from the shell: the key storage that goes with the store URL, the
 // key-encryption key (KEK) from the environment or a key file, and the application's
 // declarations of personal data from its own module. Every failure is one line that
-// names no subject, payload or key material: a KEK only by its id.
-//
-// Where the KEK comes from, first match wins:
-//   EVENTLINE_KEK        base64 of 32 bytes;
-//   EVENTLINE_KEK_FILE   a key file (path from the current folder);
-//   ./eventline.kek      the key file by default, made (mode 0600) on first use.
-// A key file is never made for a key storage already sealed under some KEK: that would
-// only be a wrong key, so it is refused with the same message as a missing one.
+// names no subject, payload or key material: a KEK only by its id. Where the KEK comes
+// from is src/kek's (resolveKek), shared with the Lab.
 
-import { access } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
-import { KeyEncryptionKeyError } from '../core/errors.js';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { isSealed, resolveKek } from '../kek/index.js';
 import { KEY_FILE_NAME, openKeyStorage } from '../open/open-key-storage.js';
 import { openEventStore } from '../open/open-store.js';
 import { definePersonalData, type PersonalDataRegistry } from '../privacy/declarations.js';
-import { KEK_VARIABLE, loadKek, type KeyEncryptionKey } from '../privacy/kek.js';
 import { openKeyring } from '../privacy/keyring.js';
 import { openPrivacy, type Privacy } from '../privacy/privacy.js';
-import { RECEIPT_KEY_SETTING } from '../privacy/receipts.js';
 import type { EventStore } from '../store/event-store.js';
 import type { KeyStorage } from '../store/key-storage.js';
 import { isSqliteUrl, parseSqliteUrl } from '../stores/sqlite/url.js';
 import { UsageError } from './errors.js';
 import { importUserModule } from './user-module.js';
 import { quote } from './values.js';
-
-/** The variable naming the key file, and the key file when it names none. */
-export const KEK_FILE_VARIABLE = 'EVENTLINE_KEK_FILE';
-export const DEFAULT_KEK_FILE = 'eventline.kek';
-
-/** The key file the environment names (resolved from the current folder); undefined when EVENTLINE_KEK holds the key. */
-export function kekFile(env: NodeJS.ProcessEnv): string | undefined {
-  if (env[KEK_VARIABLE] !== undefined) return undefined;
-  return resolve(process.cwd(), env[KEK_FILE_VARIABLE] || DEFAULT_KEK_FILE);
-}
-
-/**
- * The KEK for a key storage. A key file is made only for a key storage that no KEK has
- * sealed yet; otherwise its absence is a 'missing' KeyEncryptionKeyError.
- */
-export async function cliKek(keyStorage: KeyStorage, env: NodeJS.ProcessEnv): Promise<KeyEncryptionKey> {
-  const file = kekFile(env);
-  if (file !== undefined && !(await exists(file)) && (await keyStorage.getSetting(RECEIPT_KEY_SETTING)) !== undefined) {
-    throw new KeyEncryptionKeyError(
-      'missing',
-      `no key-encryption key: the key file ${file} does not exist, and this key storage is sealed with one; set ${KEK_VARIABLE} or ${KEK_FILE_VARIABLE}`,
-    );
-  }
-  return loadKek({ keyFile: file, env });
-}
 
 /** The key storage of the store at `url`, closed again if `use` fails. */
 export async function withKeyStorage<T>(url: string, use: (keyStorage: KeyStorage) => Promise<T>): Promise<T> {
@@ -69,11 +36,11 @@ export async function withKeyStorage<T>(url: string, use: (keyStorage: KeyStorag
  * made to find out; on SQLite no keys.db either).
  */
 export async function subjectHashOf(url: string, subjectId: string, env: NodeJS.ProcessEnv): Promise<string | null> {
-  if (isSqliteUrl(url) && !(await exists(join(dirname(parseSqliteUrl(url).path), KEY_FILE_NAME)))) return null;
+  if (isSqliteUrl(url) && !existsSync(join(dirname(parseSqliteUrl(url).path), KEY_FILE_NAME))) return null;
   return withKeyStorage(url, async (keyStorage) => {
     let hash: string | null = null;
-    if ((await keyStorage.getSetting(RECEIPT_KEY_SETTING)) !== undefined) {
-      hash = (await openKeyring(keyStorage, (await cliKek(keyStorage, env)).key)).hashOf(subjectId);
+    if (await isSealed(keyStorage)) {
+      hash = (await openKeyring(keyStorage, (await resolveKek(keyStorage, env)).key)).hashOf(subjectId);
     }
     await keyStorage.close();
     return hash;
@@ -98,7 +65,7 @@ export async function openPrivateStore(
   // Only to refuse a store that is not there before anything is made beside it.
   await (await openEventStore(url, { create })).close();
   return withKeyStorage(url, async (keyStorage) => {
-    const kek = await cliKek(keyStorage, env);
+    const kek = await resolveKek(keyStorage, env);
     const privacy = await openPrivacy({ keyStorage, kek: kek.key, personalData });
     const guarded = await openEventStore(url, { create, payloads: privacy.guard });
     try {
@@ -147,13 +114,4 @@ function isRegistry(value: unknown): value is PersonalDataRegistry {
     typeof r === 'object' && r !== null && Array.isArray(r.types) && r.types.every((type) => typeof type === 'string') &&
     typeof r.fieldsOf === 'function'
   );
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await access(path);
-    return true;
-  } catch {
-    return false;
-  }
 }

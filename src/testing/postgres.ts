@@ -8,7 +8,7 @@ import { loadPg } from '../stores/postgres/driver.js';
 export interface PostgresTestDatabase {
   /** A store URL in a new schema of its own. */
   freshUrl(): Promise<string>;
-  /** Drops every schema this helper created. */
+  /** Drops every schema this helper created, and the key schema a key storage made beside each (`<schema>_keys`). */
   dropAll(): Promise<void>;
 }
 
@@ -52,8 +52,8 @@ export function postgresTestUrl(env: NodeJS.ProcessEnv = process.env): PostgresT
       const client = new pg.Client({ connectionString: base.toString() });
       await client.connect();
       try {
-        // The names are ours (t_ and hex digits), so quoting them here is safe.
-        for (const schema of schemas.splice(0)) await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+        // The names are ours (t_ and hex digits, and _keys), so quoting them here is safe.
+        for (const schema of schemas.splice(0)) await client.query(`DROP SCHEMA IF EXISTS "${schema}", "${schema}_keys" CASCADE`);
       } finally {
         await client.end();
       }

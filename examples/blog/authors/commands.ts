@@ -62,7 +62,7 @@ export function parseAuthorCommand(input: unknown): AuthorCommand {
   for (const key of Object.keys(fields)) {
     if (key !== 'type' && !FIELDS[type].includes(key)) throw new ValidationError(key, `is not a field of ${type}`);
   }
-  const authorId = id(fields.authorId);
+  const authorId = parseAuthorId(fields.authorId);
   switch (type) {
     case 'RegisterAuthor':
       return { type, authorId, name: name(fields.name), email: email(fields.email) };
@@ -79,7 +79,8 @@ export function parseAuthorCommand(input: unknown): AuthorCommand {
   }
 }
 
-function id(value: unknown): string {
+/** The author id, or a ValidationError on `authorId` when it is not a surrogate id (an email, say). The message never repeats it. */
+export function parseAuthorId(value: unknown): string {
   if (typeof value !== 'string' || !AUTHOR_ID.test(value)) throw new ValidationError('authorId', 'must be a surrogate id author-<uuid> (newAuthorId())');
   return value;
 }

@@ -9,6 +9,7 @@ export {
   authorStreamId,
   newAuthorId,
   parseAuthorCommand,
+  parseAuthorId,
   type AuthorCommand,
   type ChangeAuthorProfile,
   type ForgetAuthor,

@@ -100,10 +100,20 @@ export interface AuthorView {
 /** Answers from the `authors` read model only. */
 export function authorQueries(readModels: ReadModelStorage) {
   const tables = { authors: readModels.table('authors') };
+  const view = (row: AuthorRow): AuthorView => ({ authorId: row.author_id, name: row.name ?? ERASED_NAME, email: row.email, forgotten: row.forgotten === 1 });
   return {
     async author(authorId: string): Promise<AuthorView | undefined> {
       const row = await readModels.transaction(tables, (db) => db.get<AuthorRow>('SELECT * FROM {authors} WHERE author_id = $1', [authorId]));
-      return row && { authorId: row.author_id, name: row.name ?? ERASED_NAME, email: row.email, forgotten: row.forgotten === 1 };
+      return row && view(row);
+    },
+    /** Up to `limit` authors in author id order, after the id `after` when given. */
+    async authors({ limit, after }: { limit: number; after?: string }): Promise<AuthorView[]> {
+      const rows = await readModels.transaction(tables, (db) =>
+        after === undefined
+          ? db.all<AuthorRow>('SELECT * FROM {authors} ORDER BY author_id LIMIT $1', [limit])
+          : db.all<AuthorRow>('SELECT * FROM {authors} WHERE author_id > $2 ORDER BY author_id LIMIT $1', [limit, after]),
+      );
+      return rows.map(view);
     },
   };
 }

@@ -1,13 +1,15 @@
 // The Lab server's HTTP API as the page uses it: the shapes it returns and one
 // request function that turns every failure into an ApiError with a readable message.
 
-import type { EventJson, PostJson, WorkflowDetailJson, WorkflowSummaryJson } from '../../api-types.js';
+import type { AuthorJson, ErasureReceiptJson, EventJson, PostJson, SubjectExportJson, WorkflowDetailJson, WorkflowSummaryJson } from '../../api-types.js';
 
 export type RecordedEvent = EventJson;
 export type WorkflowSummary = WorkflowSummaryJson;
 export type WorkflowDetail = WorkflowDetailJson;
 export type PostView = PostJson;
 export type PostStatus = PostJson['status'];
+export type Author = AuthorJson;
+export type SubjectExport = SubjectExportJson;
 
 export interface Page<Item> {
   items: Item[];
@@ -139,6 +141,7 @@ async function request<T>(method: string, path: string, body?: unknown): Promise
 }
 
 const post = (postId: string) => `/api/posts/${encodeURIComponent(postId)}`;
+const author = (authorId: string) => `/api/authors/${encodeURIComponent(authorId)}`;
 
 export const api = {
   health: () => request<Record<string, unknown>>('GET', '/api/health'),
@@ -152,6 +155,12 @@ export const api = {
   submitPost: (postId: string, body: { expectedVersion?: number }) => request<ReviewResult>('POST', `${post(postId)}/submit`, body),
   reviewPost: (postId: string, body: { decision: 'approve' | 'reject'; reason?: string; publishAt?: string; expectedVersion?: number }) =>
     request<ReviewResult>('POST', `${post(postId)}/review`, body),
+
+  authors: () => request<Page<Author>>('GET', withQuery('/api/authors', { limit: 1000 })),
+  registerAuthor: (body: { name: string; email: string }) =>
+    request<{ authorId: string; version: number; position: number; events: RecordedEvent[] }>('POST', '/api/authors', body),
+  exportAuthor: (authorId: string) => request<SubjectExport>('GET', `${author(authorId)}/export`),
+  forgetAuthor: (authorId: string) => request<{ authorId: string; receipt: ErasureReceiptJson }>('POST', `${author(authorId)}/forget`, {}),
 
   posts: (query: { status?: string; authorId?: string; limit?: number; cursor?: string | null }) =>
     request<Page<PostView>>('GET', withQuery('/api/posts', query)),

@@ -48,3 +48,9 @@ export function formatRelative(value: string, now = Date.now()): string {
   const text = formatSeconds(Math.abs(seconds));
   return seconds >= 0 ? `in ${text}` : `${text} ago`;
 }
+
+/** A post's author as the page shows them: the name, "erased" once forgotten, or the id of an author never registered. */
+export function authorText(author: { authorId: string } & ({ name: string } | { erased: true } | { unknown: true })): string {
+  if ('erased' in author) return 'erased';
+  return 'name' in author ? author.name : author.authorId;
+}

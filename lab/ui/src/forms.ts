@@ -4,7 +4,7 @@
 // server's reason for refusing (a broken rule, a version conflict, bad input), so a
 // refused command is read where it was given.
 
-import { api, ApiError, type CommandResult } from './api.js';
+import { api, ApiError, type Author, type CommandResult } from './api.js';
 import { fill, h } from './dom.js';
 
 export type CommandName = 'create' | 'edit' | 'publish' | 'unpublish' | 'submit' | 'approve' | 'reject';
@@ -64,6 +64,8 @@ function markField(form: HTMLFormElement, error: unknown): void {
 }
 
 export function createForms(root: HTMLElement, options: FormsOptions) {
+  /** A post is written by a registered author: picked from those not forgotten. */
+  const authorSelect = h('select', { name: 'authorId', required: true }, h('option', { value: '' }, 'register an author first'));
   const specs: CommandSpec[] = [
     {
       name: 'create',
@@ -72,7 +74,7 @@ export function createForms(root: HTMLElement, options: FormsOptions) {
       fields: [
         field('Title', text('title', { required: true, placeholder: 'Hello, events' }), true),
         field('Body', h('textarea', { name: 'body', rows: 2, placeholder: 'What happened…' }), true),
-        field('Author', text('authorId', { required: true, placeholder: 'ada' })),
+        field('Author', authorSelect),
         field('Post id', text('postId', { placeholder: 'generated', class: 'mono' })),
         field('At version', expectedInput()),
       ],
@@ -165,6 +167,17 @@ export function createForms(root: HTMLElement, options: FormsOptions) {
   root.append(...forms);
 
   return {
+    /** The authors the create form offers: those not forgotten, the one picked kept when still there. */
+    setAuthors(authors: Author[]): void {
+      const picked = authorSelect.value;
+      const active = authors.flatMap((author) => ('name' in author ? [author] : []));
+      fill(
+        authorSelect,
+        ...(active.length === 0 ? [h('option', { value: '' }, 'register an author first')] : []),
+        ...active.map((author) => h('option', { value: author.authorId }, author.name)),
+      );
+      if (active.some((author) => author.authorId === picked)) authorSelect.value = picked;
+    },
     /** Points every form but create at a post. */
     usePost(postId: string): void {
       for (const form of forms) {

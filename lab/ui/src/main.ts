@@ -1,10 +1,11 @@
-// The Lab page: wires the panels together (commands, posts, the selected stream,
-// workflows, projections, the timeline). Selecting a post or a stream anywhere
+// The Lab page: wires the panels together (commands, authors, posts, the selected
+// stream, workflows, projections, the timeline). Selecting a post or a stream anywhere
 // selects it everywhere; a new event, a command's result or a moved projection
 // checkpoint reloads the parts of the read side that could have changed.
 
 import './styles.css';
 import type { ProjectionsStatus } from './api.js';
+import { createAuthorsPanel } from './authors.js';
 import { byId, debounce } from './dom.js';
 import { postIdOfStream, streamOfPost } from './format.js';
 import { createForms } from './forms.js';
@@ -26,6 +27,11 @@ const forms = createForms(byId('commands'), {
   },
 });
 
+const authors = createAuthorsPanel(byId('authors'), {
+  onAuthors: (list) => forms.setAuthors(list),
+  onChange: () => refreshSoon(),
+});
+
 // Read models are updated after the events are recorded, so the read side reloads
 // whenever a projection's checkpoint moves, not only when an event arrives.
 let checkpoints = '';
@@ -36,6 +42,7 @@ const projections = createProjectionsPanel(byId('projections'), {
     checkpoints = now;
     void posts.refresh();
     void detail.refresh();
+    void authors.refresh();
   },
 });
 
@@ -53,6 +60,7 @@ const refreshSoon = debounce(() => {
   void posts.refresh();
   void detail.refresh();
   void workflows.refresh();
+  void authors.refresh();
 }, 100);
 
 function select(streamId: string): void {
@@ -67,6 +75,7 @@ function select(streamId: string): void {
 }
 
 void posts.refresh();
+void authors.refresh();
 void projections.refresh();
 void workflows.refresh();
 void timeline.start();

@@ -4,7 +4,7 @@
 
 import { api, ApiError, type PostView, type RecordedEvent, type SnapshotInfo, type StreamEvents } from './api.js';
 import { debounce, fill, h } from './dom.js';
-import { formatJson, formatTime, postIdOfStream, statusText } from './format.js';
+import { authorText, formatJson, formatTime, postIdOfStream, statusText } from './format.js';
 
 const STREAM_TAIL = 100;
 
@@ -64,7 +64,7 @@ export function createPostDetail(root: HTMLElement) {
     fill(
       summary,
       h('span', { class: `badge status-${post.status}` }, statusText(post.status)),
-      h('span', {}, 'by ', h('strong', {}, post.authorId)),
+      h('span', {}, 'by ', h('strong', { class: 'erased' in post.author ? 'author erased' : 'author', title: post.authorId }, authorText(post.author))),
       h('span', { class: 'muted' }, `v${post.version}`),
       h('span', { class: 'muted' }, `created ${formatTime(post.createdAt)}`),
       post.publishedAt === null ? null : h('span', { class: 'muted' }, `published ${formatTime(post.publishedAt)}`),

@@ -4,7 +4,7 @@
 
 import { api, ApiError, type PostView } from './api.js';
 import { debounce, fill, h } from './dom.js';
-import { formatTime, statusText } from './format.js';
+import { authorText, formatTime, statusText } from './format.js';
 
 const PAGE_SIZE = 8;
 
@@ -29,7 +29,7 @@ export function createPostsPanel(root: HTMLElement, options: PostsOptions) {
     h('option', { value: 'scheduled' }, 'Scheduled'),
     h('option', { value: 'published' }, 'Published'),
   );
-  const author = h('input', { name: 'authorId', type: 'search', placeholder: 'Author', 'aria-label': 'Author', autocomplete: 'off' });
+  const author = h('input', { name: 'authorId', type: 'search', placeholder: 'Author id', 'aria-label': 'Author id', autocomplete: 'off' });
   const body = h('tbody', {});
   const message = h('p', { class: 'empty' });
   const previous = h('button', { type: 'button', class: 'small' }, '← Previous');
@@ -66,7 +66,7 @@ export function createPostsPanel(root: HTMLElement, options: PostsOptions) {
             },
           },
           h('td', {}, h('div', { class: 'title' }, post.title), h('div', { class: 'muted mono small-text post-id', title: post.postId }, post.postId)),
-          h('td', {}, post.authorId),
+          h('td', { class: 'erased' in post.author ? 'author erased' : 'author', title: post.authorId }, authorText(post.author)),
           h('td', {}, h('span', { class: `badge status-${post.status}` }, statusText(post.status))),
           h('td', { class: 'num mono' }, post.version),
           h('td', { class: 'muted' }, formatTime(post.createdAt)),

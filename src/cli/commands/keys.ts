@@ -11,12 +11,13 @@
 // their current-key cache has passed.
 
 import { resolve } from 'node:path';
+import { KEK_FILE_VARIABLE, kekFile, resolveKek } from '../../kek/index.js';
 import { KEK_VARIABLE, kekFromBase64, loadKek, type KeyEncryptionKey } from '../../privacy/kek.js';
 import { openKeyring, type Keyring } from '../../privacy/keyring.js';
 import { commandAction, stringValue } from '../args.js';
 import type { Command, Task } from '../command.js';
 import { UsageError } from '../errors.js';
-import { cliKek, KEK_FILE_VARIABLE, kekFile, withKeyStorage } from '../privacy.js';
+import { withKeyStorage } from '../privacy.js';
 
 /** The variable that holds the new KEK, base64, when no --new-kek-file is given. */
 export const NEW_KEK_VARIABLE = 'EVENTLINE_NEW_KEK';
@@ -78,7 +79,7 @@ export const keysCommand: Command = {
 /** Runs `use` on the keyring of the store's key storage, opened under the KEK in use (checked first), and closes it. */
 function withKeyring<T>(url: string, env: NodeJS.ProcessEnv, use: (keyring: Keyring, current: KeyEncryptionKey) => Promise<T>): Promise<T> {
   return withKeyStorage(url, async (keyStorage) => {
-    const current = await cliKek(keyStorage, env);
+    const current = await resolveKek(keyStorage, env);
     const result = await use(await openKeyring(keyStorage, current.key), current);
     await keyStorage.close();
     return result;

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { buildUiIfMissing, CHROMIUM, launchChromium } from './harness.js';
-import { getJson, ROOT, startLab, type LabProcess } from './support.js';
+import { authorAt, getJson, ROOT, startLab, type LabProcess } from './support.js';
 
 const SHOTS = join(ROOT, 'test-results/lab');
 const haveChromium = existsSync(CHROMIUM);
@@ -25,6 +25,7 @@ describe('the Lab page, told one review', { skip: !haveChromium && `no Chromium 
   let browser: Browser;
   let page: Page;
   let postId = '';
+  let authorId = '';
   const pageErrors: string[] = [];
 
   const shot = (name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`) });
@@ -36,6 +37,7 @@ describe('the Lab page, told one review', { skip: !haveChromium && `no Chromium 
     buildUiIfMissing();
     mkdirSync(SHOTS, { recursive: true });
     lab = await startLab(`sqlite:${join(dir, 'lab.db')}`);
+    authorId = await authorAt(lab.url);
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     page.setDefaultTimeout(10_000);
@@ -54,7 +56,7 @@ describe('the Lab page, told one review', { skip: !haveChromium && `no Chromium 
     const create = form('create');
     await create.locator('input[name="title"]').fill('Reviewed in the browser');
     await create.locator('textarea[name="body"]').fill('Written, reviewed, published.');
-    await create.locator('input[name="authorId"]').fill('ada');
+    await create.locator('select[name="authorId"]').selectOption(authorId);
     await create.locator('button[type="submit"]').click();
     await create.locator('.outcome.ok').waitFor();
     postId = await form('submit').locator('input[name="postId"]').inputValue();

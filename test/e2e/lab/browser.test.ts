@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { buildUiIfMissing, CHROMIUM, launchChromium } from './harness.js';
-import { getJson, postJson, ROOT, startLab, type LabProcess } from './support.js';
+import { authorAt, getJson, postJson, ROOT, startLab, type LabProcess } from './support.js';
 
 const SHOTS = join(ROOT, 'test-results/lab');
 const haveChromium = existsSync(CHROMIUM);
@@ -31,6 +31,7 @@ describe('the Lab page, told one post and a restart', { skip: !haveChromium && `
   let browser: Browser;
   let page: Page;
   let postId = '';
+  let authorId = '';
   const pageErrors: string[] = [];
 
   const shot = (name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`) });
@@ -42,6 +43,7 @@ describe('the Lab page, told one post and a restart', { skip: !haveChromium && `
     buildUiIfMissing();
     mkdirSync(SHOTS, { recursive: true });
     lab = await startLab(store);
+    authorId = await authorAt(lab.url);
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     page.setDefaultTimeout(10_000);
@@ -64,7 +66,7 @@ describe('the Lab page, told one post and a restart', { skip: !haveChromium && `
     const create = form('create');
     await create.locator('input[name="title"]').fill('Hello from the browser');
     await create.locator('textarea[name="body"]').fill('Written through the Lab.');
-    await create.locator('input[name="authorId"]').fill('ada');
+    await create.locator('select[name="authorId"]').selectOption(authorId);
     await create.locator('button[type="submit"]').click();
     await create.locator('.outcome.ok').waitFor();
 
@@ -92,7 +94,7 @@ describe('the Lab page, told one post and a restart', { skip: !haveChromium && `
     assert.match(await refusal.innerText(), /Post is already published/);
     const stream = await getJson<{ version: number }>(`${lab.url}/api/streams/post-${postId}`);
     assert.equal(stream.body.version, 2, 'the refused command wrote no event');
-    assert.equal(await page.locator('#timeline li.event').count(), 2);
+    assert.equal(await page.locator('#timeline li.event').count(), 3, 'the author and the post\'s two');
     await shot('03-refused');
   });
 
@@ -106,12 +108,12 @@ describe('the Lab page, told one post and a restart', { skip: !haveChromium && `
     lab = await startLab(store, { PORT: port });
     await indicator('live').waitFor({ timeout: 15_000 });
 
-    const written = await postJson<{ postId: string }>(`${lab.url}/api/posts`, { title: 'Written after the restart', body: '…', authorId: 'grace' });
+    const written = await postJson<{ postId: string }>(`${lab.url}/api/posts`, { title: 'Written after the restart', body: '…', authorId });
     assert.equal(written.status, 201, JSON.stringify(written.body));
     const { postId: newPostId } = written.body;
     await timelineEvent('PostWasCreated', `post-${newPostId}`).waitFor();
     // The events from before the restart are still there, each once.
-    assert.equal(await page.locator('#timeline li.event').count(), 3);
+    assert.equal(await page.locator('#timeline li.event').count(), 4);
     await page.locator(`#posts tr[data-post-id="${newPostId}"]`).waitFor();
     await shot('05-reconnected');
   });

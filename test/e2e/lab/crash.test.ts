@@ -12,39 +12,9 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, describe, test } from 'node:test';
 import { openEventStore } from '../../../src/index.js';
-import { loadNats } from '../../../src/workflows/outbox/nats-client.js';
-import { jetStreamMessages, withNats } from '../../fixtures/outbox.js';
+import { BLOG_PUBLISHED_SUBJECT, blogJetStream, deleteJetStream, jetStreamMessages, withNats } from '../../fixtures/outbox.js';
 import type { PostJson, WorkflowDetailJson } from '../../../lab/api-types.js';
-import { eventually, getJson, postJson, startLab, type LabProcess } from './support.js';
-
-const PUBLISHED_SUBJECT = 'blog.posts.published';
-
-/**
- * The JetStream stream the Lab publishes the blog's subjects into: the one that already
- * captures them on this server, else a new one of this run's own, deleted afterwards.
- * Either way the messages are counted by this run's post id, so a rerun sees none of
- * an earlier run's.
- */
-async function blogStream(url: string): Promise<{ name: string; created: boolean }> {
-  const { transport, jetstream } = await loadNats();
-  const nc = await transport.connect({ servers: url });
-  try {
-    const existing = await (await jetstream.jetstreamManager(nc)).streams.find(PUBLISHED_SUBJECT).catch(() => undefined);
-    return existing ? { name: existing, created: false } : { name: `LAB_CRASH_${randomBytes(4).toString('hex')}`, created: true };
-  } finally {
-    await nc.close();
-  }
-}
-
-async function deleteStream(url: string, name: string): Promise<void> {
-  const { transport, jetstream } = await loadNats();
-  const nc = await transport.connect({ servers: url });
-  try {
-    await (await jetstream.jetstreamManager(nc)).streams.delete(name).catch(() => false);
-  } finally {
-    await nc.close();
-  }
-}
+import { authorAt, eventually, getJson, postJson, startLab, type LabProcess } from './support.js';
 
 await withNats('the Lab killed with kill -9 before a review\'s publish time', (natsUrl) => {
   describe('the Lab killed with kill -9 before a review\'s publish time', () => {
@@ -54,18 +24,19 @@ await withNats('the Lab killed with kill -9 before a review\'s publish time', (n
     let lab: LabProcess | undefined;
     after(async () => {
       await lab?.stop('SIGKILL');
-      if (stream?.created) await deleteStream(natsUrl, stream.name);
+      if (stream?.created) await deleteJetStream(natsUrl, stream.name);
       rmSync(dir, { recursive: true, force: true });
     });
 
     test('started again after that time, it fires the overdue timer and publishes the post exactly once, with one message on NATS', { timeout: 60_000 }, async () => {
-      stream = await blogStream(natsUrl);
+      stream = await blogJetStream(natsUrl, 'LAB_CRASH');
       const env = { EVENTLINE_NATS_URL: natsUrl, EVENTLINE_NATS_STREAM: stream.name };
       lab = await startLab(storeUrl, env);
       const postId = `crash-${randomBytes(6).toString('hex')}`;
 
       // Given a post in review, approved to be published 2 s from now,
-      assert.equal((await postJson(`${lab.url}/api/posts`, { postId, title: 'Survives a crash', body: '…', authorId: 'ada' })).status, 201);
+      const authorId = await authorAt(lab.url);
+      assert.equal((await postJson(`${lab.url}/api/posts`, { postId, title: 'Survives a crash', body: '…', authorId })).status, 201);
       assert.equal((await postJson(`${lab.url}/api/posts/${postId}/submit`, {})).status, 200);
       const base = lab.url;
       await eventually('the review started', async () => {
@@ -125,7 +96,7 @@ await withNats('the Lab killed with kill -9 before a review\'s publish time', (n
       }
       // and one message for it on the subject.
       const messages = (await jetStreamMessages(natsUrl, stream.name)).filter(
-        (m) => m.subject === PUBLISHED_SUBJECT && (m.payload as { postId?: string }).postId === postId,
+        (m) => m.subject === BLOG_PUBLISHED_SUBJECT && (m.payload as { postId?: string }).postId === postId,
       );
       assert.equal(messages.length, 1, JSON.stringify(messages));
       assert.equal(messages[0]!.streamId, `workflow-review-${postId}`);

@@ -7,6 +7,7 @@ import { test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import type { EventStore } from '../../../src/index.js';
 import { onEveryStore } from '../../../src/testing/index.js';
+import { handleAuthorCommand, newAuthorId } from '../../../examples/blog/index.js';
 import { call, eventually, openSse, withLab } from './support.js';
 
 /** The store, counting the subscriptions that have not ended yet. */
@@ -33,23 +34,26 @@ async function listen(app: FastifyInstance): Promise<string> {
   return `http://127.0.0.1:${address.port}/api/events/live`;
 }
 
-const create = (app: FastifyInstance, postId: string) => call(app, 'POST', '/api/posts', { postId, title: 'T', body: 'B', authorId: 'ada' });
+const authorId = newAuthorId();
+const create = (app: FastifyInstance, postId: string) => call(app, 'POST', '/api/posts', { postId, title: 'T', body: 'B', authorId });
 
 onEveryStore((name) => `the live feed on ${name}`, (backend) => {
   test('it starts at the head by default, after `after` when given, and after Last-Event-ID before either', () =>
     backend.withStore((store) =>
       withLab(store, async (app) => {
+        // The author at position 1, the posts at 2, 3 and 4.
+        await handleAuthorCommand(store, { type: 'RegisterAuthor', authorId, name: 'Ada', email: 'ada@example.org' });
         for (const postId of ['a', 'b', 'c']) await create(app, postId);
         const live = await listen(app);
 
         const fromHead = await openSse(live);
-        const fromAfter = await openSse(`${live}?after=1`);
-        const fromLastId = await openSse(`${live}?after=0`, { 'last-event-id': '2' });
+        const fromAfter = await openSse(`${live}?after=2`);
+        const fromLastId = await openSse(`${live}?after=0`, { 'last-event-id': '3' });
         await create(app, 'd');
 
-        assert.deepEqual([(await fromHead.next())?.id], ['4']);
-        assert.deepEqual([(await fromAfter.next())?.id, (await fromAfter.next())?.id, (await fromAfter.next())?.id], ['2', '3', '4']);
-        assert.deepEqual([(await fromLastId.next())?.id, (await fromLastId.next())?.id], ['3', '4']);
+        assert.deepEqual([(await fromHead.next())?.id], ['5']);
+        assert.deepEqual([(await fromAfter.next())?.id, (await fromAfter.next())?.id, (await fromAfter.next())?.id], ['3', '4', '5']);
+        assert.deepEqual([(await fromLastId.next())?.id, (await fromLastId.next())?.id], ['4', '5']);
         for (const reader of [fromHead, fromAfter, fromLastId]) reader.close();
       }),
     ));

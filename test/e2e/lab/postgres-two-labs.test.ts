@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import { postgresTestUrl, postgresUnavailable } from '../../../src/testing/index.js';
-import { eventually, getJson, openSse, postJson, startLab, type LabProcess } from './support.js';
+import { authorAt, eventually, getJson, openSse, postJson, startLab, type LabProcess } from './support.js';
 
 type Projections = { projections: { name: string; active: boolean; state: string }[] };
 
@@ -27,9 +27,10 @@ describe('two Lab processes on one PostgreSQL schema', () => {
     const a = await startLab(url);
     const b = await startLab(url);
     try {
+      const authorId = await authorAt(a.url);
       const live = await openSse(`${b.url}/api/events/live`);
 
-      const created = await postJson<{ position: number }>(`${a.url}/api/posts`, { postId: 'shared', title: 'Shared', body: '…', authorId: 'ada' });
+      const created = await postJson<{ position: number }>(`${a.url}/api/posts`, { postId: 'shared', title: 'Shared', body: '…', authorId });
       assert.equal(created.status, 201);
 
       const message = await live.next(10_000);

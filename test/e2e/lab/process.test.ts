@@ -5,18 +5,19 @@
 
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { openEventStore } from '../../../src/index.js';
-import { eventually, getJson, openSse, postJson, spawnLab, startLab, type LabProcess } from './support.js';
+import { authorAt, eventually, getJson, openSse, postJson, spawnLab, startLab, type LabProcess } from './support.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'eventline-lab-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-const post = (postId: string) => ({ postId, title: `Title ${postId}`, body: 'Body.', authorId: 'ada' });
+let authorId = '';
+const post = (postId: string) => ({ postId, title: `Title ${postId}`, body: 'Body.', authorId });
 
 describe('the Lab, started as npm start starts it', () => {
   const file = join(dir, 'lab.db');
@@ -34,6 +35,7 @@ describe('the Lab, started as npm start starts it', () => {
 
     assert.deepEqual(health, { status: 200, body: { status: 'ok', store: 'sqlite', tokenRequired: false, headPosition: 0, outbox: { undelivered: 0, relay: 'off' } } });
     assert.doesNotMatch(lab.stderr(), /"level":[45]0/, 'no errors logged');
+    authorId = await authorAt(lab.url);
   });
 
   test('it logs one JSON line per request: method, route, path without the query, status, time; no bodies', async () => {
@@ -45,7 +47,7 @@ describe('the Lab, started as npm start starts it', () => {
       const logged = lab.stderr().split('\n').filter((line) => line.includes('"msg":"request"')).map((line) => JSON.parse(line) as Record<string, unknown>);
       return logged.some((l) => l.method === 'GET' && l.path === '/api/posts') ? logged : undefined;
     });
-    const created = lines.find((l) => l.method === 'POST')!;
+    const created = lines.find((l) => l.method === 'POST' && l.route === '/api/posts')!;
     assert.deepEqual([created.route, created.path, created.status, typeof created.ms], ['/api/posts', '/api/posts', 201, 'number']);
     assert.doesNotMatch(lab.stderr(), /secret-author|Title logged/, 'no query strings, no bodies');
   });
@@ -139,6 +141,43 @@ describe('settings the Lab refuses', () => {
   });
 });
 
+describe("the Lab's key-encryption key", () => {
+  test('without EVENTLINE_KEK it makes the key file EVENTLINE_KEK_FILE names (mode 0600) and says so in its log, once', async () => {
+    // A folder of its own: a SQLite store's key storage is keys.db beside its file.
+    const keyFile = join(dir, 'kek', 'lab.kek');
+    const store = `sqlite:${join(dir, 'kek', 'lab.db')}`;
+    const first = await startLab(store, { EVENTLINE_KEK_FILE: keyFile });
+    assert.equal(await first.stop(), 0);
+    assert.equal(statSync(keyFile).mode & 0o777, 0o600);
+    const warnings = first.stderr().split('\n').filter((line) => line.includes('created a key-encryption key file'));
+    assert.equal(warnings.length, 1, first.stderr());
+    assert.equal((JSON.parse(warnings[0]!) as { level: number }).level, 40, 'a warning of the Lab\'s log');
+
+    const again = await startLab(store, { EVENTLINE_KEK_FILE: keyFile });
+    assert.equal(await again.stop(), 0);
+    assert.doesNotMatch(again.stderr(), /created a key-encryption key file/);
+  });
+
+  test('a malformed KEK, or another KEK than the one that sealed the key storage: one line, exit 1', async () => {
+    const store = `sqlite:${join(dir, 'sealed', 'lab.db')}`;
+    const malformed = spawnLab({ HOST: '127.0.0.1', PORT: '0', EVENTLINE_STORE: store, EVENTLINE_KEK: 'not a key' });
+    assert.equal(await malformed.exited, 1);
+    assert.match(malformed.stderr(), /^eventline lab: EVENTLINE_KEK must hold the base64 of exactly 32 bytes[^\n]*\n$/);
+
+    const sealed = await startLab(store);
+    assert.equal(await sealed.stop(), 0);
+    const other = spawnLab({ HOST: '127.0.0.1', PORT: '0', EVENTLINE_STORE: store, EVENTLINE_KEK: Buffer.alloc(32, 7).toString('base64') });
+    assert.equal(await other.exited, 1);
+    assert.match(other.stderr(), /^eventline lab: [^\n]+\n$/);
+    assert.equal(other.stdout(), '');
+
+    const missing = spawnLab({ HOST: '127.0.0.1', PORT: '0', EVENTLINE_STORE: store, EVENTLINE_KEK_FILE: join(dir, 'no-such.kek') });
+    assert.equal(await missing.exited, 1);
+    assert.match(missing.stderr(), /^eventline lab: no key-encryption key: the key file \S+no-such\.kek does not exist, and this key storage is sealed with one[^\n]*\n$/);
+    assert.equal(existsSync(join(dir, 'no-such.kek')), false, 'no key file made for a sealed key storage');
+  });
+});
+
 describe('the Lab with a token, listening on every interface', () => {
   test('writes without the token get 401 and write nothing; with it they pass', async () => {
     const token = 'lab-token-for-tests';
@@ -146,13 +185,14 @@ describe('the Lab with a token, listening on every interface', () => {
     try {
       const url = lab.url.replace('0.0.0.0', '127.0.0.1');
 
+      authorId = await authorAt(url, { authorization: `Bearer ${token}` });
       const refused = await postJson(`${url}/api/posts`, post('t'));
       const wrong = await postJson(`${url}/api/posts`, post('t'), { authorization: 'Bearer guess' });
       const accepted = await postJson(`${url}/api/posts`, post('t'), { authorization: `Bearer ${token}` });
 
       assert.deepEqual([refused.status, refused.body.error, wrong.status], [401, 'UNAUTHORIZED', 401]);
       assert.equal(accepted.status, 201);
-      assert.equal((await getJson(`${url}/api/health`)).body.headPosition, 1);
+      assert.equal((await getJson(`${url}/api/health`)).body.headPosition, 2, 'the author and the post');
     } finally {
       assert.equal(await lab.stop(), 0);
     }

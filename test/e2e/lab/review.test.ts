@@ -10,7 +10,8 @@ import type { EventStore } from '../../../src/index.js';
 import { onEveryStore } from '../../../src/testing/index.js';
 import { buildLab, type LabOptions } from '../../../lab/server/index.js';
 import type { PostJson, WorkflowDetailJson, WorkflowSummaryJson } from '../../../lab/api-types.js';
-import { eventually } from './support.js';
+import { handleAuthorCommand, newAuthorId } from '../../../examples/blog/index.js';
+import { eventually, testPrivacy } from './support.js';
 
 interface Answer<Body> {
   status: number;
@@ -31,9 +32,13 @@ interface ErrorJson {
   details: Record<string, unknown>;
 }
 
+/** The author of every post here, registered in each story's store. */
+const authorId = newAuthorId();
+
 /** The Lab on `store`, listening on a free port of 127.0.0.1, for `story`. */
 async function withHttpLab(store: EventStore, story: (http: Http) => Promise<void>, options: Partial<LabOptions> = {}): Promise<void> {
-  const app = await buildLab({ store, logger: false, pollIntervalMs: 50, timerPollMs: 50, workflowRetryDelaysMs: [5], ...options });
+  await handleAuthorCommand(store, { type: 'RegisterAuthor', authorId, name: 'Ada', email: 'ada@example.org' });
+  const app = await buildLab({ store, privacy: options.privacy ?? (await testPrivacy(store)), logger: false, pollIntervalMs: 50, timerPollMs: 50, workflowRetryDelaysMs: [5], ...options });
   try {
     const url = await app.listen({ host: '127.0.0.1', port: 0 });
     await story(httpClient(url));
@@ -69,7 +74,7 @@ function assertRefused(answer: Answer<unknown>, status: number, error: string, e
 }
 
 async function createPost(http: Http, postId: string): Promise<void> {
-  const created = await http.post('/api/posts', { postId, title: `Title of ${postId}`, body: 'Body.', authorId: 'ada' });
+  const created = await http.post('/api/posts', { postId, title: `Title of ${postId}`, body: 'Body.', authorId });
   assert.equal(created.status, 201, JSON.stringify(created.body));
 }
 
