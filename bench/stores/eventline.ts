@@ -8,6 +8,7 @@ import { conflict, type BenchStore, type OpenStore } from '../workloads/adapter.
 import { evolvePost, initialPost } from '../workloads/events.js';
 import { PAGE_SIZE } from '../workloads/sizes.js';
 import { openPersonalData } from './personal-data.js';
+import { pruneClosed } from './prune.js';
 import { reviewWorkflowOf } from './review-workflow.js';
 import { storeUrl } from './urls.js';
 
@@ -84,6 +85,7 @@ export function benchStoreOf(store: EventStore): BenchStore {
       };
     },
     reviewWorkflow: () => reviewWorkflowOf(store),
+    pruneClosed: (category, archiveDir) => pruneClosed(store, category, archiveDir),
     close: () => store.close(),
   };
 }

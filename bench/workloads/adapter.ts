@@ -55,7 +55,20 @@ export interface BenchStore {
   readonly noReviewWorkflow?: string;
   /** E1: the same store opened once more with personal fields sealed; absent for a store with no such thing. */
   personalData?(): Promise<PersonalDataStore>;
+  /** R1: prunes the closed streams of `category` (the last event of each says `closed: true`), archiving them in `archiveDir`. */
+  pruneClosed?(category: string, archiveDir: string): Promise<PruneOutcome>;
   close(): Promise<void>;
+}
+
+/** R1: what a prune removed, wrote and gave back. */
+export interface PruneOutcome {
+  removed: number;
+  archiveBytes: number;
+  /** The store's bytes before the run, and after it gave the space back. */
+  bytesBefore: number;
+  bytesAfter: number;
+  /** What giving the space back ran ('incremental', 'vacuum-analyze', ...). */
+  space: string;
 }
 
 /**

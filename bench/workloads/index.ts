@@ -5,6 +5,7 @@ import { w7 } from './concurrent.js';
 import { l1, l2 } from './http.js';
 import { w8 } from './own-streams.js';
 import { e1Appends, e1Forget, e1Read } from './personal-data.js';
+import { r1 } from './retention.js';
 import { w7p } from './processes.js';
 import { s1 } from './aggregates.js';
 import { p1, p2 } from './projections.js';
@@ -12,7 +13,7 @@ import { w4, w5, w6 } from './reads.js';
 import { wf1, wf1TwoProcesses } from './workflows.js';
 import type { Workload } from './workload.js';
 
-export const WORKLOADS: readonly Workload[] = [w1, w2, w2Warm, w3, w4, w5, w6, w7, w7p, ...w8, ...s1, p1, p2, l1, l2, wf1, wf1TwoProcesses, e1Appends, e1Read, e1Forget];
+export const WORKLOADS: readonly Workload[] = [w1, w2, w2Warm, w3, w4, w5, w6, w7, w7p, ...w8, ...s1, p1, p2, l1, l2, wf1, wf1TwoProcesses, e1Appends, e1Read, e1Forget, r1];
 
 export function findWorkload(id: string): Workload {
   const found = WORKLOADS.find((w) => w.id === id);

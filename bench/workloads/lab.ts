@@ -2,6 +2,7 @@
 // its own on a scratch store, on a free port, its request log thrown away.
 
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
@@ -26,7 +27,8 @@ export async function startLab(storeUrl: string): Promise<Lab> {
   // lab/main.ts has no setting to turn its per-request log off: it goes to stderr, so stderr goes nowhere.
   const child = spawn(process.execPath, ['--import', 'tsx', 'lab/main.ts'], {
     cwd: ROOT,
-    env: { ...env, HOST: '127.0.0.1', PORT: '0', EVENTLINE_STORE: storeUrl, EVENTLINE_PROJECTIONS: 'async' },
+    // A key-encryption key of its own for the authors' personal data: no key file is made.
+    env: { ...env, HOST: '127.0.0.1', PORT: '0', EVENTLINE_STORE: storeUrl, EVENTLINE_PROJECTIONS: 'async', EVENTLINE_KEK: randomBytes(32).toString('base64') },
     stdio: ['ignore', 'pipe', 'ignore'],
   });
   // A bench child that dies must not leave the Lab serving.

@@ -41,6 +41,9 @@ export interface Sizes {
   wf1Instances: number;
   /** E1: the authors among whom one is forgotten. */
   e1Subjects: number;
+  /** R1: streams × events per stream (10,000 × 200: 2,000,000 events, half of them pruned). */
+  r1Streams: number;
+  r1EventsPerStream: number;
   wf1InFlight: number;
   wf1PublishAfterMs: number;
 }
@@ -75,6 +78,8 @@ export function sizesFor(scale: number): Sizes {
     l2Posts: n(10_000),
     wf1Instances: n(10_000),
     e1Subjects: n(100_000),
+    r1Streams: Math.max(2, n(10_000)),
+    r1EventsPerStream: 200,
     wf1InFlight: 500,
     wf1PublishAfterMs: 1_000,
   };
