@@ -118,6 +118,19 @@ export function assertCategory(value: unknown, field: string): asserts value is 
   }
 }
 
+/**
+ * The categories a forget names, checked and without repeats, in the order given; null
+ * (every category) when none are named. An empty list is refused: it would forget nothing.
+ */
+export function checkCategories(categories: readonly string[] | undefined): readonly string[] | null {
+  if (categories === undefined) return null;
+  if (!Array.isArray(categories) || categories.length === 0) {
+    throw new ValidationError('categories', 'must be a non-empty array of categories (leave it out to forget every category)');
+  }
+  categories.forEach((category, index) => assertCategory(category, `categories[${index}]`));
+  return Object.freeze([...new Set(categories)]);
+}
+
 function checkField(field: unknown, where: string): PersonalField {
   if (typeof field !== 'object' || field === null || Array.isArray(field)) {
     throw new ValidationError(where, 'must be an object { path, subject, category }');

@@ -22,7 +22,7 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { KeyEncryptionKeyError, SubjectErasedError, ValidationError } from '../core/errors.js';
 import { assertCount } from '../core/validation.js';
 import type { KeyStorage, StoredDataKey } from '../store/key-storage.js';
-import { assertCategory, subjectIdOf } from './declarations.js';
+import { assertCategory, checkCategories, subjectIdOf } from './declarations.js';
 import { subjectHash } from './subject-hash.js';
 import { openSetting, sealSetting, sealedUnder } from './sealed-setting.js';
 import { assertKek, kekCheck, kekId, unwrapKey, wrapKey } from './wrap.js';
@@ -257,14 +257,6 @@ export async function openKeyring(storage: KeyStorage, kek: Buffer, options: Key
   };
 }
 
-function checkCategories(categories: readonly string[] | undefined): readonly string[] | null {
-  if (categories === undefined) return null;
-  if (!Array.isArray(categories) || categories.length === 0) {
-    throw new ValidationError('categories', 'must be a non-empty array of categories (leave it out to forget every category)');
-  }
-  categories.forEach((category, index) => assertCategory(category, `categories[${index}]`));
-  return Object.freeze([...new Set(categories)]);
-}
 
 function sameText(a: string, b: string): boolean {
   const [x, y] = [Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8')];

@@ -45,11 +45,11 @@ export function personalDataGuard(registry: PersonalDataRegistry, keyring: Keyri
     async seal(events) {
       // What to seal, and the key of each distinct (subject, category): at hand when this
       // process used it a moment ago, else asked for, all at once.
-      const work: { field: PersonalField; value: unknown; pair: string }[][] = [];
+      const work: FieldToSeal[][] = [];
       const keys = new Map<string, DataKey>();
       const missing = new Map<string, { subjectId: string; category: string }>();
       for (const event of events) {
-        const fields: { field: PersonalField; value: unknown; pair: string }[] = [];
+        const fields: FieldToSeal[] = [];
         for (const field of registry.fieldsOf(event.type)) {
           const value = valueAt(event.data, field.segments);
           if (value === undefined) continue;
@@ -122,6 +122,13 @@ export function personalDataGuard(registry: PersonalDataRegistry, keyring: Keyri
       return openSnapshotState(streamId, version, text, keys);
     },
   };
+}
+
+/** A personal field of an event to seal, and its (subject, category) pair as a map key. */
+interface FieldToSeal {
+  field: PersonalField;
+  value: unknown;
+  pair: string;
 }
 
 interface SealedField {

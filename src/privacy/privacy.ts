@@ -19,7 +19,7 @@ import type { RecordedEvent } from '../core/events.js';
 import type { EventStore } from '../store/event-store.js';
 import type { ErasedEntry, KeyStorage } from '../store/key-storage.js';
 import type { PayloadGuard } from '../store/payload-guard.js';
-import { assertCategory, type PersonalDataRegistry } from './declarations.js';
+import { checkCategories, type PersonalDataRegistry } from './declarations.js';
 import { isErased } from './erased.js';
 import { openKeyring } from './keyring.js';
 import {
@@ -189,7 +189,9 @@ export async function openPrivacy(options: PrivacyOptions): Promise<Privacy> {
     async forgetSubject(store, subjectId, forgetOptions = {}) {
       await ready();
       const subjectHash = keyring.hashOf(subjectId);
-      const categories = checkCategories(forgetOptions.categories);
+      // Sorted: a receipt names its categories in one order, however they were asked for.
+      const checked = checkCategories(forgetOptions.categories);
+      const categories = checked === null ? null : [...checked].sort();
       const stream = erasureStream(subjectHash);
       const before = await coveringReceipt(store, stream, categories);
       if (before.receipt !== undefined) return before.receipt;
@@ -244,14 +246,6 @@ export async function openPrivacy(options: PrivacyOptions): Promise<Privacy> {
   }
 }
 
-function checkCategories(categories: readonly string[] | undefined): readonly string[] | null {
-  if (categories === undefined) return null;
-  if (!Array.isArray(categories) || categories.length === 0) {
-    throw new ValidationError('categories', 'must be a non-empty array of categories (leave it out to forget every category)');
-  }
-  categories.forEach((category, index) => assertCategory(category, `categories[${index}]`));
-  return [...new Set(categories)].sort();
-}
 
 /** The ledger lines of a receipt: the whole subject, or one per category. */
 function ledgerEntries(receipt: ErasureReceipt): ErasedEntry[] {
