@@ -4,10 +4,10 @@ import { postDecider } from '../../examples/blog/decider.js';
 import { postsProjection } from '../../examples/blog/read-side/posts.js';
 import { ConcurrencyError, everyNEvents, loadState, openEventStore, rebuildProjection, startProjections, type EventStore } from '../../src/index.js';
 import { readSnapshotOptions, takeSnapshotIfDue } from '../../src/snapshots/index.js';
-import { conflict, type BenchStore, type OpenStore } from '../workloads/adapter.js';
+import { conflict, type BenchStore, type OpenStore, type PersonalDataStore } from '../workloads/adapter.js';
 import { evolvePost, initialPost } from '../workloads/events.js';
 import { PAGE_SIZE } from '../workloads/sizes.js';
-import { openPersonalData } from './personal-data.js';
+import { openSealedStore } from './personal-data.js';
 import { pruneClosed } from './prune.js';
 import { reviewWorkflowOf } from './review-workflow.js';
 import { storeUrl } from './urls.js';
@@ -20,7 +20,14 @@ export const openPostgres: OpenStore = (scratch) => open(storeUrl('postgres', sc
 async function open(url: string): Promise<BenchStore> {
   const store = benchStoreOf(await openEventStore(url));
   // A memory store cannot be opened a second time: E1 runs on the file and server stores.
-  return url.startsWith('memory:') ? store : { ...store, personalData: () => openPersonalData(url) };
+  return url.startsWith('memory:') ? store : { ...store, personalData: () => personalDataOf(url) };
+}
+
+/** E1: the store at `url` once more, sealing, seen as any other store of the bench; forgetting and closing its own. */
+async function personalDataOf(url: string): Promise<PersonalDataStore> {
+  const sealed = await openSealedStore(url);
+  const { append, readStream } = benchStoreOf(sealed.store);
+  return { append, readStream, forget: sealed.forget, close: sealed.close };
 }
 
 /** The bench's view of an EventStore, whatever its storage. */

@@ -4,7 +4,7 @@
 
 import { randomBytes } from 'node:crypto';
 import { definePersonalData, openEventStore, openKeyStorage, openPrivacy, type EventStore, type PersonalEvent } from '../../src/index.js';
-import { conflict, type PersonalDataStore } from '../workloads/adapter.js';
+import type { PersonalDataStore } from '../workloads/adapter.js';
 import { PERSONAL_TYPES, type PersonalPostData } from '../workloads/events.js';
 
 const authorOf = (event: PersonalEvent<PersonalPostData>) => event.data.authorId;
@@ -18,7 +18,14 @@ const personalData = definePersonalData<Record<(typeof PERSONAL_TYPES)[number], 
   Object.fromEntries(PERSONAL_TYPES.map((type) => [type, fields])),
 );
 
-export async function openPersonalData(url: string): Promise<PersonalDataStore> {
+/** The store at `url` opened once more with the guard, how to forget an author in it, and how to close both. */
+export interface SealedStore {
+  store: EventStore;
+  forget: PersonalDataStore['forget'];
+  close(): Promise<void>;
+}
+
+export async function openSealedStore(url: string): Promise<SealedStore> {
   const keyStorage = await openKeyStorage(url);
   const privacy = await openPrivacy({ keyStorage, kek: randomBytes(32), personalData });
   let store: EventStore | undefined;
@@ -32,17 +39,7 @@ export async function openPersonalData(url: string): Promise<PersonalDataStore> 
   }
   const sealed = store;
   return {
-    async append(streamId, events, expected) {
-      try {
-        const { nextExpectedVersion } = await sealed.appendToStream(streamId, events, { expectedVersion: expected === 0 ? 'no_stream' : expected });
-        return { ok: true, nextVersion: nextExpectedVersion };
-      } catch (error) {
-        const actual = (error as { actual?: unknown }).actual;
-        if (typeof actual === 'number') return conflict(actual);
-        throw error;
-      }
-    },
-    readStream: (streamId) => sealed.readStream(streamId),
+    store: sealed,
     async forget(authorId) {
       const receipt = await privacy.forgetSubject(sealed, authorId);
       // SubjectForgotten and the ErasureReceipt, in one append.

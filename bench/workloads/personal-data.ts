@@ -10,6 +10,7 @@ import { createCipheriv, createDecipheriv, randomBytes, randomUUID } from 'node:
 import type { BenchEvent } from './events.js';
 import type { BenchStore, PersonalDataStore, StoredPost } from './adapter.js';
 import { personalPostEvent } from './events.js';
+import { seedStream } from './seed.js';
 import type { Sizes } from './sizes.js';
 import { mustAppend, perSecond, type Measurement, type Workload } from './workload.js';
 
@@ -19,7 +20,6 @@ const AUTHORS = 100;
 const TURN = 250;
 /** W4: reads of each stream, timed in turns. */
 const READS = 5;
-const PAGE = 100;
 
 /** An E1 workload: `measure` gets the store and the same store sealing, closed after it. */
 function e1(workload: Pick<Workload, 'id' | 'label' | 'unit' | 'timeoutMs'>, measure: (store: BenchStore, sealed: PersonalDataStore, sizes: Sizes) => Promise<Measurement>): Workload {
@@ -82,8 +82,8 @@ export const e1Read = e1(
   { id: 'E1-W4', label: 'E1 W4 with two personal fields sealed (events/s sealed)', unit: 'events/s' },
   async (store, sealed, sizes) => {
     const n = sizes.streamEvents;
-    await seed((events, v) => store.append('e1-plain', events, v), n);
-    await seed((events, v) => sealed.append('e1-sealed', events, v), n);
+    await seedStream(store, 'e1-plain', n, authorsEvents);
+    await seedStream(sealed, 'e1-sealed', n, authorsEvents);
     const reads: Record<'plain' | 'sealed', () => Promise<readonly StoredPost[]>> = {
       plain: () => store.readStream('e1-plain'),
       sealed: () => sealed.readStream('e1-sealed'),
@@ -135,11 +135,9 @@ export const e1Forget = e1(
   },
 );
 
-async function seed(append: (events: readonly BenchEvent[], expected: number) => ReturnType<BenchStore['append']>, n: number): Promise<void> {
-  for (let v = 0; v < n; v += PAGE) {
-    const events = Array.from({ length: Math.min(PAGE, n - v) }, (_, i) => personalPostEvent('e1', v + i + 1, (v + i) % AUTHORS));
-    mustAppend(await append(events, v), 'e1');
-  }
+/** Events from..from+size-1 of a post's stream, by the AUTHORS in turn. */
+function authorsEvents(_streamId: string, from: number, size: number): BenchEvent[] {
+  return Array.from({ length: size }, (_, i) => personalPostEvent('e1', from + i, (from + i - 1) % AUTHORS));
 }
 
 function withId(event: BenchEvent): BenchEvent {

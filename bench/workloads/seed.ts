@@ -1,16 +1,21 @@
 // Untimed set-up through each store's own append, so every store reads its own format.
 
 import type { BenchStore } from './adapter.js';
-import { postEvents } from './events.js';
+import { postEvents, type BenchEvent } from './events.js';
 import { mustAppend } from './workload.js';
 
 const CHUNK = 100;
 
-/** One stream of `count` events, appended 100 at a time. */
-export async function seedStream(store: BenchStore, streamId: string, count: number): Promise<void> {
+/** One stream of `count` events (by default the posts' events of events.ts), appended 100 at a time. */
+export async function seedStream(
+  store: Pick<BenchStore, 'append'>,
+  streamId: string,
+  count: number,
+  eventsOf: (streamId: string, from: number, size: number) => BenchEvent[] = postEvents,
+): Promise<void> {
   for (let version = 0; version < count; version += CHUNK) {
     const size = Math.min(CHUNK, count - version);
-    mustAppend(await store.append(streamId, postEvents(streamId, version + 1, size), version), streamId);
+    mustAppend(await store.append(streamId, eventsOf(streamId, version + 1, size), version), streamId);
   }
 }
 

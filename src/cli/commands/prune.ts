@@ -6,8 +6,7 @@
 
 import { resolve } from 'node:path';
 import { pruneStore, type PrunePhase, type PrunePlan, type PruneReport, type RetentionPolicy } from '../../retention/index.js';
-import type { OptionValues, Task } from '../command.js';
-import type { Command } from '../command.js';
+import type { Command, OptionValues, Task } from '../command.js';
 import { UsageError } from '../errors.js';
 import { printable } from '../format.js';
 import { createProgressBar, type ProgressBar } from '../progress.js';
