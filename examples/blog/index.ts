@@ -37,6 +37,7 @@ export { handlePostCommand } from './handle.js';
 export { parsePostCommand, MAX_ID_LENGTH, MAX_TITLE_LENGTH, MAX_BODY_LENGTH, MAX_REASON_LENGTH } from './validation.js';
 export { PostAggregate, postRepository } from './post-aggregate.js';
 export { decider, POST_SNAPSHOT_SCHEMA_VERSION } from './snapshot.js';
+export { blogRetentionPolicies, postRetentionFold, type BlogRetentionOptions } from './retention.js';
 export {
   createReviewWorkflow,
   reviewWorkflow,
