@@ -18,10 +18,10 @@ import { archivedHash, archiveFiles, readManifest, verifyArchive, writeArchive, 
 import { STREAM_COMPACTED } from './compaction.js';
 import { registeredConsumers, strandedBy, type Consumer } from './consumers.js';
 import { planPrune, type PlannedStream, type PrunePlan } from './plan.js';
+import { RETENTION_RUN, RETENTION_SPACE, type RetentionSpaceData } from './runs.js';
 import { checkPolicies, type RetentionPolicy } from './policy.js';
 
-export { RETENTION_STREAM };
-export const RETENTION_RUN = 'RetentionRun';
+export { RETENTION_RUN, RETENTION_SPACE, RETENTION_STREAM };
 
 /** At most this many ranges are listed in a RetentionRun event; its manifest always lists them all. */
 const RANGES_IN_EVENT = 1000;
@@ -151,13 +151,17 @@ async function pruneHoldingFolder(store: EventStore, options: PruneOptions): Pro
     return report({ changed: [...changed, result.changed] });
   }
   const space = options.reclaimSpace === false ? undefined : await store.retention.reclaimSpace();
+  const bytesAfter = (await store.stats()).bytes;
+  // Measured once the space is given back, for `eventline stats` (RetentionRun holds the estimate).
+  const measured: RetentionSpaceData = { run, bytesBefore, bytesAfter, done: space?.done ?? 'none' };
+  await store.appendToStream(RETENTION_STREAM, [{ type: RETENTION_SPACE, data: { ...measured } }]);
   return report({
     run,
     changed,
     removed: result.removed,
     archive: { file: files.archive, manifest: files.manifest, sha256: manifest.sha256 },
     bytesBefore,
-    bytesAfter: (await store.stats()).bytes,
+    bytesAfter,
     ...(space === undefined ? {} : { space }),
   });
 }

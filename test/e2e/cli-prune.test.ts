@@ -58,6 +58,13 @@ describe('eventline prune, told the story of two counters', () => {
     assert.deepEqual((compacted.data as { state: unknown }).state, { count: 6, total: 21 });
     assert.deepEqual(await typesOf('counter-b'), ['1:Counted']);
 
+    // stats tells of the run and the bytes it gave back, measured after the space was reclaimed.
+    const stats = records(await ok(['--store', store, '--json', 'stats']))[0]!;
+    const last = stats.lastPrune as { run: string; events: number; bytesBefore: number; bytesAfter: number; measured: boolean };
+    assert.deepEqual([last.run, last.events, last.measured], [report.run, 4, true]);
+    assert.equal(last.bytesAfter, stats.bytes);
+    assert.match(await ok(['--store', store, 'stats']), /\npruned   run \S+ at \S+: 4 events\n\s+\S+ \S+ \(\d+ bytes\) before, \S+ \S+ \(\d+ bytes\) after, space given back\n$/);
+
     const archive = (report.archive as { file: string }).file;
     const verified = records(await ok(['--json', 'archive', 'verify', archive]))[0]!;
     assert.deepEqual({ run: verified.run, events: verified.events, valid: verified.valid }, { run: report.run, events: 4, valid: true });

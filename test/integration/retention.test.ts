@@ -14,6 +14,7 @@ import {
   compactingEvolve,
   days,
   defineProjection,
+  lastPrune,
   planPrune,
   pruneStore,
   PruneRefusedError,
@@ -158,6 +159,9 @@ onEveryStore((name) => `pruning the blog on ${name}`, (backend) => {
         assert.equal(data.run, report.run);
         assert.deepEqual([data.streams, data.events, data.archive, data.sha256], [2, 30, `archive-${report.run}.jsonl.gz`, report.archive!.sha256]);
         assert.deepEqual(data.policy, ['abandoned drafts', 'long posts']);
+        const last = await lastPrune(store);
+        assert.deepEqual([last?.run, last?.events, last?.measured], [report.run, 30, true], 'the run and its measured space');
+        assert.deepEqual([last?.bytesBefore, last?.bytesAfter], [report.bytesBefore, report.bytesAfter]);
         const verified = await verifyArchive(report.archive!.file);
         assert.equal(verified.events, 30);
         // The archive holds the removed events exactly as they were stored.
