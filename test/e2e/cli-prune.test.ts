@@ -63,7 +63,7 @@ describe('eventline prune, told the story of two counters', () => {
     const last = stats.lastPrune as { run: string; events: number; bytesBefore: number; bytesAfter: number; measured: boolean };
     assert.deepEqual([last.run, last.events, last.measured], [report.run, 4, true]);
     assert.equal(last.bytesAfter, stats.bytes);
-    assert.match(await ok(['--store', store, 'stats']), /\npruned   run \S+ at \S+: 4 events\n\s+\S+ \S+ \(\d+ bytes\) before, \S+ \S+ \(\d+ bytes\) after, space given back\n$/);
+    assert.match(await ok(['--store', store, 'stats']), /\npruned {3}run \S+ at \S+: 4 events\n\s+\S+ \S+ \(\d+ bytes\) before, \S+ \S+ \(\d+ bytes\) after, space given back\n$/);
 
     const archive = (report.archive as { file: string }).file;
     const verified = records(await ok(['--json', 'archive', 'verify', archive]))[0]!;
