@@ -19,6 +19,7 @@ export const ARCHIVE_FORMAT = 'eventline-archive/1';
 
 /** Archives hold events as stored: readable by their owner only. */
 const PRIVATE = 0o600;
+const CHUNK = 256 * 1024;
 
 /** A stream's removed versions, as the manifest and the RetentionRun event name them. */
 export interface ArchivedRange {
@@ -94,11 +95,18 @@ export async function writeArchive(
   let bytes = 0;
   const lines = Readable.from(
     (async function* () {
+      // Lines go on in chunks of about CHUNK characters: a stream write per line costs more than the line.
+      let chunk = '';
       for await (const event of events) {
         const line = lineOf(event);
         hashes.push([event.position, sha256(line)]);
-        yield `${line}\n`;
+        chunk += `${line}\n`;
+        if (chunk.length >= CHUNK) {
+          yield chunk;
+          chunk = '';
+        }
       }
+      if (chunk !== '') yield chunk;
     })(),
   );
   const hashing = new Transform({
