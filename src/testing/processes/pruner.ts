@@ -2,7 +2,7 @@
 // rest compacted) and, when it reaches `stop-at` (a phase, and how many steps into it),
 // prints `stopped` and blocks for good, so the test can kill it with kill -9 right there.
 // Usage: pruner <store-url> <archive-dir> <phase|none> [done]
-// Prints {"removed": n} when it runs to the end.
+// Prints `pruning` as it starts, and {"removed": n, "ms": how long it took} when it runs to the end.
 
 import { openEventStore } from '../../open/open-store.js';
 import { pruneStore, type PruneProgress } from '../../retention/prune.js';
@@ -19,8 +19,10 @@ function stopAt(progress: PruneProgress): void {
 
 const store = await openEventStore(url!);
 try {
+  process.stdout.write('pruning\n');
+  const started = performance.now();
   const report = await pruneStore(store, { policies: PRUNED_POSTS, archiveDir: archiveDir!, onProgress: stopAt });
-  console.log(JSON.stringify({ removed: report.removed }));
+  console.log(JSON.stringify({ removed: report.removed, ms: performance.now() - started }));
 } catch (error) {
   console.error(error);
   process.exitCode = 1;
