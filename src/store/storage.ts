@@ -226,8 +226,8 @@ export interface SpaceReport {
   /** The store's bytes (as stats counts them) before and after. */
   bytesBefore: number;
   bytesAfter: number;
-  /** What was run: 'none', 'incremental', 'vacuum', 'vacuum-analyze'. */
-  done: 'none' | 'incremental' | 'vacuum' | 'vacuum-analyze';
+  /** What was run: 'none', 'incremental', 'vacuum' (SQLite), 'vacuum-analyze', 'vacuum-full' (PostgreSQL). */
+  done: 'none' | 'incremental' | 'vacuum' | 'vacuum-analyze' | 'vacuum-full';
   /** What more could be done, and what it costs; undefined when nothing. */
   advice?: string;
 }

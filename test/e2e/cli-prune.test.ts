@@ -65,6 +65,11 @@ describe('eventline prune, told the story of two counters', () => {
     assert.equal(last.bytesAfter, stats.bytes);
     assert.match(await ok(['--store', store, 'stats']), /\npruned {3}run \S+ at \S+: 4 events\n\s+\S+ \S+ \(\d+ bytes\) before, \S+ \S+ \(\d+ bytes\) after, space given back\n$/);
 
+    // A file made with incremental vacuum gives its free pages back without a rewrite, --full or not.
+    const reclaimed = records(await ok(['--store', store, '--json', 'reclaim', '--full']))[0]!;
+    assert.equal(reclaimed.done, 'incremental');
+    assert.ok((reclaimed.bytesAfter as number) <= (reclaimed.bytesBefore as number));
+
     const archive = (report.archive as { file: string }).file;
     const verified = records(await ok(['--json', 'archive', 'verify', archive]))[0]!;
     assert.deepEqual({ run: verified.run, events: verified.events, valid: verified.valid }, { run: report.run, events: 4, valid: true });

@@ -135,6 +135,57 @@ if (!postgres) {
     await store.close();
   });
 
+  test('appends go on while a prune deletes: the append lock waits for the deletion, not the other way round', async () => {
+    const url = await postgres.freshUrl();
+    const store = await openEventStore(url);
+    const blocker = new pg.Client({ connectionString: process.env.EVENTLINE_POSTGRES_URL });
+    await blocker.connect();
+    try {
+      await store.appendToStream('post-1', [created, created, created]);
+      await store.appendToStream('post-2', [created]);
+      // Another session holds a row the prune must delete, so the deletion waits on it.
+      await blocker.query('BEGIN');
+      await blocker.query(`SELECT 1 FROM "${schemaOf(url)}".events WHERE stream_id = 'post-1' AND version = 1 FOR UPDATE`);
+      const audit = { streamId: '$retention', events: [{ type: 'RetentionRun', data: { run: 'r' } }] };
+      const pruning = store.retention.prune([{ streamId: 'post-1', upToVersion: 2 }], audit);
+      await sleep(200);
+      // Meanwhile writers append: to a stream of their own, and to one the prune cuts a prefix of.
+      const appended = await store.appendToStream('post-3', [created]);
+      const onPruned = await store.appendToStream('post-2', [created], { expectedVersion: 1 });
+      await blocker.query('COMMIT');
+      const pruned = await pruning;
+      assert.equal(pruned.removed, 2);
+      assert.ok(pruned.audit.lastPosition > Math.max(appended.lastPosition, onPruned.lastPosition), 'the audit event came after the appends it let through');
+      assert.deepEqual((await store.readStream('post-1')).map((e) => e.version), [3]);
+    } finally {
+      await blocker.end();
+      await store.close();
+    }
+  });
+
+  test('a stream removed whole that gets an event while the prune deletes makes the prune undo itself', async () => {
+    const url = await postgres.freshUrl();
+    const store = await openEventStore(url);
+    const blocker = new pg.Client({ connectionString: process.env.EVENTLINE_POSTGRES_URL });
+    await blocker.connect();
+    try {
+      await store.appendToStream('post-1', [created, created]);
+      await blocker.query('BEGIN');
+      await blocker.query(`SELECT 1 FROM "${schemaOf(url)}".events WHERE stream_id = 'post-1' AND version = 1 FOR UPDATE`);
+      const audit = { streamId: '$retention', events: [{ type: 'RetentionRun', data: { run: 'r' } }] };
+      const pruning = store.retention.prune([{ streamId: 'post-1', upToVersion: 2, version: 2 }], audit);
+      await sleep(200);
+      await store.appendToStream('post-1', [created], { expectedVersion: 2 });
+      await blocker.query('COMMIT');
+      await assert.rejects(pruning, ConcurrencyError);
+      assert.deepEqual((await store.readStream('post-1')).map((e) => e.version), [1, 2, 3], 'nothing was deleted');
+      assert.deepEqual(await store.readStream('$retention'), []);
+    } finally {
+      await blocker.end();
+      await store.close();
+    }
+  });
+
   test('a row written around Eventline that takes the next version turns an append into a ConcurrencyError', async () => {
     const url = await postgres.freshUrl();
     const store = await openEventStore(url);

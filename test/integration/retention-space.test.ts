@@ -71,7 +71,7 @@ test('a SQLite file made before incremental vacuum says what a full vacuum costs
 
 const postgres = postgresTestUrl();
 const unavailable = postgresUnavailable();
-test('PostgreSQL runs VACUUM (ANALYZE) after a prune', { skip: unavailable?.required ? false : unavailable?.reason ?? false }, async () => {
+test('PostgreSQL runs VACUUM (ANALYZE) after a prune, and VACUUM FULL when asked', { skip: unavailable?.required ? false : unavailable?.reason ?? false }, async () => {
   assert.ok(postgres, unavailable?.reason);
   const store = await openEventStore(await postgres.freshUrl());
   try {
@@ -80,6 +80,11 @@ test('PostgreSQL runs VACUUM (ANALYZE) after a prune', { skip: unavailable?.requ
     assert.equal(report.removed, 400);
     assert.equal(report.space?.done, 'vacuum-analyze');
     assert.ok(report.space!.bytesAfter > 0);
+    assert.match(report.space?.advice ?? '', /takes new events; a full vacuum .*VACUUM FULL/);
+    // The operator's choice: the rewrite gives the space back to the disk.
+    const full = await store.retention.reclaimSpace({ full: true });
+    assert.equal(full.done, 'vacuum-full');
+    assert.ok(full.bytesAfter < report.space!.bytesAfter, `${full.bytesAfter} bytes after the full vacuum, ${report.space!.bytesAfter} before`);
   } finally {
     await store.close();
     await postgres.dropAll();

@@ -10,6 +10,7 @@ import { pruneCommand } from './prune.js';
 import { queryCommand } from './query.js';
 import { readAllCommand } from './read-all.js';
 import { readCommand } from './read.js';
+import { reclaimCommand } from './reclaim.js';
 import { snapshotsCommand } from './snapshots.js';
 import { statsCommand } from './stats.js';
 import { streamsCommand } from './streams.js';
@@ -17,7 +18,7 @@ import { subjectsCommand } from './subjects.js';
 import { workflowsCommand } from './workflows.js';
 
 
-export const COMMANDS: readonly Command[] = [appendCommand, readCommand, readAllCommand, streamsCommand, statsCommand, snapshotsCommand, projectionsCommand, workflowsCommand, queryCommand, pruneCommand, archiveCommand, subjectsCommand, keysCommand, contractsCommand];
+export const COMMANDS: readonly Command[] = [appendCommand, readCommand, readAllCommand, streamsCommand, statsCommand, snapshotsCommand, projectionsCommand, workflowsCommand, queryCommand, pruneCommand, reclaimCommand, archiveCommand, subjectsCommand, keysCommand, contractsCommand];
 
 export function findCommand(name: string): Command | undefined {
   return COMMANDS.find((command) => command.name === name);

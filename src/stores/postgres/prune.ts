@@ -1,6 +1,7 @@
-// Pruning on PostgreSQL: one transaction, under the append lock (so no append sees half
-// of it), removes stream prefixes (leaving each pruned event's place in pruned_events)
-// and appends the audit event, or puts archived events back where they were. The
+// Pruning on PostgreSQL: one transaction removes stream prefixes (leaving each pruned
+// event's place in pruned_events) and appends the audit event, taking the append lock
+// only once the rows are deleted; a restore puts archived events back where they were,
+// under the append lock throughout. The
 // position sequence never goes back, so no position is handed out twice.
 
 import type { ClientBase, Pool } from 'pg';
@@ -53,12 +54,19 @@ export function preparePruning(pool: Pool, s: string, key: number, ids: EventIds
     WHERE $1::bigint > coalesce(pg_sequence_last_value(q.seq), 0)`;
 
   /** Runs `work` in a transaction that holds the append lock, then appends the audit event in it. */
-  async function underAppendLock<T>(work: (client: ClientBase) => Promise<T>, audit: AuditAppend): Promise<T & { audit: AppendResult }> {
+  function underAppendLock<T>(work: (client: ClientBase) => Promise<T>, audit: AuditAppend): Promise<T & { audit: AppendResult }> {
+    return audited(async (client) => {
+      await client.query('SELECT pg_advisory_xact_lock($1, $2)', [LOCK_APPEND, key]);
+      return work(client);
+    }, audit);
+  }
+
+  /** Runs `work` in a transaction, then appends the audit event in it (the append takes the append lock, if `work` did not). */
+  async function audited<T>(work: (client: ClientBase) => Promise<T>, audit: AuditAppend): Promise<T & { audit: AppendResult }> {
     const client = await pool.connect();
     try {
       await client.query('BEGIN');
       try {
-        await client.query('SELECT pg_advisory_xact_lock($1, $2)', [LOCK_APPEND, key]);
         const done = await work(client);
         const result = await append(client, audit.streamId, audit.events, 'any');
         await client.query('COMMIT');
@@ -75,11 +83,22 @@ export function preparePruning(pool: Pool, s: string, key: number, ids: EventIds
   return {
     // VACUUM marks the pruned rows' space free for new rows and gives back the pages at
     // the end of the table; only VACUUM FULL (a rewrite under an exclusive lock) shrinks
-    // it further, and it is left to the operator.
-    async reclaimSpace() {
+    // it further, when the operator asks (`full`).
+    async reclaimSpace({ full }) {
       const bytesBefore = await bytes();
+      if (full) {
+        await pool.query(`VACUUM (FULL, ANALYZE) ${s}.events, ${s}.pruned_events`);
+        return { bytesBefore, bytesAfter: await bytes(), done: 'vacuum-full' as const };
+      }
       await pool.query(`VACUUM (ANALYZE) ${s}.events, ${s}.pruned_events`);
-      return { bytesBefore, bytesAfter: await bytes(), done: 'vacuum-analyze' as const };
+      return {
+        bytesBefore,
+        bytesAfter: await bytes(),
+        done: 'vacuum-analyze' as const,
+        advice:
+          "the removed events' space now takes new events; a full vacuum (eventline reclaim --full: VACUUM FULL) gives it back " +
+          'to the disk, rewriting the table under a lock that stops appends and reads until it is done',
+      };
     },
 
     async prunedTo(streamId) {
@@ -87,11 +106,22 @@ export function preparePruning(pool: Pool, s: string, key: number, ids: EventIds
       return rows[0]!.prunedTo;
     },
 
-    prune(ranges, audit) {
-      return underAppendLock(async (client) => {
-        const { rows } = await client.query<{ streamId: string; version: number }>(versions, [ranges.map((r) => r.streamId)]);
+    // The deletion runs beside appends: it touches only rows no append writes, and a
+    // million of them take seconds that writers must not wait. The append lock comes
+    // after it, for the checks that must see every append (a stream removed whole still at
+    // its planned version) and for the audit event, and is held to the commit: no append
+    // is ever halfway through when the deletion becomes visible.
+    async prune(ranges, audit) {
+      const streamIds = ranges.map((r) => r.streamId);
+      const assertVersions = async (client: ClientBase) => {
+        const { rows } = await client.query<{ streamId: string; version: number }>(versions, [streamIds]);
         ranges.forEach((r, i) => assertPrunable(r.streamId, r.upToVersion, rows[i]!.version, r.version));
-        const { rowCount } = await client.query(removePrefixes, [ranges.map((r) => r.streamId), ranges.map((r) => r.upToVersion)]);
+      };
+      return audited(async (client) => {
+        await assertVersions(client);
+        const { rowCount } = await client.query(removePrefixes, [streamIds, ranges.map((r) => r.upToVersion)]);
+        await client.query('SELECT pg_advisory_xact_lock($1, $2)', [LOCK_APPEND, key]);
+        await assertVersions(client);
         return { removed: rowCount ?? 0 };
       }, audit);
     },

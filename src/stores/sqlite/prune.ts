@@ -110,7 +110,7 @@ export function reclaimSqliteSpace(db: Database, bytes: () => number, full: bool
   const advice =
     done === 'none' && free > 0
       ? `this file was made before incremental vacuum: ${free} bytes of free pages stay in it for new events. ` +
-        'A full vacuum (VACUUM) gives them back and turns incremental vacuum on; it rewrites the whole file, ' +
+        'A full vacuum (eventline reclaim --full: VACUUM) gives them back and turns incremental vacuum on; it rewrites the whole file, ' +
         'needs up to twice its size free on disk, and holds the write lock while it runs'
       : undefined;
   return { bytesBefore, bytesAfter: bytes(), done, ...(advice === undefined ? {} : { advice }) };
