@@ -155,7 +155,8 @@ async function tell(store: EventStore, storeUrl: string, dir: string, print: (li
       const events = await store.readStream(postStreamId(postId));
       streams[postId] = { first: events[0]?.version ?? 0, last: events.at(-1)?.version ?? 0, events: events.length, lastType: events.at(-1)?.type };
       const s = streams[postId]!;
-      say(`  post-${postId.padEnd(15)} ${s.events === 0 ? 'removed whole (archived)' : `versions ${s.first}-${s.last}, the last a ${s.lastType}`}`);
+      const versions = s.first === s.last ? `version ${s.first}` : `versions ${s.first}-${s.last}`;
+      say(`  post-${postId.padEnd(15)} ${s.events === 0 ? 'removed whole (archived)' : `${versions}, the last a ${s.lastType}`}`);
     }
     const states: Story['states'] = {};
     for (const postId of [LONG, SHORT, FRESH]) {
