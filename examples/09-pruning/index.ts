@@ -13,6 +13,7 @@ import {
   openEventStore,
   pruneStore,
   PruneRefusedError,
+  registeredConsumers,
   restoreArchive,
   RETENTION_RUN,
   RETENTION_STREAM,
@@ -87,10 +88,9 @@ async function tell(store: EventStore, storeUrl: string, dir: string, print: (li
     await run({ type: 'CreatePost', postId, title: `Untitled ${postId}`, body: '…', authorId: 'ada' });
     await run({ type: 'EditPost', postId, body: 'Maybe later.' });
   }
-  // The fake clock: the prune judges ages at `now`, a year after this moment. The
-  // drafts above were last touched before it (over a year old by then), the fresh
-  // draft below after it.
-  const lastYear = await momentAfter(store);
+  const draftsTouched = await lastRecordedAt(store, postStreamId(ABANDONED.at(-1)!));
+  // Let the store's clock move on, so whatever comes next is recorded later than the drafts.
+  await new Promise((resolve) => setTimeout(resolve, 5));
   await run({ type: 'CreatePost', postId: LONG, title: 'Notes on the Analytical Engine', body: '…', authorId: 'ada' });
   await run({ type: 'PublishPost', postId: LONG });
   for (let i = 1; i <= EDITS / 2; i++) await run({ type: 'EditPost', postId: LONG, body: `Revision ${i}` });
@@ -103,7 +103,11 @@ async function tell(store: EventStore, storeUrl: string, dir: string, print: (li
   await run({ type: 'PublishPost', postId: SHORT });
   await run({ type: 'EditPost', postId: SHORT, title: 'Loops' });
   await run({ type: 'CreatePost', postId: FRESH, title: 'Work in progress', body: '…', authorId: 'grace' });
-  const now = new Date(lastYear.getTime() + days(365));
+  // The fake clock: the prune judges ages at `now`, a year after a moment between the
+  // drafts' last edit and the fresh draft, so the drafts are over a year old by then and
+  // the fresh draft is not.
+  const freshWritten = await lastRecordedAt(store, postStreamId(FRESH));
+  const now = new Date((draftsTouched + freshWritten) / 2 + days(365));
   const policies = blogRetentionPolicies({ keptEvents: KEPT_EVENTS });
   say(`${ABANDONED.length} drafts left a year ago, post-${LONG} published with ${EDITS} edits, post-${SHORT} published with 1, post-${FRESH} a fresh draft.`);
   say(`The prune's clock reads ${now.toISOString().slice(0, 10)}; the posts read model stopped at position ${await checkpointOf(store)} of ${await store.headPosition()}.`);
@@ -209,13 +213,10 @@ async function tell(store: EventStore, storeUrl: string, dir: string, print: (li
   }
 }
 
-/** Resolves once the store's clock has passed the newest event: a moment between it and the next. */
-async function momentAfter(store: EventStore): Promise<Date> {
-  const newest = (await store.readAllPage({ after: (await store.headPosition()) - 1 }))[0]!.recordedAt.getTime();
-  while (Date.now() <= newest + 1) await new Promise((resolve) => setTimeout(resolve, 2));
-  const moment = new Date();
-  while (Date.now() <= moment.getTime() + 1) await new Promise((resolve) => setTimeout(resolve, 2));
-  return moment;
+/** When the newest event of a stream was recorded, by the store's clock (milliseconds). */
+async function lastRecordedAt(store: EventStore, streamId: string): Promise<number> {
+  const [newest] = await store.readStream(streamId, { direction: 'backward', maxCount: 1 });
+  return newest!.recordedAt.getTime();
 }
 
 const planned = ({ policy, streamId, action, fromVersion, upToVersion, events, bytes }: PlannedStream): Planned => ({ policy, streamId, action, fromVersion, upToVersion, events, bytes });
@@ -227,11 +228,10 @@ async function everything(store: EventStore): Promise<string> {
   return JSON.stringify(all);
 }
 
+/** How far the posts read model has read, as the prune's guard sees it. */
 async function checkpointOf(store: EventStore): Promise<number> {
-  const rows = await store.readModels.transaction({ t: store.readModels.table('eventline_projections') }, (db) =>
-    db.all<{ position: number | string }>('SELECT position FROM {t} WHERE name = $1', [postsProjection.name]),
-  );
-  return Number(rows[0]?.position ?? 0);
+  const posts = (await registeredConsumers(store)).find((c) => c.kind === 'projection' && c.name === postsProjection.name);
+  return posts?.position ?? 0;
 }
 
 async function statesOf(store: EventStore, postIds: readonly string[]): Promise<Map<string, PostState>> {
