@@ -85,3 +85,8 @@ export const POST_COMMAND_TYPES = [
 export function postStreamId(postId: string): string {
   return `post-${postId}`;
 }
+
+/** Whether a stream is a post's: other categories' events may share a type with the blog's (StreamCompacted). */
+export function isPostStream(streamId: string): boolean {
+  return streamId.startsWith('post-');
+}

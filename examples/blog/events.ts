@@ -1,6 +1,9 @@
 // The facts of the blog, named in the past tense: once appended they are never
 // changed, and a post's state is whatever they add up to.
 
+import type { StreamCompacted } from '../../src/index.js';
+import type { PostState } from './state.js';
+
 export interface PostWasCreated {
   type: 'PostWasCreated';
   data: { postId: string; title: string; body: string; authorId: string };
@@ -66,3 +69,16 @@ export type PostEvent =
   | PostApproved
   | PostRejected
   | PostReturnedToDraft;
+
+/**
+ * Not a fact of the blog but of its store: a prune that removed the first events of a
+ * post's stream left this one after them, carrying the state they added up to
+ * (docs/retention.md). `stateSchemaVersion` is the shape of that state.
+ */
+export interface PostCompacted {
+  type: 'StreamCompacted';
+  data: StreamCompacted<PostState>;
+}
+
+/** Every event a post's stream may hold: the blog's facts, and the store's compactions. */
+export type PostStreamEvent = PostEvent | PostCompacted;

@@ -1,10 +1,36 @@
 // How each event changes a post. Only facts are applied here: every rule was
-// checked before the event was written, so nothing in this file can refuse.
+// checked before the event was written, so nothing in this file refuses one. The one
+// refusal is a compaction of a state shape this code does not know.
 
-import type { PostEvent } from './events.js';
-import type { Post, PostState, PostStatus } from './state.js';
+import { compactingEvolve } from '../../src/index.js';
+import { isPostStream } from './commands.js';
+import type { PostCompacted, PostEvent, PostStreamEvent } from './events.js';
+import { initialState, POST_STATE_VERSION, type Post, type PostState, type PostStatus } from './state.js';
 
-export function evolve(state: PostState, event: PostEvent): PostState {
+/**
+ * The post after one more event of its stream. A StreamCompacted event (the first
+ * events were pruned) replaces the state with the one it carries, which they added up
+ * to; one of another POST_STATE_VERSION is refused with a ValidationError rather than
+ * misread.
+ */
+export function evolve(state: PostState, event: PostStreamEvent): PostState {
+  return withCompactions(state, event);
+}
+
+/**
+ * The post a StreamCompacted event of `streamId` carries, checked as the post's fold
+ * checks it; undefined when the stream is not a post's (its state is not a post's
+ * either) or holds no post.
+ */
+export function compactedPost(streamId: string, event: PostCompacted): Post | undefined {
+  if (!isPostStream(streamId)) return undefined;
+  const post = withCompactions(initialState(), event);
+  return post.status === 'absent' ? undefined : post;
+}
+
+const withCompactions = compactingEvolve({ initialState, evolve: (state: PostState, event) => applyFact(state, event as PostEvent), stateSchemaVersion: POST_STATE_VERSION });
+
+function applyFact(state: PostState, event: PostEvent): PostState {
   switch (event.type) {
     case 'PostWasCreated': {
       const { postId, title, body, authorId } = event.data;

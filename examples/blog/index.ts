@@ -14,6 +14,8 @@ export type {
   PostApproved,
   PostRejected,
   PostReturnedToDraft,
+  PostCompacted,
+  PostStreamEvent,
 } from './events.js';
 export {
   POST_COMMAND_TYPES,
@@ -29,8 +31,8 @@ export {
   type StartReview,
   type ReturnPostToDraft,
 } from './commands.js';
-export { initialState, POST_STATUSES, type Post, type PostState, type PostStatus, type Review } from './state.js';
-export { evolve } from './evolve.js';
+export { initialState, POST_STATE_VERSION, POST_STATUSES, type Post, type PostState, type PostStatus, type Review } from './state.js';
+export { compactedPost, evolve } from './evolve.js';
 export { decide } from './decide.js';
 export { postDecider } from './decider.js';
 export { handlePostCommand } from './handle.js';

@@ -5,7 +5,7 @@
 
 import { Aggregate, createRepository, type EventStore, type Repository, type SnapshotOptions } from '../../src/index.js';
 import { postStreamId, type CreatePost, type EditPost } from './commands.js';
-import type { PostEvent } from './events.js';
+import type { PostEvent, PostStreamEvent } from './events.js';
 import { evolve } from './evolve.js';
 import { assertEditChangesSomething, assertIsPublished, assertMayBePublished, assertPostExists, assertPostIsNew } from './rules.js';
 import { initialState, type PostState } from './state.js';
@@ -24,7 +24,8 @@ export class PostAggregate extends Aggregate<PostState, PostEvent> {
     super(postId, initialState());
   }
 
-  evolve(state: PostState, event: PostEvent): PostState {
+  // A loaded post's stream may begin with a StreamCompacted event (a prune's).
+  evolve(state: PostState, event: PostStreamEvent): PostState {
     return evolve(state, event);
   }
 

@@ -5,9 +5,8 @@
 
 import { days, retentionPolicy, type RetentionFold, type RetentionPolicy } from '../../src/index.js';
 import { evolve } from './evolve.js';
-import type { PostEvent } from './events.js';
-import { POST_SNAPSHOT_SCHEMA_VERSION } from './snapshot.js';
-import { initialState, type PostState } from './state.js';
+import type { PostStreamEvent } from './events.js';
+import { initialState, POST_STATE_VERSION, type PostState } from './state.js';
 
 export interface BlogRetentionOptions {
   /** A draft untouched for longer than this (ms) is removed. Default: 365 days. */
@@ -19,8 +18,8 @@ export interface BlogRetentionOptions {
 /** The post's fold, with the version of its state's shape: the one its snapshots carry. */
 export const postRetentionFold: RetentionFold<PostState> = {
   initialState,
-  evolve: (state, event) => evolve(state, event as PostEvent),
-  stateSchemaVersion: POST_SNAPSHOT_SCHEMA_VERSION,
+  evolve: (state, event) => evolve(state, event as PostStreamEvent),
+  stateSchemaVersion: POST_STATE_VERSION,
 };
 
 export function blogRetentionPolicies(options: BlogRetentionOptions = {}): RetentionPolicy[] {

@@ -3,8 +3,9 @@
 // table of its own, `post_authors`, to remember whose post it is and whether it is
 // already counted as published.
 
-import { defineProjection, type RecordedEvent, type ReadModelDb } from '../../../src/index.js';
-import type { PostEvent } from '../events.js';
+import { defineProjection, STREAM_COMPACTED, type RecordedEvent, type ReadModelDb } from '../../../src/index.js';
+import type { PostStreamEvent } from '../events.js';
+import { compactedPost } from '../evolve.js';
 
 /** A row of `author_stats` as SQL returns it. */
 export interface AuthorStatsRow {
@@ -41,19 +42,19 @@ const COUNT_PUBLISHED = `
   WHERE author_id = (SELECT author_id FROM {post_authors} WHERE post_id = $1)`;
 
 async function apply(recorded: RecordedEvent, db: ReadModelDb): Promise<void> {
-  const event = recorded as RecordedEvent & PostEvent;
+  const event = recorded as RecordedEvent & PostStreamEvent;
   switch (event.type) {
-    case 'PostWasCreated': {
-      const { postId, authorId } = event.data;
-      if ((await db.run(REMEMBER_POST, [postId, authorId])) === 1) await db.run(COUNT_POST, [authorId]);
-      return;
-    }
+    case 'PostWasCreated':
+      return countPost(db, event.data.postId, event.data.authorId);
     case 'PostWasPublished':
-    case 'PostWasUnpublished': {
-      const published = event.type === 'PostWasPublished' ? 1 : 0;
-      const { postId } = event.data;
-      if ((await db.run(MARK_PUBLISHED, [postId, published])) === 1) await db.run(COUNT_PUBLISHED, [postId, published === 1 ? 1 : -1]);
-      return;
+    case 'PostWasUnpublished':
+      return countPublished(db, event.data.postId, event.type === 'PostWasPublished');
+    case STREAM_COMPACTED: {
+      // The post as its pruned events left it: counted once, published or not as it is now.
+      const post = compactedPost(recorded.streamId, event);
+      if (post === undefined) return;
+      await countPost(db, post.postId, post.authorId);
+      return countPublished(db, post.postId, post.status === 'published');
     }
     case 'PostWasEdited':
     case 'PostSubmittedForReview':
@@ -69,9 +70,17 @@ async function apply(recorded: RecordedEvent, db: ReadModelDb): Promise<void> {
   }
 }
 
+async function countPost(db: ReadModelDb, postId: string, authorId: string): Promise<void> {
+  if ((await db.run(REMEMBER_POST, [postId, authorId])) === 1) await db.run(COUNT_POST, [authorId]);
+}
+
+async function countPublished(db: ReadModelDb, postId: string, published: boolean): Promise<void> {
+  if ((await db.run(MARK_PUBLISHED, [postId, published ? 1 : 0])) === 1) await db.run(COUNT_PUBLISHED, [postId, published ? 1 : -1]);
+}
+
 export const authorStatsProjection = defineProjection({
   name: 'author_stats',
-  eventTypes: ['PostWasCreated', 'PostWasPublished', 'PostWasUnpublished'],
+  eventTypes: ['PostWasCreated', 'PostWasPublished', 'PostWasUnpublished', STREAM_COMPACTED],
   tables: ['author_stats', 'post_authors'],
   setup: SETUP,
   handle: apply,

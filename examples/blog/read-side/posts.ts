@@ -2,8 +2,9 @@
 // once in portable SQL (TEXT, INTEGER, BIGINT milliseconds, no booleans), so the same
 // projection runs on memory, SQLite and PostgreSQL.
 
-import { defineProjection, type RecordedEvent, type ReadModelDb } from '../../../src/index.js';
-import type { PostEvent } from '../events.js';
+import { defineProjection, STREAM_COMPACTED, type RecordedEvent, type ReadModelDb } from '../../../src/index.js';
+import type { PostStreamEvent } from '../events.js';
+import { compactedPost } from '../evolve.js';
 import type { PostStatus } from '../state.js';
 
 /** A row of `posts` as SQL returns it. */
@@ -61,10 +62,22 @@ const MOVE = `
   UPDATE {posts} SET status = $2, version = $3
   WHERE post_id = $1 AND version < $3`;
 
+// A compaction carries the whole post: a rebuild after a prune makes its row from it,
+// and a row that exists keeps its times. The events that dated a new row were pruned,
+// so it takes the compaction's time as its creation (and publishing) time.
+const COMPACTED = `
+  INSERT INTO {posts} (post_id, title, title_lower, author_id, status, created_at, published_at, version)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+  ON CONFLICT (post_id) DO UPDATE SET
+    title = excluded.title, title_lower = excluded.title_lower, author_id = excluded.author_id, status = excluded.status,
+    published_at = CASE WHEN excluded.status = 'published' THEN COALESCE({posts}.published_at, excluded.published_at) END,
+    version = excluded.version
+  WHERE {posts}.version < excluded.version`;
+
 // No write needs its result, so each is deferred: on PostgreSQL a whole batch of them
 // then travels to the server in one round trip.
 function apply(recorded: RecordedEvent, db: ReadModelDb): void {
-  const event = recorded as RecordedEvent & PostEvent;
+  const event = recorded as RecordedEvent & PostStreamEvent;
   const at = recorded.recordedAt.getTime();
   switch (event.type) {
     case 'PostWasCreated': {
@@ -96,6 +109,13 @@ function apply(recorded: RecordedEvent, db: ReadModelDb): void {
     case 'PostRejected':
       // The status stays in_review; the row's version moves only with the events it shows.
       return;
+    case STREAM_COMPACTED: {
+      const post = compactedPost(recorded.streamId, event);
+      if (post === undefined) return;
+      const { postId, title, authorId, status } = post;
+      db.defer(COMPACTED, [postId, title, title.toLowerCase(), authorId, status, at, status === 'published' ? at : null, recorded.version]);
+      return;
+    }
     default: {
       const _exhaustive: never = event;
       return _exhaustive;
@@ -108,7 +128,7 @@ export const postsProjection = defineProjection({
   // Version 2 added posts_newest; version 3 the review's statuses (in_review, scheduled).
   // A store built by an older version rebuilds once.
   version: 3,
-  eventTypes: ['PostWasCreated', 'PostWasEdited', 'PostWasPublished', 'PostWasUnpublished', 'PostSubmittedForReview', 'PostApproved', 'PostReturnedToDraft'],
+  eventTypes: ['PostWasCreated', 'PostWasEdited', 'PostWasPublished', 'PostWasUnpublished', 'PostSubmittedForReview', 'PostApproved', 'PostReturnedToDraft', STREAM_COMPACTED],
   tables: ['posts'],
   indexes: ['posts_published', 'posts_by_author', 'posts_newest'],
   setup: SETUP,
