@@ -13,7 +13,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Browser, Page } from 'playwright-core';
 import { days } from '../../../src/index.js';
 import { buildLab, openPrivateStore, type PrivateStore } from '../../../lab/server/index.js';
-import { buildUiIfMissing, CHROMIUM, launchChromium } from './harness.js';
+import { buildUiIfMissing, CHROMIUM, launchChromium, openPage } from './harness.js';
 import { authorAt, getJson, postJson, ROOT, TEST_KEK } from './support.js';
 
 const SHOTS = join(ROOT, 'test-results/lab');
@@ -50,13 +50,7 @@ describe('the Lab page, told one abandoned draft pruned', { skip: !haveChromium 
     assert.equal((await postJson(`${url}/api/posts/kept/publish`, {})).status, 200);
 
     browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-    page.setDefaultTimeout(10_000);
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-    page.on('dialog', (dialog) => {
-      dialogs.push(dialog.message());
-      void dialog.accept();
-    });
+    page = await openPage(browser, { width: 1400, height: 1000 }, { pageErrors, dialogs });
   });
 
   after(async () => {
