@@ -33,12 +33,11 @@ function rulesText(policy: Policy): string {
 
 const consumerText = (c: { kind: string; name: string; position: number }) => `${c.kind} ${c.name} at #${formatCount(c.position)}`;
 
-/** A plan: what a dry run would remove, or what a run removed (`title` says which). */
-function planView(plan: PrunePlan, title: string): HTMLElement {
+/** A plan: what a dry run would remove, or what a run set out to remove. */
+function planView(plan: PrunePlan, ran: boolean): HTMLElement {
+  const streams = formatCount(plan.streams.length + plan.omittedStreams);
   const summary =
-    plan.events === 0
-      ? 'Nothing to prune.'
-      : `${formatCount(plan.events)} event(s), ${formatBytes(plan.bytes)}, would go from ${formatCount(plan.streams.length + plan.omittedStreams)} stream(s)`;
+    plan.events === 0 ? 'Nothing to prune.' : `${formatCount(plan.events)} event(s), ${formatBytes(plan.bytes)}, ${ran ? 'planned' : 'would go'} from ${streams} stream(s)`;
   const stranded =
     plan.stranded.length === 0
       ? h('p', { class: 'outcome ok stranded-none' }, `No consumer left behind (${plan.consumers.length} registered).`)
@@ -52,7 +51,7 @@ function planView(plan: PrunePlan, title: string): HTMLElement {
   return h(
     'div',
     { class: 'retention-plan', 'data-events': plan.events },
-    h('div', { class: 'panel-head' }, h('h3', {}, title), h('span', { class: 'muted small-text' }, `judged at ${formatTime(plan.now)}`)),
+    h('div', { class: 'panel-head' }, h('h3', {}, ran ? 'What the run planned' : 'What would go'), h('span', { class: 'muted small-text' }, `judged at ${formatTime(plan.now)}`)),
     h('p', { class: 'plan-summary' }, summary),
     h('ul', { class: 'plan-policies' }, ...plan.policies.map((p) => h('li', { 'data-policy': p.policy }, h('strong', {}, p.policy), ` · ${p.streams} stream(s) · ${formatCount(p.events)} event(s) · ${formatBytes(p.bytes)}`))),
     plan.streams.length === 0
@@ -177,7 +176,7 @@ export function createRetentionPanel(root: HTMLElement, options: RetentionOption
       .dryRun()
       .then((result) => {
         showOutcome('ok', 'Dry run: nothing was written.');
-        fill(plan, planView(result, 'What would go'));
+        fill(plan, planView(result, false));
       })
       .catch((error: unknown) => showOutcome('error', errorText(error)))
       .finally(() => busy(false));
@@ -196,7 +195,7 @@ export function createRetentionPanel(root: HTMLElement, options: RetentionOption
           'ok',
           report.run === null ? 'Nothing to prune.' : `Run ${report.run} · ${formatCount(report.removed)} event(s) removed · archived in ${report.archive?.file ?? '—'}`,
         );
-        fill(plan, planView(report.plan, 'What the run planned'));
+        fill(plan, planView(report.plan, true));
         options.onChange();
       })
       .catch((error: unknown) => showOutcome('error', errorText(error)))
