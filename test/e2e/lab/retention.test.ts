@@ -2,12 +2,13 @@
 // the blog's policies listed; a dry run a year and a bit later plans the abandoned drafts
 // away and writes nothing; a run removes them (archived first), appends a RetentionRun
 // and shows in the runs list, newest first, page by page; a projection left behind
-// refuses a run (409 naming it) until it is forced; and every bad request is a 400 that
-// writes nothing.
+// refuses a run (409 naming it) until it is forced, as another pruner holding the
+// archive folder does (409 busy); and every bad request is a 400 that writes nothing.
 
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -166,6 +167,25 @@ onEveryPrivateStore((name) => `the Lab's retention on ${name}`, (withPrivateLab)
       assert.ok(runs[0]?.type === 'RetentionRun');
       assert.deepEqual(runs[0].forced, ['projection behind']);
     }, { readYourWritesMs: 300 }));
+
+  test('while another prune process holds the archive folder, a run is 409 busy and writes nothing', () =>
+    withRetentionLab(async (app, store, archiveDir) => {
+      await givenBlog(app);
+      const before = await head(store);
+      // Another pruner, alive, holding the folder as a run does: its process id in prune.lock.
+      const other = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 30_000)'], { stdio: 'ignore' });
+      try {
+        await mkdir(archiveDir, { recursive: true });
+        await writeFile(join(archiveDir, 'prune.lock'), String(other.pid));
+        const busy = await call(app, 'POST', '/api/retention/prune');
+        assertError(busy, 409, { error: 'PRUNE_REFUSED', message: new RegExp(`another prune \\(process ${other.pid}\\)`) });
+        assert.equal((busy.body.details as { reason: string }).reason, 'busy');
+        assert.equal(await head(store), before, 'nothing written');
+        assert.deepEqual(await archivesIn(archiveDir), []);
+      } finally {
+        other.kill('SIGKILL');
+      }
+    }));
 
   test('bad requests are 400 with a JSON body naming the field, and write nothing', () =>
     withRetentionLab(async (app, store, archiveDir) => {
