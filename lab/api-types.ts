@@ -216,8 +216,10 @@ export type RetentionRecordJson =
       events: number;
       archive: string;
       sha256: string;
+      /** The store's bytes before the run and after it: measured once its space was given back (`measured`), else the run's estimate. */
       bytesBefore: number;
       bytesAfter: number;
+      measured: boolean;
       forced: string[];
       resumed: boolean;
     }

@@ -3,7 +3,16 @@
 // record of the `$retention` stream. A StreamCompacted's state stays out: it is the
 // stream's content, and the plan only says that one would be kept.
 
-import { RETENTION_RUN, type Consumer, type PrunePlan, type RecordedEvent, type RetentionPolicy, type RetentionRestoredData, type RetentionRunData } from '../../src/index.js';
+import {
+  RETENTION_RUN,
+  type Consumer,
+  type PrunePlan,
+  type RecordedEvent,
+  type RetentionPolicy,
+  type RetentionRestoredData,
+  type RetentionRunData,
+  type RetentionSpaceData,
+} from '../../src/index.js';
 import type { ConsumerJson, PrunePlanJson, RetentionPolicyJson, RetentionRecordJson } from '../api-types.js';
 
 /** At most this many streams of a plan are listed. */
@@ -48,12 +57,18 @@ export function planJson(plan: PrunePlan): PrunePlanJson {
   };
 }
 
-/** A RetentionRun or RetentionRestored event; its ranges stay in the event and the archive's manifest. */
-export function recordJson(event: RecordedEvent): RetentionRecordJson {
+/**
+ * A RetentionRun or RetentionRestored event; its ranges stay in the event and the
+ * archive's manifest. A run's bytes are those measured after it (`measured`, by run id)
+ * when there are some, else the run's own estimate.
+ */
+export function recordJson(event: RecordedEvent, measured: ReadonlyMap<string, RetentionSpaceData>): RetentionRecordJson {
   const at = { position: event.position, recordedAt: event.recordedAt.toISOString() };
   if (event.type === RETENTION_RUN) {
     const { run, policy, streams, events, archive, sha256, bytesBefore, bytesAfter, forced, resumed } = event.data as RetentionRunData;
-    return { type: 'RetentionRun', ...at, run, policy, streams, events, archive, sha256, bytesBefore, bytesAfter, forced, resumed };
+    const space = measured.get(run);
+    const bytes = space === undefined ? { bytesBefore, bytesAfter, measured: false } : { bytesBefore: space.bytesBefore, bytesAfter: space.bytesAfter, measured: true };
+    return { type: 'RetentionRun', ...at, run, policy, streams, events, archive, sha256, ...bytes, forced, resumed };
   }
   const { run, archive, sha256, events } = event.data as RetentionRestoredData;
   return { type: 'RetentionRestored', ...at, run, archive, sha256, events };

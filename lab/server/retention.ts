@@ -1,6 +1,7 @@
 // Retention over HTTP: the blog's policies, a dry run (the plan: what would go, whom it
 // would strand; nothing written), a prune run archiving into the Lab's archive folder,
-// and the `$retention` stream's record of runs and restores, newest first.
+// and the `$retention` stream's record of runs and restores, newest first (a run with
+// the bytes measured once its space was given back, when the store recorded them).
 //
 // The Lab's own projections and review workflow count in a prune's guard like any
 // consumer: a run waits (briefly) until they have read up to the head, so one right
@@ -9,7 +10,17 @@
 
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyInstance } from 'fastify';
-import { pruneStore, registeredConsumers, RETENTION_RESTORED, RETENTION_RUN, RETENTION_STREAM, type RetentionPolicy } from '../../src/index.js';
+import {
+  pruneStore,
+  registeredConsumers,
+  RETENTION_RESTORED,
+  RETENTION_RUN,
+  RETENTION_SPACE,
+  RETENTION_STREAM,
+  type EventStore,
+  type RetentionPolicy,
+  type RetentionSpaceData,
+} from '../../src/index.js';
 import type { PruneReportJson, RetentionPoliciesJson, RetentionRecordJson, RetentionRunsJson } from '../api-types.js';
 import type { LabContext } from './context.js';
 import { digits, readInt } from './json.js';
@@ -68,13 +79,37 @@ export function retentionRoutes(app: FastifyInstance, lab: LabContext, settings:
   app.get<{ Querystring: { limit?: string; before?: string } }>('/api/retention/runs', { schema: { querystring: runsQuery } }, async (request): Promise<RetentionRunsJson> => {
     const limit = readInt(request.query.limit, 'limit', { min: 1, max: 100, default: 20 });
     const before = readInt(request.query.before, 'before', { min: 1, default: Number.MAX_SAFE_INTEGER });
-    if (before === 1) return { items: [], nextCursor: null };
-    const events = await lab.store.readStream(RETENTION_STREAM, { direction: 'backward', fromVersion: before - 1, maxCount: limit + 1 });
-    const page = events.slice(0, limit);
-    const items: RetentionRecordJson[] = [];
-    for (const event of page) if (event.type === RETENTION_RUN || event.type === RETENTION_RESTORED) items.push(recordJson(event));
-    return { items, nextCursor: events.length > limit ? String(page.at(-1)!.version) : null };
+    // One more than asked, to know whether there is a next page.
+    const records = await retentionRecords(lab.store, before, limit + 1);
+    const items = records.slice(0, limit);
+    return { items: items.map(({ json }) => json), nextCursor: records.length > limit ? String(items.at(-1)!.version) : null };
   });
+}
+
+const PAGE = 100;
+
+/**
+ * Up to `count` RetentionRun and RetentionRestored events of `$retention` before version
+ * `before`, newest first. A run's RetentionSpaceReclaimed comes after it, so reading
+ * backwards meets it first: the run then shows the bytes measured once its space was given back.
+ */
+async function retentionRecords(store: EventStore, before: number, count: number): Promise<{ version: number; json: RetentionRecordJson }[]> {
+  const records: { version: number; json: RetentionRecordJson }[] = [];
+  const measured = new Map<string, RetentionSpaceData>();
+  for (let from = before - 1; from >= 1 && records.length < count; ) {
+    const page = await store.readStream(RETENTION_STREAM, { direction: 'backward', fromVersion: from, maxCount: PAGE });
+    for (const event of page) {
+      if (event.type === RETENTION_SPACE) {
+        const space = event.data as RetentionSpaceData;
+        if (!measured.has(space.run)) measured.set(space.run, space);
+      } else if ((event.type === RETENTION_RUN || event.type === RETENTION_RESTORED) && records.length < count) {
+        records.push({ version: event.version, json: recordJson(event, measured) });
+      }
+    }
+    if (page.length < PAGE) break;
+    from = page.at(-1)!.version - 1;
+  }
+  return records;
 }
 
 /** Waits until this Lab's projections and workflows have read up to the head, or `timeoutMs` has passed. */

@@ -107,7 +107,7 @@ function runItem(record: RetentionRecord): HTMLLIElement {
     ),
     h('div', { class: 'small-text run-what' }, `${record.policy.join(', ')} · ${formatCount(record.streams)} stream(s) · ${formatCount(record.events)} event(s)`),
     h('div', { class: 'small-text' }, 'archive ', h('span', { class: 'mono' }, record.archive)),
-    h('div', { class: 'small-text run-bytes' }, `${formatBytes(record.bytesBefore)} → ${formatBytes(record.bytesAfter)}`),
+    h('div', { class: 'small-text run-bytes' }, `${formatBytes(record.bytesBefore)} → ${formatBytes(record.bytesAfter)}`, record.measured ? null : h('span', { class: 'muted' }, ' (estimated)')),
   );
 }
 

@@ -110,11 +110,12 @@ onEveryPrivateStore((name) => `the Lab's retention on ${name}`, (withPrivateLab)
       assert.equal(runs.status, 200);
       assert.equal(runs.body.nextCursor, null);
       assert.deepEqual(
-        runs.body.items.map((r) => r.type === 'RetentionRun' && [r.run, r.policy, r.streams, r.events, r.archive, r.sha256, r.forced, r.resumed]),
-        [[report.run, ['abandoned drafts'], 2, 3, report.archive.file.split('/').at(-1), report.archive.sha256, [], false]],
+        runs.body.items.map((r) => r.type === 'RetentionRun' && [r.run, r.policy, r.streams, r.events, r.archive, r.sha256, r.forced, r.resumed, r.measured]),
+        [[report.run, ['abandoned drafts'], 2, 3, report.archive.file.split('/').at(-1), report.archive.sha256, [], false, true]],
       );
       const [run] = runs.body.items;
-      assert.ok(run?.type === 'RetentionRun' && run.bytesAfter < run.bytesBefore);
+      assert.ok(run?.type === 'RetentionRun');
+      assert.deepEqual([run.bytesBefore, run.bytesAfter], [report.bytesBefore, report.bytesAfter], "the bytes measured once the run's space was given back");
 
       const again = await call<PruneReportJson>(app, 'POST', '/api/retention/prune');
       assert.deepEqual([again.status, again.body.run, again.body.removed], [200, null, 0], 'nothing left to prune');
