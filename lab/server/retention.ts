@@ -21,7 +21,7 @@ import {
   type RetentionPolicy,
   type RetentionSpaceData,
 } from '../../src/index.js';
-import type { PruneReportJson, RetentionPoliciesJson, RetentionRecordJson, RetentionRunsJson } from '../api-types.js';
+import type { PrunePlanJson, PruneReportJson, RetentionPoliciesJson, RetentionRecordJson, RetentionRunsJson } from '../api-types.js';
 import type { LabContext } from './context.js';
 import { digits, readInt } from './json.js';
 import { planJson, policyJson, recordJson } from './retention-json.js';
@@ -49,7 +49,7 @@ export function retentionRoutes(app: FastifyInstance, lab: LabContext, settings:
     archiveDir,
   }));
 
-  app.post('/api/retention/dry-run', { schema: { querystring: noQuery, body: noBody } }, async () => {
+  app.post('/api/retention/dry-run', { schema: { querystring: noQuery, body: noBody } }, async (): Promise<PrunePlanJson> => {
     await catchUp(lab, settings.catchUpMs);
     const report = await pruneStore(lab.store, { policies, archiveDir, dryRun: true, now: settings.now() });
     return planJson(report.plan);
