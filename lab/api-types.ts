@@ -127,3 +127,106 @@ export interface ErasureReceiptJson {
   at: number;
   mac: string;
 }
+
+// The retention shapes are src/retention's policies, PrunePlan, PruneReport and the
+// `$retention` stream's events as JSON, written out here for the same reason.
+
+/** A retention policy as `GET /api/retention/policies` shows it: its rules, and whether it judges streams by their state. */
+export interface RetentionPolicyJson {
+  name: string;
+  category: string;
+  /** Milliseconds; null when the policy has no such rule. */
+  maxAge: number | null;
+  maxCount: number | null;
+  truncateBefore: number | null;
+  /** Whether only streams whose folded state passes a `when` predicate are considered. */
+  when: boolean;
+  /** The version of the state a StreamCompacted event keeps; null without a fold (such a policy only removes closed streams whole). */
+  fold: { stateSchemaVersion: number } | null;
+}
+
+export interface RetentionPoliciesJson {
+  policies: RetentionPolicyJson[];
+  /** Where a prune writes its archives. */
+  archiveDir: string;
+}
+
+/** A registered consumer and the position of the last event it processed. */
+export interface ConsumerJson {
+  kind: 'projection' | 'workflow' | 'outbox relay';
+  name: string;
+  position: number;
+}
+
+/** One stream a prune would cut: `remove` goes whole (a closed stream), `compact` keeps its state in a StreamCompacted event. */
+export interface PlannedStreamJson {
+  policy: string;
+  streamId: string;
+  action: 'compact' | 'remove';
+  fromVersion: number;
+  upToVersion: number;
+  version: number;
+  events: number;
+  bytes: number;
+  lastPosition: number;
+}
+
+/** What a prune would remove, and whom it would leave behind: `POST /api/retention/dry-run`. */
+export interface PrunePlanJson {
+  /** The time the policies were judged at. */
+  now: string;
+  events: number;
+  bytes: number;
+  lastPosition: number;
+  policies: { policy: string; streams: number; events: number; bytes: number }[];
+  /** The first 1000 streams, in policy then stream order; `omittedStreams` counts the rest. */
+  streams: PlannedStreamJson[];
+  omittedStreams: number;
+  consumers: ConsumerJson[];
+  /** The consumers that have not processed every event the prune removes: a run refuses them unless forced. */
+  stranded: ConsumerJson[];
+  notRebuildableFromZero: string[];
+}
+
+/** A prune run: `POST /api/retention/prune`. `run` is null when there was nothing to prune. */
+export interface PruneReportJson {
+  run: string | null;
+  removed: number;
+  /** Streams that changed while the run went on, and were left out of it. */
+  changed: string[];
+  archive: { file: string; manifest: string; sha256: string } | null;
+  bytesBefore: number;
+  bytesAfter: number;
+  /** Consumers pruned past with `force`. */
+  forced: string[];
+  /** Half-done runs this one settled first. */
+  resumed: { finished: string[]; discarded: string[]; skipped: string[] };
+  plan: PrunePlanJson;
+}
+
+/** One event of the `$retention` stream: a prune run, or an archive put back. */
+export type RetentionRecordJson =
+  | {
+      type: 'RetentionRun';
+      position: number;
+      recordedAt: string;
+      run: string;
+      policy: string[];
+      streams: number;
+      events: number;
+      archive: string;
+      sha256: string;
+      /** The store's bytes before the run and after it: measured once its space was given back (`measured`), else the run's estimate. */
+      bytesBefore: number;
+      bytesAfter: number;
+      measured: boolean;
+      forced: string[];
+      resumed: boolean;
+    }
+  | { type: 'RetentionRestored'; position: number; recordedAt: string; run: string; archive: string; sha256: string; events: number };
+
+/** `GET /api/retention/runs`: newest first; pass `nextCursor` back as `before` for the next page. */
+export interface RetentionRunsJson {
+  items: RetentionRecordJson[];
+  nextCursor: string | null;
+}

@@ -23,6 +23,7 @@ async function main(): Promise<void> {
     store,
     privacy,
     projections: config.projections,
+    archiveDir: config.archiveDir,
     ...(config.token !== undefined && { token: config.token }),
     ...(config.natsUrl !== undefined && { nats: { url: config.natsUrl, stream: config.natsStream } }),
   });

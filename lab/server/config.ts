@@ -6,6 +6,9 @@ import { DEFAULT_NATS_STREAM, natsUrlFromEnv } from '../../src/workflows/outbox/
 import { assertStreamName } from '../../src/workflows/outbox/nats.js';
 import type { ProjectionMode } from './context.js';
 
+/** Where archives go when EVENTLINE_ARCHIVE_DIR names no folder: beside the default store's ./data. */
+export const DEFAULT_ARCHIVE_DIR = './archives';
+
 export interface LabConfig {
   host: string;
   port: number;
@@ -16,6 +19,8 @@ export interface LabConfig {
   natsUrl: string | undefined;
   /** The JetStream stream the relay publishes into. */
   natsStream: string;
+  /** Where the retention panel's prune runs write their archives. */
+  archiveDir: string;
 }
 
 export class ConfigError extends Error {}
@@ -44,5 +49,6 @@ export function readConfig(env: NodeJS.ProcessEnv): LabConfig {
   } catch (error) {
     throw new ConfigError((error as Error).message);
   }
-  return { host, port, storeUrl: defaultStoreUrl(env), token, projections, natsUrl: natsUrlFromEnv(env), natsStream };
+  const archiveDir = env.EVENTLINE_ARCHIVE_DIR || DEFAULT_ARCHIVE_DIR;
+  return { host, port, storeUrl: defaultStoreUrl(env), token, projections, natsUrl: natsUrlFromEnv(env), natsStream, archiveDir };
 }

@@ -35,6 +35,7 @@ export interface LabContext {
   readYourWrites(position: number): Promise<void>;
   /** The blog's review workflow, running here: its instances, and their retry. */
   readonly workflows: Workflows;
+  readonly workflowNames: readonly string[];
   /** The outbox's messages not yet delivered, and whether this process relays them. */
   outbox(): Promise<{ undelivered: number; relay: 'running' | 'off' }>;
   /** Stops the workflows and the relay (each finishes the step or publish in flight), then the projections. */
@@ -107,6 +108,7 @@ export function createContext(store: EventStore, privacy: Privacy, options: Cont
       await Promise.all(names.map((name) => running.waitFor(name, position, options.readYourWritesMs).catch(() => {})));
     },
     workflows,
+    workflowNames: [reviewWorkflow.name],
     async outbox() {
       const { undelivered } = relay ? await relay.status() : await outboxStatus(store);
       return { undelivered, relay: relay ? 'running' : 'off' };

@@ -12,6 +12,7 @@ import {
   EventTooLargeError,
   NotFoundError,
   ProjectionBusyError,
+  PruneRefusedError,
   StoreBusyError,
   StoreClosedError,
   ValidationError,
@@ -88,6 +89,10 @@ export function toHttp(error: unknown): { status: number; body: ErrorBody } {
   if (error instanceof DomainError) return answer(409, error.code, error.message);
   if (error instanceof DuplicateEventError) return answer(409, error.code, error.message);
   if (error instanceof ProjectionBusyError) return answer(409, error.code, error.message);
+  // The message names the consumers a prune would strand (and their positions), never an event's content.
+  if (error instanceof PruneRefusedError) {
+    return answer(409, error.code, error.message, { reason: error.reason, consumers: [...error.consumers], streams: [...error.streams] });
+  }
   if (error instanceof StoreBusyError || error instanceof StoreClosedError) return answer(503, error.code, error.message);
 
   const fastify = error as Partial<FastifyError> & { validation?: AjvError[]; validationContext?: string };

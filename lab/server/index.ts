@@ -1,19 +1,23 @@
 // The Eventline Lab's HTTP server: the blog's commands and review, its authors (their
 // registration, subject-access export and erasure), read models, events, live feed,
-// projections and workflow instances over JSON, and the Lab's page. buildLab wires the parts; it
-// does not listen (lab/main.ts does), so tests drive it in-process with inject().
+// projections, workflow instances and retention (policies, dry run, prune, runs) over
+// JSON, and the Lab's page. buildLab wires the parts; it does not listen (lab/main.ts
+// does), so tests drive it in-process with inject().
 
 import Fastify, { LogController, type FastifyInstance, type FastifyReply } from 'fastify';
-import type { EventStore, Privacy } from '../../src/index.js';
+import type { EventStore, Privacy, RetentionPolicy } from '../../src/index.js';
+import { blogRetentionPolicies } from '../../examples/blog/index.js';
 import { authorRoutes, loggedPath } from './authors.js';
 import { requireTokenForWrites } from './auth.js';
 import { commandRoutes } from './commands.js';
+import { DEFAULT_ARCHIVE_DIR } from './config.js';
 import { createContext, type NatsSettings, type ProjectionMode } from './context.js';
 import { installErrorHandling, toHttp } from './errors.js';
 import { eventRoutes } from './events.js';
 import { liveRoutes } from './live.js';
 import { operationRoutes } from './operations.js';
 import { postRoutes } from './posts.js';
+import { retentionRoutes } from './retention.js';
 import { staticRoutes } from './static.js';
 import { workflowRoutes } from './workflows.js';
 
@@ -45,7 +49,14 @@ export interface LabOptions {
   /** Tuning for tests: the waits before each retry of a workflow step or command that throws, before the instance is parked. */
   workflowRetryDelaysMs?: readonly number[];
   heartbeatMs?: number;
+  /** Where prune runs write their archives. Default ./archives. */
+  archiveDir?: string;
+  /** The retention policies the panel plans and runs. Default: the blog's (blogRetentionPolicies()). */
+  retentionPolicies?: readonly RetentionPolicy[];
+  /** For tests: the clock retention judges at (a draft is abandoned after a year of it). Default: the time of the request. */
+  retentionNow?: () => Date;
 }
+
 
 /** Room for a post body at its limit of 100,000 characters, even if every one is escaped in the JSON. */
 export const BODY_LIMIT = 1024 * 1024;
@@ -88,9 +99,10 @@ export async function buildLab(options: LabOptions): Promise<FastifyInstance> {
     request.log.info({ method: request.method, route: route ?? null, path, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
   });
 
+  const readYourWritesMs = options.readYourWritesMs ?? 2000;
   const lab = createContext(options.store, options.privacy, {
     mode: options.projections ?? 'async',
-    readYourWritesMs: options.readYourWritesMs ?? 2000,
+    readYourWritesMs,
     ...(options.pollIntervalMs !== undefined && { pollIntervalMs: options.pollIntervalMs }),
     ...(options.leaseRetryMs !== undefined && { leaseRetryMs: options.leaseRetryMs }),
     ...(options.timerPollMs !== undefined && { timerPollMs: options.timerPollMs }),
@@ -106,6 +118,12 @@ export async function buildLab(options: LabOptions): Promise<FastifyInstance> {
   const live = liveRoutes(app, lab, { ...(options.heartbeatMs !== undefined && { heartbeatMs: options.heartbeatMs }) });
   workflowRoutes(app, lab);
   operationRoutes(app, lab, options.token !== undefined);
+  retentionRoutes(app, lab, {
+    policies: options.retentionPolicies ?? blogRetentionPolicies(),
+    archiveDir: options.archiveDir ?? DEFAULT_ARCHIVE_DIR,
+    now: options.retentionNow ?? (() => new Date()),
+    catchUpMs: readYourWritesMs,
+  });
   staticRoutes(app, options.uiDir);
 
   // Queries need the read models' tables: wait until each projection is set up and running.

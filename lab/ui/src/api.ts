@@ -1,7 +1,19 @@
 // The Lab server's HTTP API as the page uses it: the shapes it returns and one
 // request function that turns every failure into an ApiError with a readable message.
 
-import type { AuthorJson, ErasureReceiptJson, EventJson, PostJson, SubjectExportJson, WorkflowDetailJson, WorkflowSummaryJson } from '../../api-types.js';
+import type {
+  AuthorJson,
+  ErasureReceiptJson,
+  EventJson,
+  PostJson,
+  PrunePlanJson,
+  PruneReportJson,
+  RetentionPoliciesJson,
+  RetentionRunsJson,
+  SubjectExportJson,
+  WorkflowDetailJson,
+  WorkflowSummaryJson,
+} from '../../api-types.js';
 
 export type RecordedEvent = EventJson;
 export type WorkflowSummary = WorkflowSummaryJson;
@@ -10,6 +22,7 @@ export type PostView = PostJson;
 export type PostStatus = PostJson['status'];
 export type Author = AuthorJson;
 export type SubjectExport = SubjectExportJson;
+export type { PrunePlanJson as PrunePlan, PruneReportJson as PruneReport, RetentionPoliciesJson as RetentionPolicies, RetentionRecordJson as RetentionRecord } from '../../api-types.js';
 
 export interface Page<Item> {
   items: Item[];
@@ -179,6 +192,11 @@ export const api = {
   workflows: (query: { status?: string; limit?: number } = {}) => request<WorkflowList>('GET', withQuery('/api/workflows', query)),
   workflow: (streamId: string) => request<WorkflowDetail>('GET', `/api/workflows/${encodeURIComponent(streamId)}`),
   retryWorkflow: (streamId: string) => request<{ streamId: string; status: string }>('POST', `/api/workflows/${encodeURIComponent(streamId)}/retry`, {}),
+
+  retentionPolicies: () => request<RetentionPoliciesJson>('GET', '/api/retention/policies'),
+  dryRun: () => request<PrunePlanJson>('POST', '/api/retention/dry-run', {}),
+  prune: (body: { force?: boolean }) => request<PruneReportJson>('POST', '/api/retention/prune', body),
+  retentionRuns: (query: { limit?: number; before?: string | null } = {}) => request<RetentionRunsJson>('GET', withQuery('/api/retention/runs', query)),
 };
 
 export const LIVE_EVENTS_URL = '/api/events/live';

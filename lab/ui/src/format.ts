@@ -19,6 +19,13 @@ export function formatCount(value: number): string {
   return value.toLocaleString('en');
 }
 
+/** "812 B", "4.2 kB", "1.3 MB". */
+export function formatBytes(bytes: number): string {
+  if (bytes < 1000) return `${bytes} B`;
+  const [value, unit] = bytes < 1e6 ? [bytes / 1e3, 'kB'] : bytes < 1e9 ? [bytes / 1e6, 'MB'] : [bytes / 1e9, 'GB'];
+  return `${value.toFixed(value < 10 ? 1 : 0)} ${unit}`;
+}
+
 /** "42 s", "3 min 5 s". */
 export function formatSeconds(seconds: number | null | undefined): string {
   if (seconds === null || seconds === undefined || !Number.isFinite(seconds)) return '—';

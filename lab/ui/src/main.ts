@@ -1,5 +1,5 @@
 // The Lab page: wires the panels together (commands, authors, posts, the selected
-// stream, workflows, projections, the timeline). Selecting a post or a stream anywhere
+// stream, retention, workflows, projections, the timeline). Selecting a post or a stream anywhere
 // selects it everywhere; a new event, a command's result or a moved projection
 // checkpoint reloads the parts of the read side that could have changed.
 
@@ -12,6 +12,7 @@ import { createForms } from './forms.js';
 import { createPostDetail } from './post-detail.js';
 import { createPostsPanel } from './posts.js';
 import { createProjectionsPanel } from './projections.js';
+import { createRetentionPanel } from './retention.js';
 import { createTimeline } from './timeline.js';
 import { createWorkflowsPanel } from './workflows.js';
 import { setUpToken } from './token.js';
@@ -46,6 +47,8 @@ const projections = createProjectionsPanel(byId('projections'), {
   },
 });
 
+const retention = createRetentionPanel(byId('retention'), { onChange: () => refreshSoon() });
+
 const workflows = createWorkflowsPanel(byId('workflows'), { onSelect: (streamId) => select(streamId) });
 
 const timeline = createTimeline(byId('timeline'), {
@@ -61,6 +64,7 @@ const refreshSoon = debounce(() => {
   void detail.refresh();
   void workflows.refresh();
   void authors.refresh();
+  void retention.refresh();
 }, 100);
 
 function select(streamId: string): void {
@@ -78,4 +82,5 @@ void posts.refresh();
 void authors.refresh();
 void projections.refresh();
 void workflows.refresh();
+void retention.refresh();
 void timeline.start();

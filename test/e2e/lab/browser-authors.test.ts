@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { buildUiIfMissing, CHROMIUM, launchChromium } from './harness.js';
+import { buildUiIfMissing, CHROMIUM, launchChromium, openPage } from './harness.js';
 import { getJson, ROOT, startLab, type LabProcess } from './support.js';
 
 const SHOTS = join(ROOT, 'test-results/lab');
@@ -40,13 +40,7 @@ describe('the Lab page, told one author forgotten', { skip: !haveChromium && `no
     mkdirSync(SHOTS, { recursive: true });
     lab = await startLab(`sqlite:${join(dir, 'lab.db')}`);
     browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    page.setDefaultTimeout(10_000);
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-    page.on('dialog', (dialog) => {
-      dialogs.push(dialog.message());
-      void dialog.accept();
-    });
+    page = await openPage(browser, { width: 1280, height: 900 }, { pageErrors, dialogs });
   });
 
   after(async () => {

@@ -6,7 +6,7 @@ import { describe, test } from 'node:test';
 import { ConfigError, readConfig } from '../../../lab/server/config.js';
 
 describe("the Lab's settings", () => {
-  test('with nothing set: loopback, port 3000, the default SQLite file, no token, async projections, no NATS', () => {
+  test('with nothing set: loopback, port 3000, the default SQLite file, no token, async projections, no NATS, archives in ./archives', () => {
     assert.deepEqual(readConfig({}), {
       host: '127.0.0.1',
       port: 3000,
@@ -15,6 +15,7 @@ describe("the Lab's settings", () => {
       projections: 'async',
       natsUrl: undefined,
       natsStream: 'EVENTLINE',
+      archiveDir: './archives',
     });
   });
 
@@ -27,8 +28,18 @@ describe("the Lab's settings", () => {
       EVENTLINE_PROJECTIONS: 'inline',
       EVENTLINE_NATS_URL: 'nats://127.0.0.1:4222',
       EVENTLINE_NATS_STREAM: 'BLOG',
+      EVENTLINE_ARCHIVE_DIR: '/var/lib/eventline/archives',
     };
-    assert.deepEqual(readConfig(env), { host: '0.0.0.0', port: 0, storeUrl: 'memory:', token: 't', projections: 'inline', natsUrl: 'nats://127.0.0.1:4222', natsStream: 'BLOG' });
+    assert.deepEqual(readConfig(env), {
+      host: '0.0.0.0',
+      port: 0,
+      storeUrl: 'memory:',
+      token: 't',
+      projections: 'inline',
+      natsUrl: 'nats://127.0.0.1:4222',
+      natsStream: 'BLOG',
+      archiveDir: '/var/lib/eventline/archives',
+    });
   });
 
   test('loopback addresses need no token; any other address does', () => {

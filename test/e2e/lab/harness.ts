@@ -6,7 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { ROOT } from './support.js';
 
 export const CHROMIUM = '/usr/bin/chromium';
@@ -25,4 +25,19 @@ export function launchChromium(): Promise<Browser> {
     executablePath: CHROMIUM,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
   });
+}
+
+/**
+ * A new page of `browser` that notes every error it throws in `pageErrors` and accepts
+ * every dialog (a confirm), noting its message in `dialogs`, for the story to check.
+ */
+export async function openPage(browser: Browser, viewport: { width: number; height: number }, seen: { pageErrors: string[]; dialogs: string[] }): Promise<Page> {
+  const page = await browser.newPage({ viewport });
+  page.setDefaultTimeout(10_000);
+  page.on('pageerror', (error) => seen.pageErrors.push(error.message));
+  page.on('dialog', (dialog) => {
+    seen.dialogs.push(dialog.message());
+    void dialog.accept();
+  });
+  return page;
 }
