@@ -6,13 +6,14 @@ import type { ReadModelStorage } from '../store/read-models.js';
 import { CHECKPOINTS as PROJECTIONS } from '../projections/tables.js';
 import { CHECKPOINTS as WORKFLOWS } from '../workflows/tables.js';
 import { OUTBOX_TABLE as OUTBOX } from '../workflows/outbox/checkpoint.js';
+import { OUTBOX_MESSAGE } from '../workflows/outbox/message.js';
 
 export type ConsumerKind = 'projection' | 'workflow' | 'outbox relay';
 
 export interface Consumer {
   kind: ConsumerKind;
   name: string;
-  /** The position of the last event it processed. */
+  /** The position of the last event it processed (for an outbox relay: the last before its next undelivered message). */
   position: number;
 }
 
@@ -42,9 +43,22 @@ export async function registeredConsumers(store: EventStore): Promise<Consumer[]
       const exists = await db.get(TABLE_EXISTS[db.dialect], [db.dialect === 'sqlite' ? table : readModels.table(table)]);
       return exists ? db.all<{ name: string; position: number | string }>(`SELECT name, position FROM {${table}} ORDER BY name`) : [];
     });
-    for (const row of rows) found.push({ kind, name: row.name, position: Number(row.position) });
+    for (const row of rows) {
+      const position = Number(row.position);
+      found.push({ kind, name: row.name, position: kind === 'outbox relay' ? await relayReach(store, position) : position });
+    }
   }
   return found;
+}
+
+/**
+ * How far an outbox relay has processed the log. Its checkpoint is the last message the
+ * broker took, but it reads nothing else: every event before its next undelivered
+ * message is behind it, and every event up to the head when there is none.
+ */
+async function relayReach(store: EventStore, acknowledged: number): Promise<number> {
+  for await (const next of store.readAll({ after: acknowledged, types: [OUTBOX_MESSAGE], batchSize: 1 })) return next.position - 1;
+  return store.headPosition();
 }
 
 /** The consumers that have not processed every event up to `position`: a prune removing it strands them. */

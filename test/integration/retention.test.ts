@@ -15,6 +15,7 @@ import {
   days,
   defineProjection,
   lastPrune,
+  outboxMessage,
   planPrune,
   pruneStore,
   PruneRefusedError,
@@ -214,6 +215,8 @@ onEveryStore((name) => `pruning the blog on ${name}`, (backend) => {
 
   test('workflows and outbox relays are registered consumers too: behind, they block a prune; caught up, they do not', () =>
     backend.withStore(async (store) => {
+      // A message not yet delivered, recorded before the events the prune would remove.
+      const { lastPosition: message } = await store.appendToStream('workflow-publishing-p0', [outboxMessage('blog.posts.published', { postId: 'p0' })]);
       await blog(store);
       const head = await store.headPosition();
       await ensureTables(store.readModels);
@@ -222,9 +225,10 @@ onEveryStore((name) => `pruning the blog on ${name}`, (backend) => {
         workflowCheckpoints.advance(db, 'publishing', head);
       });
       await outboxCheckpoints.ensure(store.readModels, 'broker');
+      // A relay reads only messages: it is behind the first one it has not delivered.
       assert.deepEqual(
         (await registeredConsumers(store)).map((c) => [c.kind, c.name, c.position]),
-        [['workflow', 'publishing', head], ['outbox relay', 'broker', 0]],
+        [['workflow', 'publishing', head], ['outbox relay', 'broker', message - 1]],
       );
       await withFolder(async (folder) => {
         await assert.rejects(pruneStore(store, { policies: POLICIES, archiveDir: folder, now: LATER }), (error: unknown) => {
@@ -232,7 +236,9 @@ onEveryStore((name) => `pruning the blog on ${name}`, (backend) => {
           assert.deepEqual(error.consumers, ['outbox relay broker']);
           return true;
         });
-        await outboxCheckpoints.delivered(store.readModels, 'broker', head);
+        // Delivered, nothing else waits: the relay is as far as the head.
+        await outboxCheckpoints.delivered(store.readModels, 'broker', message);
+        assert.deepEqual((await registeredConsumers(store)).find((c) => c.kind === 'outbox relay')?.position, head);
         assert.equal((await pruneStore(store, { policies: POLICIES, archiveDir: folder, now: LATER })).removed, 30);
       });
     }));
