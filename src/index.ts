@@ -250,6 +250,8 @@ export {
   verifyArchive,
   compactingEvolve,
   STREAM_COMPACTED,
+  STREAMS_REMOVED,
+  type StreamsRemoved,
   registeredConsumers,
   planPrune,
   storedBytes,

@@ -59,6 +59,9 @@ function checkStory(story: Story): void {
   assert.deepEqual([archive.verified, archive.restored, archive.removed.length], [108, 108, 108]);
   assert.deepEqual(archive.restoredAsStored, archive.removed);
 
+  // The running projection drops the removed drafts' rows as it reads the run's StreamsRemoved.
+  assert.deepEqual(story.liveRows, [LONG, FRESH, SHORT]);
+
   // Rebuilt from position 0: each surviving post's row as its state says, the drafts gone.
   const rows = story.rebuilt.map(({ post_id, title, status, author_id, version }) => ({ post_id, title, status, author_id, version }));
   assert.deepEqual(rows, story.expectedRows);

@@ -59,6 +59,8 @@ export interface Story {
   edit: { version: number; position: number; headBefore: number };
   /** The archive: how many events verified and were restored into another store; the removed events as stored before the run, and as the other store holds them. */
   archive: { verified: number; restored: number; removed: StoredEvent[]; restoredAsStored: StoredEvent[] };
+  /** The posts read model's rows once the running projection has taken the run's events, no rebuild. */
+  liveRows: string[];
   /** The posts read model rebuilt from position 0 after the run, and what each row should say. */
   rebuilt: PostRow[];
   expectedRows: Pick<PostRow, 'post_id' | 'title' | 'status' | 'author_id' | 'version'>[];
@@ -153,6 +155,9 @@ async function tell(store: EventStore, storeUrl: string, dir: string, print: (li
     const [recorded] = (await store.readStream(RETENTION_STREAM)).filter((e) => e.type === RETENTION_RUN).map((e) => e.data as RetentionRunData);
     say(`The prune removed ${report.removed} events of ${recorded!.streams} streams into ${recorded!.archive}.`);
     say(`  RetentionRun: bytes ${recorded!.bytesBefore} before, ${recorded!.bytesAfter} after (${recorded!.bytesBefore - recorded!.bytesAfter} bytes of events gone).`);
+    await projections.waitFor(postsProjection.name, await store.headPosition(), 10_000);
+    const liveRows = (await rowsOf<PostRow>(store, 'posts', 'post_id')).map((row) => row.post_id);
+    say(`  The running posts projection keeps up: its rows are now ${liveRows.join(', ')} (a StreamsRemoved event named the drafts).`);
 
     const streams: Story['streams'] = {};
     for (const postId of posts) {
@@ -201,6 +206,7 @@ async function tell(store: EventStore, storeUrl: string, dir: string, print: (li
       dryRun,
       refused,
       run: { removed: report.removed, streams: report.plan.streams.map(planned), recorded: recorded! },
+      liveRows,
       streams,
       states,
       edit,

@@ -90,3 +90,8 @@ export function postStreamId(postId: string): string {
 export function isPostStream(streamId: string): boolean {
   return streamId.startsWith('post-');
 }
+
+/** The post ids of the post streams among `streamIds` (a prune's StreamsRemoved names every category's). */
+export function postIdsOf(streamIds: readonly string[]): string[] {
+  return streamIds.filter(isPostStream).map((streamId) => streamId.slice('post-'.length));
+}

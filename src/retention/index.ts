@@ -4,6 +4,7 @@
 export { ARCHIVE_FORMAT, archiveFiles, readArchive, verifyArchive } from './archive.js';
 export type { ArchivedRange, ArchiveFiles, ArchiveManifest, ArchiveSummary } from './archive.js';
 export { compactingEvolve, STREAM_COMPACTED } from './compaction.js';
+export { STREAMS_REMOVED, type StreamsRemoved } from '../core/retention-names.js';
 export type { StreamCompacted } from './compaction.js';
 export { registeredConsumers } from './consumers.js';
 export type { Consumer, ConsumerKind } from './consumers.js';

@@ -11,7 +11,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConcurrencyError, PruneRefusedError, ValidationError } from '../core/errors.js';
-import { RETENTION_STREAM } from '../core/retention-names.js';
+import { RETENTION_STREAM, STREAMS_REMOVED, type StreamsRemoved } from '../core/retention-names.js';
 import type { EventStore } from '../store/event-store.js';
 import type { PruneRange, SpaceReport, StoredEvent } from '../store/storage.js';
 import { archivedHash, archiveFiles, readManifest, verifyArchive, writeArchive, type ArchivedRange, type ArchiveFiles, type ArchiveManifest } from './archive.js';
@@ -25,6 +25,8 @@ export { RETENTION_RUN, RETENTION_SPACE, RETENTION_STREAM };
 
 /** At most this many ranges are listed in a RetentionRun event; its manifest always lists them all. */
 const RANGES_IN_EVENT = 1000;
+/** Streams named per StreamsRemoved event. */
+const STREAMS_IN_EVENT = 1000;
 const PAGE = 1000;
 
 export type PrunePhase = 'plan' | 'compact' | 'archive' | 'delete';
@@ -207,13 +209,21 @@ async function deleteArchived(store: EventStore, manifest: ArchiveManifest, fiel
     sha256: manifest.sha256,
     ...fields,
   };
+  const removedWhole = manifest.ranges.filter((r) => r.version !== undefined).map((r) => r.streamId);
+  const removals = chunks(removedWhole, STREAMS_IN_EVENT).map((streams) => ({ type: STREAMS_REMOVED, data: { run: manifest.run, streams } satisfies StreamsRemoved }));
   try {
-    return await store.retention.prune(ranges, { streamId: RETENTION_STREAM, events: [{ type: RETENTION_RUN, data }] });
+    return await store.retention.prune(ranges, { streamId: RETENTION_STREAM, events: [{ type: RETENTION_RUN, data }, ...removals] });
   } catch (error) {
     // A closed stream got an event since it was planned: this run is undone (below).
     if (error instanceof ConcurrencyError) return { changed: error.streamId };
     throw error;
   }
+}
+
+function chunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
 }
 
 /** Removes a run's archive and manifest: the run deleted nothing, and never will. */

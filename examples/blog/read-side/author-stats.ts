@@ -3,7 +3,8 @@
 // table of its own, `post_authors`, to remember whose post it is and whether it is
 // already counted as published.
 
-import { defineProjection, STREAM_COMPACTED, type RecordedEvent, type ReadModelDb } from '../../../src/index.js';
+import { defineProjection, STREAM_COMPACTED, STREAMS_REMOVED, type RecordedEvent, type ReadModelDb, type StreamsRemoved } from '../../../src/index.js';
+import { postIdsOf } from '../commands.js';
 import type { PostStreamEvent } from '../events.js';
 import { compactedPost } from '../evolve.js';
 
@@ -41,7 +42,16 @@ const COUNT_PUBLISHED = `
   UPDATE {author_stats} SET published_posts = published_posts + $2
   WHERE author_id = (SELECT author_id FROM {post_authors} WHERE post_id = $1)`;
 
+// A post a prune removed whole counts no more.
+const COUNTED_POST = `SELECT author_id AS "authorId", published FROM {post_authors} WHERE post_id = $1`;
+const UNCOUNT_POST = `UPDATE {author_stats} SET posts = posts - 1, published_posts = published_posts - $2 WHERE author_id = $1`;
+const FORGET_POST = `DELETE FROM {post_authors} WHERE post_id = $1`;
+
 async function apply(recorded: RecordedEvent, db: ReadModelDb): Promise<void> {
+  if (recorded.type === STREAMS_REMOVED) {
+    for (const postId of postIdsOf((recorded.data as StreamsRemoved).streams)) await uncountPost(db, postId);
+    return;
+  }
   const event = recorded as RecordedEvent & PostStreamEvent;
   switch (event.type) {
     case 'PostWasCreated':
@@ -74,13 +84,20 @@ async function countPost(db: ReadModelDb, postId: string, authorId: string): Pro
   if ((await db.run(REMEMBER_POST, [postId, authorId])) === 1) await db.run(COUNT_POST, [authorId]);
 }
 
+async function uncountPost(db: ReadModelDb, postId: string): Promise<void> {
+  const counted = await db.get<{ authorId: string; published: number | string }>(COUNTED_POST, [postId]);
+  if (counted === undefined) return;
+  await db.run(UNCOUNT_POST, [counted.authorId, Number(counted.published)]);
+  await db.run(FORGET_POST, [postId]);
+}
+
 async function countPublished(db: ReadModelDb, postId: string, published: boolean): Promise<void> {
   if ((await db.run(MARK_PUBLISHED, [postId, published ? 1 : 0])) === 1) await db.run(COUNT_PUBLISHED, [postId, published ? 1 : -1]);
 }
 
 export const authorStatsProjection = defineProjection({
   name: 'author_stats',
-  eventTypes: ['PostWasCreated', 'PostWasPublished', 'PostWasUnpublished', STREAM_COMPACTED],
+  eventTypes: ['PostWasCreated', 'PostWasPublished', 'PostWasUnpublished', STREAM_COMPACTED, STREAMS_REMOVED],
   tables: ['author_stats', 'post_authors'],
   setup: SETUP,
   handle: apply,

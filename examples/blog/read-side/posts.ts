@@ -2,7 +2,8 @@
 // once in portable SQL (TEXT, INTEGER, BIGINT milliseconds, no booleans), so the same
 // projection runs on memory, SQLite and PostgreSQL.
 
-import { defineProjection, STREAM_COMPACTED, type RecordedEvent, type ReadModelDb } from '../../../src/index.js';
+import { defineProjection, STREAM_COMPACTED, STREAMS_REMOVED, type RecordedEvent, type ReadModelDb, type StreamsRemoved } from '../../../src/index.js';
+import { postIdsOf } from '../commands.js';
 import type { PostStreamEvent } from '../events.js';
 import { compactedPost } from '../evolve.js';
 import type { PostStatus } from '../state.js';
@@ -74,9 +75,16 @@ const COMPACTED = `
     version = excluded.version
   WHERE {posts}.version < excluded.version`;
 
+// A prune removed these posts' streams whole (abandoned drafts): their rows go too.
+const REMOVE = `DELETE FROM {posts} WHERE post_id = $1`;
+
 // No write needs its result, so each is deferred: on PostgreSQL a whole batch of them
 // then travels to the server in one round trip.
 function apply(recorded: RecordedEvent, db: ReadModelDb): void {
+  if (recorded.type === STREAMS_REMOVED) {
+    for (const postId of postIdsOf((recorded.data as StreamsRemoved).streams)) db.defer(REMOVE, [postId]);
+    return;
+  }
   const event = recorded as RecordedEvent & PostStreamEvent;
   const at = recorded.recordedAt.getTime();
   switch (event.type) {
@@ -128,7 +136,7 @@ export const postsProjection = defineProjection({
   // Version 2 added posts_newest; version 3 the review's statuses (in_review, scheduled).
   // A store built by an older version rebuilds once.
   version: 3,
-  eventTypes: ['PostWasCreated', 'PostWasEdited', 'PostWasPublished', 'PostWasUnpublished', 'PostSubmittedForReview', 'PostApproved', 'PostReturnedToDraft', STREAM_COMPACTED],
+  eventTypes: ['PostWasCreated', 'PostWasEdited', 'PostWasPublished', 'PostWasUnpublished', 'PostSubmittedForReview', 'PostApproved', 'PostReturnedToDraft', STREAM_COMPACTED, STREAMS_REMOVED],
   tables: ['posts'],
   indexes: ['posts_published', 'posts_by_author', 'posts_newest'],
   setup: SETUP,
