@@ -356,13 +356,14 @@ export class RetentionPolicyError extends ValidationError {
 }
 
 /** Why a prune was refused. */
-export type PruneRefusal = 'stranded-consumers' | 'compaction-required' | 'busy';
+export type PruneRefusal = 'stranded-consumers' | 'compaction-required' | 'personal-data' | 'busy';
 
 /**
  * A prune that would lose what nobody kept: events a registered consumer has not yet
  * processed (`consumers` names them), or the prefix of a stream that keeps events with
- * no fold to compact it (`streams`); or one whose archive folder another prune is using
- * (`busy`). Nothing was written.
+ * no fold to compact it (`streams`); a compaction of a stream of sealed personal data,
+ * whose state would hold it in the clear (`personal-data`, `streams`); or one whose
+ * archive folder another prune is using (`busy`). Nothing was written.
  */
 export class PruneRefusedError extends EventlineError {
   readonly code = 'PRUNE_REFUSED';

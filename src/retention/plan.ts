@@ -73,6 +73,7 @@ export async function planPrune(store: EventStore, policies: readonly RetentionP
   const now = options.now ?? new Date();
   const streams: PlannedStream[] = [];
   const uncompactable: string[] = [];
+  const personal: string[] = [];
   for (const [category, mine] of byCategory(policies)) {
     for await (const { streamId, version } of streamsOf(store, category)) {
       // The first policy whose `when` holds decides, even when it finds nothing to prune.
@@ -80,6 +81,7 @@ export async function planPrune(store: EventStore, policies: readonly RetentionP
         const planned = await planStream(store, policy, streamId, version, now);
         if (planned === 'not-this-policy') continue;
         if (planned === 'uncompactable') uncompactable.push(streamId);
+        else if (planned === 'personal') personal.push(streamId);
         else if (planned !== undefined) streams.push(planned);
         break;
       }
@@ -91,6 +93,14 @@ export async function planPrune(store: EventStore, policies: readonly RetentionP
       [],
       uncompactable,
       `${uncompactable.length} stream(s) would lose a prefix while keeping later events, and their policy has no fold to compact them (first: '${uncompactable[0]}')`,
+    );
+  }
+  if (personal.length > 0) {
+    throw new PruneRefusedError(
+      'personal-data',
+      [],
+      personal,
+      `${personal.length} stream(s) would be compacted, but they hold sealed personal data that a compacted state would keep in the clear (first: '${personal[0]}'); remove such streams whole, or leave them`,
     );
   }
   const consumers = await registeredConsumers(store);
@@ -134,7 +144,7 @@ async function planStream(
   streamId: string,
   version: number,
   now: Date,
-): Promise<PlannedStream | 'not-this-policy' | 'uncompactable' | undefined> {
+): Promise<PlannedStream | 'not-this-policy' | 'uncompactable' | 'personal' | undefined> {
   const prunedTo = await store.retention.prunedTo(streamId);
   const stored = await surviving(store, streamId, prunedTo);
   const last = stored.at(-1);
@@ -153,6 +163,8 @@ async function planStream(
   // version it names: it reflects every event before it) needs no other.
   if (!(cutoff >= version && policy.when !== undefined)) {
     if (fold === undefined) return 'uncompactable';
+    // Its state would hold in the clear what the events keep sealed, out of erasure's reach.
+    if (stored.some((e) => store.retention.seals(e.type))) return 'personal';
     action = 'compact';
     if (last.type === STREAM_COMPACTED) cutoff = Math.min(cutoff, version - 1);
     else compaction = { upToVersion: version, state, stateSchemaVersion: fold.stateSchemaVersion };

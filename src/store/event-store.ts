@@ -170,7 +170,7 @@ export function createEventStore<Body>(storage: EventStorage<Body>, options: Eve
       return subscription;
     },
 
-    retention: createStoreRetention(storage, prepare, assertOpen),
+    retention: createStoreRetention(storage, prepare, assertOpen, guard),
 
     snapshots: createSnapshotStore(storage, assertOpen, guard === undefined ? undefined : snapshotSealer(guard, storage, codec)),
 

@@ -5,6 +5,7 @@
 import type { NewEvent } from '../core/events.js';
 import { ValidationError } from '../core/errors.js';
 import { assertCount, assertName } from '../core/validation.js';
+import type { PayloadGuard } from './payload-guard.js';
 import type { PrepareEvents } from './prepare-events.js';
 import type { EventStorage, PruneRange, PruneResult, RestoreResult, SpaceReport, StoredEvent } from './storage.js';
 
@@ -35,9 +36,19 @@ export interface StoreRetention {
    * the report's `advice` says what it costs).
    */
   reclaimSpace(options?: { full?: boolean }): Promise<SpaceReport>;
+  /**
+   * Whether events of this type go through the store's payload guard (personal fields
+   * sealed): a state folded from them holds those fields in the clear.
+   */
+  seals(type: string): boolean;
 }
 
-export function createStoreRetention<Body>(storage: EventStorage<Body>, prepare: PrepareEvents<Body>, assertOpen: () => void): StoreRetention {
+export function createStoreRetention<Body>(
+  storage: EventStorage<Body>,
+  prepare: PrepareEvents<Body>,
+  assertOpen: () => void,
+  guard: PayloadGuard | undefined,
+): StoreRetention {
   const audited = ({ streamId, events }: AuditEvents) => {
     assertName(streamId, 'audit.streamId');
     if (!Array.isArray(events) || events.length === 0) throw new ValidationError('audit.events', 'must be a non-empty array');
@@ -45,6 +56,8 @@ export function createStoreRetention<Body>(storage: EventStorage<Body>, prepare:
   };
 
   return {
+    seals: (type) => guard?.handles(type) === true,
+
     async prunedTo(streamId) {
       assertOpen();
       assertName(streamId, 'streamId');

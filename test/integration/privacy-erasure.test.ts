@@ -31,6 +31,8 @@ import type { PayloadGuard } from '../../src/store/payload-guard.js';
 import { loadPg } from '../../src/stores/postgres/driver.js';
 import { openDatabase } from '../../src/stores/sqlite-db/driver.js';
 import { postgresTestUrl } from '../../src/testing/index.js';
+import { pruneStore, readArchive, retentionPolicy } from '../../src/retention/index.js';
+import { PruneRefusedError } from '../../src/core/errors.js';
 
 const ADA = 'author-1';
 const GRACE = 'author-2';
@@ -248,6 +250,39 @@ for (const kind of kinds) {
         });
         assert.equal((await readAll(raw)).length, count, 'nothing of the refused append is written');
       } finally {
+        await place.close();
+      }
+    });
+
+    test('a prune will not compact a stream of sealed personal data, whose state would hold it in the clear; it removes one whole, archived still sealed', async () => {
+      const place = await kind.place();
+      const folder = mkdtempSync(join(tmpdir(), 'eventline-prune-personal-'));
+      try {
+        const { store, raw } = await given(place);
+        await store.appendToStream('author-a', [registered(ADA, ADA_NAME, ADA_EMAIL), { type: 'AuthorRenamed', data: { authorId: ADA } }]);
+        const fold = { initialState: () => ({}), evolve: (_: unknown, event: { data: unknown }) => event.data, stateSchemaVersion: 1 };
+        const before = await readAll(raw);
+        await assert.rejects(
+          pruneStore(store, { policies: [retentionPolicy({ name: 'short authors', category: 'author', maxCount: 1, fold })], archiveDir: folder }),
+          (error: unknown) => {
+            assert.ok(error instanceof PruneRefusedError);
+            assert.equal(error.reason, 'personal-data');
+            assert.deepEqual(error.streams, ['author-a']);
+            assert.ok(!error.message.includes(ADA_NAME) && !error.message.includes(ADA_EMAIL), 'the error names the stream, never a value');
+            return true;
+          },
+        );
+        same(await readAll(raw), before, 'the refused prune wrote nothing');
+
+        const whole = retentionPolicy({ name: 'every author', category: 'author', when: () => true, fold });
+        const report = await pruneStore(store, { policies: [whole], archiveDir: folder });
+        assert.equal(report.removed, 2);
+        const archived: unknown[] = [];
+        for await (const event of readArchive(report.archive!.file)) archived.push(event);
+        const text = JSON.stringify(archived);
+        assert.ok(!text.includes(ADA_NAME) && !text.includes(ADA_EMAIL), 'the archive holds the fields sealed');
+      } finally {
+        rmSync(folder, { recursive: true, force: true });
         await place.close();
       }
     });
