@@ -411,7 +411,7 @@ export class ArchiveInvalidError extends EventlineError {
 
 /**
  * A rebuild from position 0 of a projection that does not take StreamCompacted events,
- * on a store whose events were pruned: it would lose the rows of every compacted stream
+ * on a store where a prune compacted streams: it would lose the rows of every compacted stream
  * without a word. List StreamCompacted in its event types (and build its rows from the
  * state it carries), or rebuild with `acceptPrunedHistory: true`. Nothing was changed.
  */
@@ -420,7 +420,7 @@ export class PrunedHistoryError extends EventlineError {
 
   constructor(readonly projection: string) {
     super(
-      `projection ${projection} cannot be rebuilt from position 0: events were pruned from this store, and it does not take StreamCompacted events ` +
+      `projection ${projection} cannot be rebuilt from position 0: a prune compacted streams of this store, and it does not take StreamCompacted events ` +
         '(add StreamCompacted to its event types, or rebuild with acceptPrunedHistory)',
     );
   }

@@ -37,8 +37,8 @@ export interface RebuildOptions {
    */
   abandonedAfterMs?: number;
   /**
-   * Rebuild even though events were pruned from the store and the projection does not
-   * take StreamCompacted events: the rows of compacted streams are then lost. Default false.
+   * Rebuild even though a prune compacted streams of the store and the projection does
+   * not take StreamCompacted events: the rows of compacted streams are then lost. Default false.
    */
   acceptPrunedHistory?: boolean;
 }
@@ -52,10 +52,10 @@ export async function rebuildProjection(store: EventStore, projection: Projectio
   const abandonedAfterMs = options.abandonedAfterMs ?? ABANDONED_AFTER_MS;
   assertCount(abandonedAfterMs, 'abandonedAfterMs', 0);
   const live = tablesOf(projection, readModels, 0);
-  // After a prune, only a projection that takes StreamCompacted builds every row again.
-  if (options.acceptPrunedHistory !== true && !projection.eventTypes.includes(STREAM_COMPACTED)) {
-    const [recorded] = await store.readStream(RETENTION_STREAM, { maxCount: 1 });
-    if (recorded !== undefined) throw new PrunedHistoryError(projection.name);
+  // Once a prune compacted a stream, only a projection that takes StreamCompacted builds
+  // every row again. (A stream removed whole is meant to leave no row.)
+  if (options.acceptPrunedHistory !== true && !projection.eventTypes.includes(STREAM_COMPACTED) && (await compactedAny(store))) {
+    throw new PrunedHistoryError(projection.name);
   }
 
   // The claim: state 'rebuilding' and a heartbeat no one else has written.
@@ -162,4 +162,12 @@ function readBatch(store: EventStore, projection: Projection, after: number, bat
 
 async function dropTables(db: ReadModelDb, projection: Projection, tables: Record<string, string>): Promise<void> {
   for (const table of projection.tables) await db.exec(`DROP TABLE IF EXISTS ${tables[table]}`);
+}
+
+/** Whether the log holds a StreamCompacted event; the `$retention` stream says first whether anything was ever pruned. */
+async function compactedAny(store: EventStore): Promise<boolean> {
+  const [pruned] = await store.readStream(RETENTION_STREAM, { maxCount: 1 });
+  if (pruned === undefined) return false;
+  for await (const _ of store.readAll({ types: [STREAM_COMPACTED], batchSize: 1 })) return true;
+  return false;
 }

@@ -244,7 +244,7 @@ onEveryStore((name) => `pruning the blog on ${name}`, (backend) => {
       });
     }));
 
-  test('after a prune, a projection that takes StreamCompacted rebuilds from the compacted start; one that does not is refused unless it accepts the loss', () =>
+  test('after a prune, a projection that takes StreamCompacted rebuilds from the compacted start; once a stream is compacted, one that does not is refused unless it accepts the loss', () =>
     backend.withStore(async (store) => {
       const titleOf = (e: RecordedEvent) => (e.type === 'StreamCompacted' ? (e.data as { state: Post }).state.title : (e.data as { title?: string }).title);
       const titles = (name: string, eventTypes: string[]) =>
@@ -270,7 +270,14 @@ onEveryStore((name) => `pruning the blog on ${name}`, (backend) => {
         await projections.waitFor('titles', await store.headPosition());
         await projections.waitFor('plain_titles', await store.headPosition());
         const before = (await rowsOf('titles')).filter((r) => r.stream_id !== 'post-1');
-        await withFolder((folder) => pruneStore(store, { policies: POLICIES, archiveDir: folder, now: LATER }).then(() => {}));
+        await withFolder(async (folder) => {
+          // A removal alone refuses no rebuild: the removed stream is meant to leave no row.
+          await pruneStore(store, { policies: [abandonedDrafts], archiveDir: folder, now: LATER });
+          await projections.rebuild('plain_titles');
+          await projections.waitFor('plain_titles', await store.headPosition());
+          assert.deepEqual((await rowsOf('plain_titles')).map((r) => r.stream_id), ['post-2', 'post-3']);
+          await pruneStore(store, { policies: POLICIES, archiveDir: folder, now: LATER });
+        });
 
         await projections.rebuild('titles');
         assert.deepEqual(await rowsOf('titles'), before, 'the compacted post keeps its row');
