@@ -93,6 +93,7 @@ export function benchStoreOf(store: EventStore): BenchStore {
     },
     reviewWorkflow: () => reviewWorkflowOf(store),
     pruneClosed: (category, archiveDir) => pruneClosed(store, category, archiveDir),
+    reclaimFully: async () => (await store.retention.reclaimSpace({ full: true })).bytesAfter,
     close: () => store.close(),
   };
 }

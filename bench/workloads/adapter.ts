@@ -57,6 +57,8 @@ export interface BenchStore {
   personalData?(): Promise<PersonalDataStore>;
   /** R1: prunes the closed streams of `category` (the last event of each says `closed: true`), archiving them in `archiveDir`. */
   pruneClosed?(category: string, archiveDir: string): Promise<PruneOutcome>;
+  /** R1, after the prune: the rewrite an operator may run (`eventline reclaim --full`); the store's bytes after it. */
+  reclaimFully?(): Promise<number>;
   close(): Promise<void>;
 }
 
