@@ -27,6 +27,8 @@ export interface LastPrune {
   /** Measured once the space was given back; else the run's estimate (measured false). */
   bytesAfter: number;
   measured: boolean;
+  /** What gave the space back, when measured. */
+  done?: SpaceReport['done'];
 }
 
 const PAGE = 100;
@@ -46,6 +48,7 @@ export async function lastPrune(store: EventStore): Promise<LastPrune | undefine
       bytesBefore: measured?.bytesBefore ?? bytesBefore,
       bytesAfter: measured?.bytesAfter ?? bytesAfter,
       measured: measured !== undefined,
+      ...(measured === undefined ? {} : { done: measured.done }),
     };
   }
   return undefined;
