@@ -30,6 +30,10 @@ export {
   RestoreConflictError,
   ArchiveInvalidError,
   PrunedHistoryError,
+  CheckpointMismatchError,
+  MaintenanceBusyError,
+  type CheckpointConsumerKind,
+  type CheckpointMismatch,
   type ArchiveFailure,
   type PruneRefusal,
   type SealedSnapshotFailure,
@@ -241,8 +245,8 @@ export {
   type ReceivedMessage,
   type Inbox,
 } from './workflows/index.js';
-export type { AuditEvents, StoreRetention } from './store/event-store.js';
-export type { PruneRange, PruneResult, RestoreResult, SpaceReport } from './store/storage.js';
+export type { AuditEvents, StoreMaintenance, StoreRetention } from './store/event-store.js';
+export type { BackupFacts, PruneRange, PruneResult, RestoreResult, SpaceReport } from './store/storage.js';
 export {
   ARCHIVE_FORMAT,
   archiveFiles,

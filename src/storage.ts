@@ -8,9 +8,12 @@
 export { createEventStore } from './store/event-store.js';
 export type {
   AuditAppend,
+  BackupFacts,
   BeforeCommit,
   EventStorage,
   EventToStore,
+  MaintenanceLock,
+  MaintenanceStorage,
   RetentionStorage,
   SnapshotStorage,
   SnapshotToStore,

@@ -425,3 +425,51 @@ export class PrunedHistoryError extends EventlineError {
     );
   }
 }
+
+/** Which consumer a checkpoint belongs to. */
+export type CheckpointConsumerKind = 'projection' | 'workflow' | 'outbox relay';
+
+/** Why a checkpoint does not fit its store: made under another epoch, or past the store's head. */
+export type CheckpointMismatch = 'epoch' | 'ahead';
+
+/**
+ * A consumer's checkpoint that does not belong to the store it reads: saved under another
+ * epoch (the store was restored from a backup or copied since), or past the store's head
+ * (the log it counted is gone). The consumer stops instead of skipping or repeating
+ * events without a word; `eventline recover` says what can be done. Nothing was written.
+ */
+export class CheckpointMismatchError extends EventlineError {
+  readonly code = 'CHECKPOINT_MISMATCH';
+
+  constructor(
+    readonly kind: CheckpointConsumerKind,
+    readonly consumer: string,
+    readonly reason: CheckpointMismatch,
+    readonly checkpoint: { epoch: string; position: number },
+    readonly store: { epoch: string; head: number },
+  ) {
+    super(
+      `${kind} ${consumer} stopped: its checkpoint (position ${checkpoint.position}, epoch ${checkpoint.epoch}) ` +
+        (reason === 'epoch'
+          ? `belongs to another epoch than the store's (${store.epoch}, head ${store.head})`
+          : `lies beyond the store's head ${store.head} (epoch ${store.epoch})`) +
+        `; see eventline recover`,
+    );
+  }
+}
+
+/**
+ * A maintenance task (prune, archive restore, backup) on a store another one is running
+ * on: they exclude each other. `holder` says what holds the lock (its task and process),
+ * as far as the store knows. Nothing was written.
+ */
+export class MaintenanceBusyError extends EventlineError {
+  readonly code = 'MAINTENANCE_BUSY';
+
+  constructor(
+    readonly task: string,
+    readonly holder: string,
+  ) {
+    super(`${task} refused: the store's maintenance lock is held by ${holder}`);
+  }
+}

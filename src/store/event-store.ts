@@ -16,12 +16,14 @@ import { eventPreparer } from './prepare-events.js';
 import type { ReadModelDb, ReadModelStorage, ReadModelTables, ScratchReadModels } from './read-models.js';
 import { createReads, type EventReads } from './reads.js';
 import { createStoreRetention, type StoreRetention } from './retention-access.js';
+import { createStoreMaintenance, type StoreMaintenance } from './maintenance-access.js';
 import { createSnapshotStore, type SnapshotStore } from './snapshot-store.js';
 import type { AppendResult, EventStorage, StoredEvent, StoreStats } from './storage.js';
 import { startSubscription, type SubscribeOptions, type Subscription } from './subscription.js';
 
 export type { GuardedEvent, GuardedSnapshot, PayloadGuard, StoredGuardedEvent } from './payload-guard.js';
 export type { AuditEvents, StoreRetention } from './retention-access.js';
+export type { StoreMaintenance } from './maintenance-access.js';
 export type { FoldedEvent, FoldOptions, FoldResult, ListStreamsOptions, ReadAllOptions, ReadStreamOptions } from './reads.js';
 
 export interface AppendOptions {
@@ -47,6 +49,10 @@ export interface EventStore extends EventReads {
   readonly snapshots: SnapshotStore;
   /** Pruning's access to the store: events as stored, prune and restore (retention-access.ts). */
   readonly retention: StoreRetention;
+  /** The store's epoch, its maintenance lock and its backup (maintenance-access.ts). */
+  readonly maintenance: StoreMaintenance;
+  /** The store's epoch: minted when it was made, and anew by every restore or copy. */
+  epoch(): Promise<string>;
   /** Tables for read models and checkpoints in the store's own database. */
   readonly readModels: ReadModelStorage;
   /** A new, empty read-model database of its own in memory, closed by the caller: a replay there leaves the live tables alone. */
@@ -124,6 +130,7 @@ export function createEventStore<Body>(storage: EventStorage<Body>, options: Eve
   const recordedOf = async (stored: readonly StoredEvent<Body>[]): Promise<RecordedEvent[]> =>
     guard === undefined ? stored.map(decode) : revealEvents(guard, stored.map(decode), upcast);
   const subscriptions = new Set<Subscription>();
+  const maintenance = createStoreMaintenance(storage as EventStorage<unknown>, assertOpen);
   const appendHooks = new Set<AppendHook>();
 
   const store: EventStore = {
@@ -171,6 +178,8 @@ export function createEventStore<Body>(storage: EventStorage<Body>, options: Eve
     },
 
     retention: createStoreRetention(storage, prepare, assertOpen, guard),
+    maintenance,
+    epoch: maintenance.epoch,
 
     snapshots: createSnapshotStore(storage, assertOpen, guard === undefined ? undefined : snapshotSealer(guard, storage, codec)),
 

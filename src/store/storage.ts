@@ -155,7 +155,43 @@ export interface EventStorage<Body = string> {
   readonly snapshots: SnapshotStorage;
   /** Removing stream prefixes, and putting them back (src/retention builds on it). */
   readonly retention: RetentionStorage<Body>;
+  /** The store's epoch, its maintenance lock and its backup. */
+  readonly maintenance: MaintenanceStorage;
   close(): Promise<void>;
+}
+
+/**
+ * What maintenance needs of a store. The epoch is an id (a UUIDv7) minted when the store
+ * is made, and minted anew when it is restored from a backup or copied: a consumer's
+ * checkpoint saved under another epoch counted another log. The maintenance lock keeps
+ * prune, archive restore and backup apart, across processes.
+ */
+export interface MaintenanceStorage {
+  epoch(): Promise<string>;
+  /** Mints a new epoch and returns it (after a restore or a copy has written the store). */
+  renewEpoch(): Promise<string>;
+  /**
+   * Takes the store's maintenance lock for `task` (prune, restore, backup), or throws
+   * MaintenanceBusyError naming its holder. A lock whose holder died is free again.
+   */
+  lock(task: string): Promise<MaintenanceLock>;
+  /**
+   * Writes a consistent copy of the store to `file` while writers go on (SQLite's online
+   * backup; PostgreSQL's pg_dump of the store's schema, in the snapshot the head and epoch
+   * are read in). Never the key storage, which lives apart. Memory has no backup.
+   */
+  backup?(file: string): Promise<BackupFacts>;
+}
+
+export interface MaintenanceLock {
+  release(): Promise<void>;
+}
+
+/** What a backup holds, read in the same snapshot as it was written. */
+export interface BackupFacts {
+  head: number;
+  epoch: string;
+  schemaVersion: number;
 }
 
 /** A stream's prefix to remove: its versions 1..upToVersion. */

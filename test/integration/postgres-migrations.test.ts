@@ -111,6 +111,8 @@ if (!postgres) {
               event_id::text, type, data, metadata, ${RECORDED_MS}::float8 AS recorded_ms
             FROM ${s}.events ORDER BY position`);
           await assertUpgradedStore(store, rows, tag);
+          // and it got an epoch as it upgraded.
+          assert.match(await store.epoch(), /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
         } finally {
           await store.close();
         }

@@ -19,6 +19,7 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 let files = 0;
 const freshFile = () => join(dir, `store-${++files}.db`);
 const RECORDED_AT = Date.UTC(2026, 10, 26, 12);
+const UUID_V7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
 /**
  * An append as Eventline at schema version k wrote it: 1 and 2 kept each stream's
@@ -78,7 +79,7 @@ before(async () => {
 test('a file created today has the steps’ schema, at the newest version', () => {
   assert.deepEqual(today.schemaVersion, [{ version: SCHEMA_VERSION }]);
   assert.deepEqual(today.objects.filter((o) => o.type === 'table').map((o) => o.name),
-    ['event_id_tag', 'eventline_schema', 'events', 'positions_used', 'pruned_events', 'snapshots', 'sqlite_sequence']);
+    ['event_id_tag', 'eventline_schema', 'events', 'maintenance_lock', 'positions_used', 'pruned_events', 'snapshots', 'sqlite_sequence', 'store_epoch']);
 });
 
 for (let k = 1; k < SCHEMA_VERSION; k++) {
@@ -106,6 +107,8 @@ for (let k = 1; k < SCHEMA_VERSION; k++) {
         tag: db.prepare('SELECT tag FROM event_id_tag').pluck().get() as string,
       }));
       await assertUpgradedStore(store, rows, tag);
+      // and it got an epoch as it upgraded.
+      assert.match(await store.epoch(), UUID_V7);
     } finally {
       await store.close();
     }

@@ -14,6 +14,7 @@ import { assertPrunable, restoreConflict } from '../../store/prune-rules.js';
 import type { AppendResult, AuditAppend, EventStorage, EventToStore, RetentionStorage, StoredEvent, StoredEventId } from '../../store/storage.js';
 import { createMemoryReadModels } from '../sqlite-db/memory-read-models.js';
 import { createMemorySnapshots } from './snapshots.js';
+import { inProcessMaintenance } from '../maintenance-lock.js';
 
 /**
  * An event as the memory store keeps it: with no id when it was given none, and its time
@@ -304,6 +305,7 @@ export function createMemoryStorage(): EventStorage<unknown> {
     snapshots: createMemorySnapshots(),
 
     retention,
+    maintenance: inProcessMaintenance(),
 
     async close() {
       await turn.wait();

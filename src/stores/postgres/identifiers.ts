@@ -29,5 +29,7 @@ export const LOCK_APPEND = 0x45560002;
 export const LOCK_PROJECTION = 0x45560003;
 /** Held shared by every connection that listens for a schema's appends (listener.ts). */
 export const LOCK_LISTEN = 0x45560004;
+/** The store's maintenance lock (prune, archive restore, backup), held for a session; the second key is lockKey(schema). */
+export const LOCK_MAINTENANCE = 0x45560005;
 /** A subject in a key schema (key-storage.ts); the second key is lockKey(`${schema}/${subjectHash}`). */
 export const LOCK_KEY_SUBJECT = 0x45560011;

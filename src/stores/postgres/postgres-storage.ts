@@ -17,6 +17,7 @@ import { discardDeferred, flushDeferred, postgresReadModelDb, postgresReadModelS
 import { migrate, notifyChannel } from './schema.js';
 import { prepareSnapshots } from './snapshots.js';
 import { loadPg } from './driver.js';
+import { prepareMaintenance } from './maintenance.js';
 
 export interface PostgresOptions {
   /** A libpq connection URL, without Eventline's own parameters. */
@@ -147,6 +148,15 @@ export async function openPostgresStorage(url: string, options: PostgresOptions)
     headPosition: reads.headPosition,
     snapshots: prepareSnapshots(pool, s),
     retention: preparePruning(pool, s, lockKey(schema), ids, append, async () => (await reads.stats()).bytes),
+    maintenance: prepareMaintenance(s, schema, {
+      pool,
+      connectionString: options.connectionString,
+      async connect() {
+        const client = new pg.Client({ connectionString: options.connectionString, types: config.types });
+        await client.connect();
+        return client;
+      },
+    }),
 
     async close() {
       await listener.close();

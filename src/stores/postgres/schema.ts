@@ -20,6 +20,7 @@ import { idsNamedByPosition } from './migrations/006-ids-named-by-position.js';
 import { appendEvent } from './migrations/007-append-event.js';
 import { appendBatch } from './migrations/008-append-batch.js';
 import { prunedEvents } from './migrations/009-pruned-events.js';
+import { storeEpoch } from './migrations/010-epoch.js';
 import type { Migration, SchemaNames } from './migrations/migration.js';
 
 /** The steps in order: a schema's version is how many of them it has run. */
@@ -33,6 +34,7 @@ const MIGRATIONS: readonly Migration[] = [
   appendEvent,
   appendBatch,
   prunedEvents,
+  storeEpoch,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -19,6 +19,7 @@ import { preparePruning, reclaimSqliteSpace } from './prune.js';
 import { prepareReads } from './read.js';
 import { hasSchema, migrate } from './schema.js';
 import { prepareSnapshots } from './snapshots.js';
+import { prepareMaintenance } from './maintenance.js';
 
 export type Synchronous = 'normal' | 'full';
 
@@ -192,6 +193,8 @@ export async function openSqliteStorage(url: string, options: SqliteOptions): Pr
       },
       reclaimSpace: ({ full }) => lock.run(() => reclaimSqliteSpace(db, () => bytesOnDisk(db, path), full)),
     },
+
+    maintenance: prepareMaintenance(db, path, lock),
 
     stats() {
       return lock.run(() => ({ ...reads.counts(), bytes: bytesOnDisk(db, path) }));

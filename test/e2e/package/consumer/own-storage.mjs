@@ -23,6 +23,7 @@ export async function openOwnStorage() {
     stats: () => inner.stats(),
     snapshots: inner.snapshots,
     retention: inner.retention,
+    maintenance: inner.maintenance,
     close: () => inner.close(),
   };
 }
