@@ -45,6 +45,8 @@ export const LAYERS = [
       'src/workflows': [],
       // Retention reads the checkpoints that projections, workflows and the outbox relay keep.
       'src/retention': ['src/projections', 'src/workflows'],
+      // A backup's manifest lists the consumers' checkpoints, as retention finds them.
+      'src/backup': ['src/retention'],
       'src/privacy': [],
       // Where a process finds the KEK (the environment, a key file): shared by the CLI and the Lab.
       'src/kek': ['src/privacy'],

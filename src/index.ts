@@ -32,6 +32,8 @@ export {
   PrunedHistoryError,
   CheckpointMismatchError,
   MaintenanceBusyError,
+  BackupInvalidError,
+  type BackupFailure,
   type CheckpointConsumerKind,
   type CheckpointMismatch,
   type ArchiveFailure,

@@ -3,12 +3,14 @@
 // store throws on purpose is an EventlineError, so the mapping goes by class.
 
 import {
+  BackupInvalidError,
   ConcurrencyError,
   DomainError,
   DuplicateEventError,
   EventlineError,
   EventTooLargeError,
   KeyEncryptionKeyError,
+  MaintenanceBusyError,
   PruneRefusedError,
   RestoreConflictError,
   StoreOpenError,
@@ -57,6 +59,10 @@ export function describeFailure(error: unknown): Failure {
   }
   // A prune that would strand a consumer or lose what a stream carried, a restore onto a taken place: refused, nothing written.
   if (error instanceof PruneRefusedError || error instanceof RestoreConflictError) return { exitCode: EXIT_REFUSED, code: error.code, message };
+  // Another maintenance task holds the store: refused, nothing written.
+  if (error instanceof MaintenanceBusyError) return { exitCode: EXIT_REFUSED, code: error.code, message };
+  // A backup that is missing, altered or of another kind of store: nothing was restored.
+  if (error instanceof BackupInvalidError) return { exitCode: EXIT_BAD_INPUT, code: error.code, message };
   if (error instanceof DuplicateEventError) {
     return { exitCode: EXIT_REFUSED, code: error.code, message, details: { eventId: error.eventId } };
   }

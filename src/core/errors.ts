@@ -473,3 +473,19 @@ export class MaintenanceBusyError extends EventlineError {
     super(`${task} refused: the store's maintenance lock is held by ${holder}`);
   }
 }
+
+/** Why a backup cannot be restored. */
+export type BackupFailure = 'missing' | 'malformed' | 'sha256' | 'kind';
+
+/** A backup whose file or manifest is missing, malformed or does not match (its SHA-256). Nothing was written. */
+export class BackupInvalidError extends EventlineError {
+  readonly code = 'BACKUP_INVALID';
+
+  constructor(
+    readonly reason: BackupFailure,
+    readonly file: string,
+    detail: string,
+  ) {
+    super(`backup ${file}: ${detail}`);
+  }
+}

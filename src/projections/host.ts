@@ -46,7 +46,8 @@ export interface Projections {
   /**
    * Resolves once `name`, at this version, has applied every event up to `position`
    * (read-your-writes). Rejects with ProjectionFailedError as soon as the projection is
-   * found failed, and with ProjectionTimeoutError after `timeoutMs`.
+   * found failed, with CheckpointMismatchError when its runner here stopped on a
+   * checkpoint that does not belong to the store, and with ProjectionTimeoutError after `timeoutMs`.
    */
   waitFor(name: string, position: number, timeoutMs?: number): Promise<void>;
   rebuild(name: string, options?: RebuildOptions): Promise<RebuildProgress>;
@@ -147,6 +148,8 @@ function controlsOf(
       assertCount(position, 'position', 0);
       const deadline = Date.now() + timeoutMs;
       while (true) {
+        const halted = running.runners?.get(name)?.halted();
+        if (halted) throw halted;
         const checkpoint = await read(name).catch(() => undefined);
         if (checkpoint && checkpoint.version === version && checkpoint.state === 'running' && checkpoint.position >= position) return;
         if (checkpoint?.state === 'failed') throw failedError(checkpoint, running.runners?.get(name));

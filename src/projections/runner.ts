@@ -3,7 +3,9 @@
 // changed. A failing batch is retried event by event with back-off; the event that
 // still fails stops the projection in state `failed`, at that event.
 
+import type { CheckpointMismatchError } from '../core/errors.js';
 import type { RecordedEvent } from '../core/events.js';
+import { assertCheckpointBelongs } from '../store/checkpoint-epoch.js';
 import type { EventStore } from '../store/event-store.js';
 import type { Lease } from '../store/read-models.js';
 import { createPauses, runWhileLeased } from '../store/leased-loop.js';
@@ -11,7 +13,7 @@ import { createWakeup } from '../store/wakeup.js';
 import { applyBatch, HandlerError } from './apply.js';
 import { checkpoints, type Checkpoint } from './checkpoints.js';
 import type { Projection } from './projection.js';
-import { tablesOf } from './tables.js';
+import { CHECKPOINTS, tablesOf } from './tables.js';
 
 export interface RunnerOptions {
   batchSize: number;
@@ -31,6 +33,8 @@ export interface Runner {
   nudge(): void;
   /** The last failure this runner recorded: the event's position, the text stored, and the handler's own error. */
   failure(): RunnerFailure | undefined;
+  /** Why the runner stopped for good: its checkpoint does not belong to the store. */
+  halted(): CheckpointMismatchError | undefined;
 }
 
 export interface RunnerFailure {
@@ -43,6 +47,7 @@ export function startRunner(store: EventStore, projection: Projection, options: 
   const readModels = store.readModels;
   let stopped = false;
   let failure: RunnerFailure | undefined;
+  let halted: CheckpointMismatchError | undefined;
   const wakeup = createWakeup();
   const unwatch = store.watch(wakeup.nudge);
 
@@ -95,6 +100,7 @@ export function startRunner(store: EventStore, projection: Projection, options: 
 
   async function follow(lease: Lease): Promise<void> {
     let checkpoint = await load();
+    await assertCheckpointBelongs(store, { kind: 'projection', name: projection.name, table: CHECKPOINTS });
     if (checkpoint.version < projection.version && checkpoint.state !== 'rebuilding') {
       await options.rebuild(projection);
       checkpoint = await load();
@@ -127,12 +133,14 @@ export function startRunner(store: EventStore, projection: Projection, options: 
     pause,
     leaseRetryMs: options.leaseRetryMs,
     onError: (error) => options.logger.warn(`projection ${projection.name} stopped by an error and will resume: ${error.message}`),
+    onHalt: (error) => options.logger.warn((halted = error).message),
     work: follow,
   }).finally(unwatch);
 
   return {
     nudge: wakeup.nudge,
     failure: () => failure,
+    halted: () => halted,
     async stop() {
       stopped = true;
       wakeup.nudge();

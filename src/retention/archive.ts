@@ -136,7 +136,7 @@ export async function writeArchive(
  * of its own, which flushes the file whichever descriptor wrote it), renamed, and the
  * folder synced so the rename lasts.
  */
-async function writeSynced(path: string, write: (partial: string) => Promise<unknown>): Promise<void> {
+export async function writeSynced(path: string, write: (partial: string) => Promise<unknown>): Promise<void> {
   const partial = `${path}.partial`;
   await write(partial);
   await synced(partial, 'r+');

@@ -1,23 +1,30 @@
 // The consumers a prune must not strand: every projection, workflow and outbox relay
-// whose checkpoint the store keeps in its read-model tables, with how far each has read.
+// whose checkpoint the store keeps in its read-model tables, with how far each has read
+// and under which store epoch (eventline recover lists them too).
 
+import type { CheckpointConsumerKind } from '../core/errors.js';
 import type { EventStore } from '../store/event-store.js';
+import { catalogName, hasEpochColumn } from '../store/checkpoint-epoch.js';
 import type { ReadModelStorage } from '../store/read-models.js';
 import { CHECKPOINTS as PROJECTIONS } from '../projections/tables.js';
 import { CHECKPOINTS as WORKFLOWS } from '../workflows/tables.js';
 import { OUTBOX_TABLE as OUTBOX } from '../workflows/outbox/checkpoint.js';
 import { OUTBOX_MESSAGE } from '../workflows/outbox/message.js';
 
-export type ConsumerKind = 'projection' | 'workflow' | 'outbox relay';
+export type ConsumerKind = CheckpointConsumerKind;
 
 export interface Consumer {
   kind: ConsumerKind;
   name: string;
   /** The position of the last event it processed (for an outbox relay: the last before its next undelivered message). */
   position: number;
+  /** The position its checkpoint holds (an outbox relay's may be behind `position`). */
+  checkpoint: number;
+  /** The store epoch its checkpoint was saved under; null when saved before epochs (it adopts the store's as it starts). */
+  epoch: string | null;
 }
 
-const TABLES: readonly { kind: ConsumerKind; table: string }[] = [
+export const CHECKPOINT_TABLES: readonly { kind: ConsumerKind; table: string }[] = [
   { kind: 'projection', table: PROJECTIONS },
   { kind: 'workflow', table: WORKFLOWS },
   { kind: 'outbox relay', table: OUTBOX },
@@ -37,15 +44,18 @@ export async function registeredConsumers(store: EventStore): Promise<Consumer[]
     return [];
   }
   const found: Consumer[] = [];
-  for (const { kind, table } of TABLES) {
+  for (const { kind, table } of CHECKPOINT_TABLES) {
     const rows = await readModels.transaction({ [table]: readModels.table(table) }, async (db) => {
       // The catalog knows the table by its bare name in SQLite, by its quoted, qualified one in PostgreSQL.
-      const exists = await db.get(TABLE_EXISTS[db.dialect], [db.dialect === 'sqlite' ? table : readModels.table(table)]);
-      return exists ? db.all<{ name: string; position: number | string }>(`SELECT name, position FROM {${table}} ORDER BY name`) : [];
+      const catalogued = catalogName(readModels, table);
+      if (!(await db.get(TABLE_EXISTS[db.dialect], [catalogued]))) return [];
+      const epoch = (await hasEpochColumn(db, catalogued)) ? 'epoch' : 'NULL AS epoch';
+      return db.all<{ name: string; position: number | string; epoch: string | null }>(`SELECT name, position, ${epoch} FROM {${table}} ORDER BY name`);
     });
     for (const row of rows) {
-      const position = Number(row.position);
-      found.push({ kind, name: row.name, position: kind === 'outbox relay' ? await relayReach(store, position) : position });
+      const checkpoint = Number(row.position);
+      const position = kind === 'outbox relay' ? await relayReach(store, checkpoint) : checkpoint;
+      found.push({ kind, name: row.name, position, checkpoint, epoch: row.epoch });
     }
   }
   return found;

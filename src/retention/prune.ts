@@ -96,9 +96,10 @@ export interface PruneReport {
 
 /**
  * Prunes `store` under `policies`, archiving what it removes in `archiveDir`.
- * Throws RetentionPolicyError for a bad policy and PruneRefusedError when a consumer
- * would be stranded (unless `force`) or a prefix cannot be compacted; nothing is
- * written then.
+ * Throws RetentionPolicyError for a bad policy, PruneRefusedError when a consumer
+ * would be stranded (unless `force`) or a prefix cannot be compacted, and
+ * MaintenanceBusyError while a backup, an archive restore or another prune holds the
+ * store; nothing is written then.
  */
 export async function pruneStore(store: EventStore, options: PruneOptions): Promise<PruneReport> {
   const { archiveDir, dryRun = false } = options;
@@ -106,7 +107,8 @@ export async function pruneStore(store: EventStore, options: PruneOptions): Prom
   checkPolicies(options.policies);
   if (dryRun) return pruneHoldingFolder(store, options);
   await mkdir(archiveDir, { recursive: true });
-  return holdingFolder(archiveDir, () => pruneHoldingFolder(store, options));
+  // The store's lock keeps backups and archive restores out; the folder's, other stores' prunes.
+  return store.maintenance.withLock('prune', () => holdingFolder(archiveDir, () => pruneHoldingFolder(store, options)));
 }
 
 /** The run, with the archive folder to itself (none for a dry run, which writes nothing). */
@@ -278,7 +280,7 @@ export interface ResumeReport {
  */
 export async function resumePrunes(store: EventStore, archiveDir: string, { force = false }: { force?: boolean } = {}): Promise<ResumeReport> {
   if (!existsSync(archiveDir)) return { finished: [], discarded: [], skipped: [] };
-  return holdingFolder(archiveDir, () => resumeHoldingFolder(store, archiveDir, force));
+  return store.maintenance.withLock('prune', () => holdingFolder(archiveDir, () => resumeHoldingFolder(store, archiveDir, force)));
 }
 
 async function resumeHoldingFolder(store: EventStore, archiveDir: string, force: boolean): Promise<ResumeReport> {

@@ -31,9 +31,14 @@ export interface RestoreReport {
 /**
  * Restores the archive `file` (the .jsonl.gz, or its manifest) into `into`. Throws
  * ArchiveInvalidError when a hash fails, RestoreConflictError when an event's place is
- * taken; nothing is written then.
+ * taken, MaintenanceBusyError while a prune or a backup holds the store; nothing is
+ * written then.
  */
 export async function restoreArchive(file: string, into: EventStore): Promise<RestoreReport> {
+  return into.maintenance.withLock('archive restore', () => restoreHoldingStore(file, into));
+}
+
+async function restoreHoldingStore(file: string, into: EventStore): Promise<RestoreReport> {
   const { manifest } = await verifyArchive(file);
   // The memory store keeps values, the SQL stores text: bodies move only between alike.
   if ((manifest.store === 'memory') !== (into.kind === 'memory')) {

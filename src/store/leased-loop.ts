@@ -3,6 +3,7 @@
 // own trouble (a lost connection, a busy file) say so, pause and start over; a process
 // without the lease asks again now and then.
 
+import { CheckpointMismatchError } from '../core/errors.js';
 import type { Lease, ReadModelStorage } from './read-models.js';
 import { delay } from './wakeup.js';
 
@@ -40,6 +41,11 @@ export interface LeasedLoop {
   leaseRetryMs: number;
   /** Told of an error that stopped `work`; the loop pauses a second and starts over. */
   onError(error: Error): void;
+  /**
+   * Told of a checkpoint that does not belong to the store (CheckpointMismatchError): the
+   * loop ends there, for no retry can mend it; an operator decides (eventline recover).
+   */
+  onHalt(error: CheckpointMismatchError): void;
   /** Runs while the lease is held; returns when it is lost or the loop stops. */
   work(lease: Lease): Promise<void>;
 }
@@ -54,6 +60,10 @@ export async function runWhileLeased(loop: LeasedLoop): Promise<void> {
     try {
       await loop.work(lease);
     } catch (error) {
+      if (error instanceof CheckpointMismatchError) {
+        loop.onHalt(error);
+        return;
+      }
       if (!loop.isStopped()) {
         loop.onError(error as Error);
         await loop.pause(1000);

@@ -192,6 +192,8 @@ export interface BackupFacts {
   head: number;
   epoch: string;
   schemaVersion: number;
+  /** PostgreSQL: the schema the dump holds, which it restores into. */
+  schema?: string;
 }
 
 /** A stream's prefix to remove: its versions 1..upToVersion. */

@@ -5,10 +5,11 @@
 // them with the other processes by claims.
 
 import { setTimeout as sleep } from 'node:timers/promises';
-import { DomainError, ProjectionTimeoutError, ValidationError, isEventlineError } from '../core/errors.js';
+import { DomainError, ProjectionTimeoutError, ValidationError, isEventlineError, type CheckpointMismatchError } from '../core/errors.js';
 import type { RecordedEvent } from '../core/events.js';
 import { assertCount } from '../core/validation.js';
 import type { EventStore } from '../store/event-store.js';
+import { assertCheckpointBelongs } from '../store/checkpoint-epoch.js';
 import { createPauses, runWhileLeased, takeLease } from '../store/leased-loop.js';
 import type { Lease } from '../store/read-models.js';
 import { createWakeup } from '../store/wakeup.js';
@@ -18,7 +19,7 @@ import { WorkflowRegistry, type Workflow } from './definition.js';
 import { instancePrefix, workflowStreamId, WorkflowEventTypes as T, type CommandSentData, type WorkflowCommand } from './events.js';
 import { DecideError, type StepInput } from './plan.js';
 import { finishWithout, loadInstance, parkCommand, parkStep, takeStep, type StepExtras, type StepRuntime, type WorkflowFaults } from './step.js';
-import { checkpoints, ensureTables, tablesOf, timers } from './tables.js';
+import { CHECKPOINTS, checkpoints, ensureTables, tablesOf, timers } from './tables.js';
 
 /** Carries out a command an instance sent. Throw a DomainError to refuse it (the instance hears `rejected`); any other error is retried. */
 export type CommandHandler = (command: WorkflowCommand, context: { commandId: string; streamId: string; workflow: string }) => Promise<unknown>;
@@ -52,7 +53,11 @@ export interface WorkflowsOptions {
 export interface Workflows extends WorkflowControls {
   /** Fires every timer due by the clock now; resolves to how many fired. The timer service calls it on its own. */
   runDueTimers(): Promise<number>;
-  /** Resolves once every workflow has taken every input up to the head of the log and no timer is due. */
+  /**
+   * Resolves once every workflow has taken every input up to the head of the log and no
+   * timer is due; rejects with CheckpointMismatchError when a workflow's follower here
+   * stopped on a checkpoint that does not belong to the store.
+   */
   idle(timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
 }
@@ -180,7 +185,8 @@ export function startWorkflows(store: EventStore, workflows: readonly Workflow[]
     await finishWithout(runtime, extras);
   }
 
-  function startFollower(workflow: string): { stop(): Promise<void>; nudge(): void } {
+  function startFollower(workflow: string): { stop(): Promise<void>; nudge(): void; halted(): CheckpointMismatchError | undefined } {
+    let halted: CheckpointMismatchError | undefined;
     const wakeup = createWakeup();
     const unwatch = store.watch(wakeup.nudge);
     const prefix = instancePrefix(workflow);
@@ -249,6 +255,7 @@ export function startWorkflows(store: EventStore, workflows: readonly Workflow[]
     async function follow(lease: Lease): Promise<void> {
       // The row appears as the follower starts: a step's transaction only ever moves it.
       await readModels.transaction(tables, (db) => checkpoints.ensure(db, workflow));
+      await assertCheckpointBelongs(store, { kind: 'workflow', name: workflow, table: CHECKPOINTS });
       while (!stopped && lease.held) {
         await wakeup.wait(pollIntervalMs);
         if (stopped || !lease.held) return;
@@ -275,11 +282,13 @@ export function startWorkflows(store: EventStore, workflows: readonly Workflow[]
       pause,
       leaseRetryMs,
       onError: (error) => logger.warn(`workflow ${workflow} stopped by an error and will resume from its checkpoint: ${error.message}`),
+      onHalt: (error) => logger.warn((halted = error).message),
       work: follow,
     }).finally(unwatch);
 
     return {
       nudge: wakeup.nudge,
+      halted: () => halted,
       async stop() {
         wakeup.nudge();
         await running;
@@ -336,6 +345,8 @@ export function startWorkflows(store: EventStore, workflows: readonly Workflow[]
       await ready;
       const deadline = Date.now() + timeoutMs;
       for (let calm = 0; calm < 2; ) {
+        const halted = (await followers).map((f) => f.halted()).find((h) => h !== undefined);
+        if (halted) throw halted;
         const head = await store.headPosition();
         const { positions, nextDue } = await readModels.transaction(tables, async (db) => ({
           positions: await Promise.all(registry.names().map((w) => checkpoints.get(db, w))),

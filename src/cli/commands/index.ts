@@ -4,6 +4,7 @@ import type { Command } from '../command.js';
 import { appendCommand } from './append.js';
 import { contractsCommand } from './contracts.js';
 import { archiveCommand } from './archive.js';
+import { backupCommand } from './backup.js';
 import { keysCommand } from './keys.js';
 import { projectionsCommand } from './projections.js';
 import { pruneCommand } from './prune.js';
@@ -11,6 +12,8 @@ import { queryCommand } from './query.js';
 import { readAllCommand } from './read-all.js';
 import { readCommand } from './read.js';
 import { reclaimCommand } from './reclaim.js';
+import { recoverCommand } from './recover.js';
+import { restoreCommand } from './restore.js';
 import { snapshotsCommand } from './snapshots.js';
 import { statsCommand } from './stats.js';
 import { streamsCommand } from './streams.js';
@@ -18,7 +21,7 @@ import { subjectsCommand } from './subjects.js';
 import { workflowsCommand } from './workflows.js';
 
 
-export const COMMANDS: readonly Command[] = [appendCommand, readCommand, readAllCommand, streamsCommand, statsCommand, snapshotsCommand, projectionsCommand, workflowsCommand, queryCommand, pruneCommand, reclaimCommand, archiveCommand, subjectsCommand, keysCommand, contractsCommand];
+export const COMMANDS: readonly Command[] = [appendCommand, readCommand, readAllCommand, streamsCommand, statsCommand, snapshotsCommand, projectionsCommand, workflowsCommand, queryCommand, pruneCommand, reclaimCommand, archiveCommand, backupCommand, restoreCommand, recoverCommand, subjectsCommand, keysCommand, contractsCommand];
 
 export function findCommand(name: string): Command | undefined {
   return COMMANDS.find((command) => command.name === name);

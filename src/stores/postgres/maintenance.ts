@@ -90,7 +90,7 @@ export function prepareMaintenance(s: string, schema: string, connections: Maint
         await pgDump(connections.connectionString, ['--snapshot', row.snapshot, '--schema', s, '--format', 'custom', '--no-owner', '--no-privileges', '--file', partial]);
         await client.query('COMMIT');
         await rename(partial, file);
-        const facts: BackupFacts = { head: Number(row.head), epoch: row.epoch, schemaVersion: row.version };
+        const facts: BackupFacts = { head: Number(row.head), epoch: row.epoch, schemaVersion: row.version, schema };
         return facts;
       } catch (error) {
         await rm(partial, { force: true });

@@ -75,10 +75,14 @@ export function prepareMaintenance(db: Database, path: string, lock: ConnectionL
   };
 }
 
-/** The head, epoch and schema version the copy holds, read from the copy itself. */
+/**
+ * The head, epoch and schema version the copy holds, read from the copy itself. The copy
+ * loses the lock row the backup itself held: a store restored from it starts unlocked.
+ */
 async function backupFacts(file: string): Promise<BackupFacts> {
-  const copy = await openDatabase(file, { readonly: true });
+  const copy = await openDatabase(file);
   try {
+    copy.prepare('DELETE FROM maintenance_lock').run();
     return {
       head: copy.prepare('SELECT coalesce(max(position), 0) FROM events').pluck().get() as number,
       epoch: copy.prepare(SELECT_EPOCH).pluck().get() as string,

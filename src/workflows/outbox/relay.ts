@@ -4,14 +4,15 @@
 // long as it takes; nothing is skipped, and the lag shows in status(). One relay per
 // store and name runs at a time (the store's lease); a standby takes over when it dies.
 
-import { ValidationError } from '../../core/errors.js';
+import { ValidationError, type CheckpointMismatchError } from '../../core/errors.js';
 import type { RecordedEvent } from '../../core/events.js';
 import { assertCount, assertName } from '../../core/validation.js';
 import type { EventStore } from '../../store/event-store.js';
+import { assertCheckpointBelongs } from '../../store/checkpoint-epoch.js';
 import { createPauses, runWhileLeased, takeLease } from '../../store/leased-loop.js';
 import type { Lease } from '../../store/read-models.js';
 import { createWakeup } from '../../store/wakeup.js';
-import { outboxCheckpoints } from './checkpoint.js';
+import { OUTBOX_TABLE, outboxCheckpoints } from './checkpoint.js';
 import { messageOf, OUTBOX_MESSAGE, type OutboxMessage } from './message.js';
 import type { PublishedMessage, Publisher } from './publisher.js';
 
@@ -53,6 +54,8 @@ export interface OutboxStatus {
 
 export interface OutboxRelay {
   status(): Promise<OutboxStatus>;
+  /** Why the relay stopped for good: its checkpoint does not belong to the store (eventline recover). */
+  halted(): CheckpointMismatchError | undefined;
   /** Stops after the publish in flight settles; the publisher stays open (its owner closes it). */
   stop(): Promise<void>;
 }
@@ -89,6 +92,7 @@ export function startOutboxRelay(store: EventStore, options: OutboxRelayOptions)
   const readModels = store.readModels;
 
   let stopped = false;
+  let halted: CheckpointMismatchError | undefined;
   const wakeup = createWakeup();
   const unwatch = store.watch(wakeup.nudge);
   const { pause, cutAll } = createPauses();
@@ -117,6 +121,7 @@ export function startOutboxRelay(store: EventStore, options: OutboxRelayOptions)
 
   async function follow(lease: Lease): Promise<void> {
     let checkpoint = (await outboxCheckpoints.ensure(readModels, name)).position;
+    await assertCheckpointBelongs(store, { kind: 'outbox relay', name, table: OUTBOX_TABLE });
     while (!stopped && lease.held) {
       await wakeup.wait(pollIntervalMs);
       const events = await store.readAllPage({ after: checkpoint, types: [OUTBOX_MESSAGE], batchSize });
@@ -149,11 +154,13 @@ export function startOutboxRelay(store: EventStore, options: OutboxRelayOptions)
     pause,
     leaseRetryMs,
     onError: (error) => logger.warn(`outbox ${name} stopped by an error and will resume: ${error.message}`),
+    onHalt: (error) => logger.warn((halted = error).message),
     work: follow,
   }).finally(unwatch);
 
   return {
     status: () => outboxStatus(store, name),
+    halted: () => halted,
     async stop() {
       stopped = true;
       wakeup.nudge();
