@@ -26,24 +26,29 @@ export function isAlive(pid: number): boolean {
   }
 }
 
+/** A lock only this process can see: for a store that lives in it (memory, SQLite in memory). */
+export function inProcessLock(): MaintenanceStorage['lock'] {
+  let holder: string | undefined;
+  return async (task) => {
+    if (holder !== undefined) throw new MaintenanceBusyError(task, holder);
+    holder = holderText(task, process.pid, thisHost());
+    let released = false;
+    return {
+      async release() {
+        if (released) return;
+        released = true;
+        holder = undefined;
+      },
+    };
+  };
+}
+
 /** The memory store's epoch and lock: the store lives in one process, so the lock does too. */
 export function inProcessMaintenance(): MaintenanceStorage {
   let epoch = uuidv7();
-  let holder: string | undefined;
   return {
     epoch: async () => epoch,
     renewEpoch: async () => (epoch = uuidv7()),
-    async lock(task) {
-      if (holder !== undefined) throw new MaintenanceBusyError(task, holder);
-      holder = holderText(task, process.pid, thisHost());
-      let released = false;
-      return {
-        async release() {
-          if (released) return;
-          released = true;
-          holder = undefined;
-        },
-      };
-    },
+    lock: inProcessLock(),
   };
 }

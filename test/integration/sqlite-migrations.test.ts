@@ -79,7 +79,7 @@ before(async () => {
 test('a file created today has the steps’ schema, at the newest version', () => {
   assert.deepEqual(today.schemaVersion, [{ version: SCHEMA_VERSION }]);
   assert.deepEqual(today.objects.filter((o) => o.type === 'table').map((o) => o.name),
-    ['event_id_tag', 'eventline_schema', 'events', 'maintenance_lock', 'positions_used', 'pruned_events', 'snapshots', 'sqlite_sequence', 'store_epoch']);
+    ['event_id_tag', 'eventline_schema', 'events', 'positions_used', 'pruned_events', 'snapshots', 'sqlite_sequence', 'store_epoch']);
 });
 
 for (let k = 1; k < SCHEMA_VERSION; k++) {

@@ -13,7 +13,7 @@ import { positionsUsed } from './migrations/004-positions-used.js';
 import { idsNamedByPosition } from './migrations/005-ids-named-by-position.js';
 import { namedAhead } from './migrations/006-named-ahead.js';
 import { prunedEvents } from './migrations/007-pruned-events.js';
-import { epochAndMaintenanceLock } from './migrations/008-epoch-and-maintenance-lock.js';
+import { storeEpoch } from './migrations/008-epoch.js';
 
 /** The steps in order: a file's schema version is how many of them it has run. */
 export const MIGRATIONS: readonly string[] = [
@@ -24,7 +24,7 @@ export const MIGRATIONS: readonly string[] = [
   idsNamedByPosition,
   namedAhead,
   prunedEvents,
-  epochAndMaintenanceLock,
+  storeEpoch,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -1,7 +1,7 @@
-// Schema 8: the store's epoch, and the lock that keeps its maintenance tasks apart.
+// Schema 8: the store's epoch.
 // Frozen: the SQL this step ran when it was written (schema.ts).
 
-export const epochAndMaintenanceLock = `
+export const storeEpoch = `
   -- The store's epoch: a UUIDv7 minted as the store is made (or upgraded to this step),
   -- and anew by a restore or a copy. Consumers save it beside their checkpoints.
   CREATE TABLE store_epoch (
@@ -12,14 +12,4 @@ export const epochAndMaintenanceLock = `
     SELECT 1, substr(t, 1, 8) || '-' || substr(t, 9, 4) || '-7' || substr(h, 1, 3) || '-'
       || substr('89ab', 1 + (random() & 3), 1) || substr(h, 4, 3) || '-' || substr(h, 7, 12)
     FROM (SELECT printf('%012x', CAST(unixepoch('subsec') * 1000 AS INTEGER)) AS t, lower(hex(randomblob(9))) AS h);
-  -- Who runs a prune, an archive restore or a backup of this file: one at a time. A row
-  -- whose process is gone (on this host) is taken over.
-  CREATE TABLE maintenance_lock (
-    id       INTEGER PRIMARY KEY CHECK (id = 1),
-    task     TEXT    NOT NULL,
-    pid      INTEGER NOT NULL,
-    host     TEXT    NOT NULL,
-    token    TEXT    NOT NULL,
-    taken_at INTEGER NOT NULL
-  );
   `;
