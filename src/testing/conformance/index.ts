@@ -10,6 +10,7 @@ import { subscriptionCases } from './subscriptions.js';
 import { projectionCases } from './projections.js';
 import { queryCases } from './queries.js';
 import { retentionCases } from './retention.js';
+import { maintenanceCases } from './maintenance.js';
 import type { ConformanceOptions } from './suite.js';
 
 export type { ConformanceOptions } from './suite.js';
@@ -29,5 +30,6 @@ export function eventStoreConformance(options: ConformanceOptions): void {
     describe('projections', () => projectionCases(options));
     describe('queries', () => queryCases(options));
     describe('retention', () => retentionCases(options));
+    describe('maintenance', () => maintenanceCases(options));
   });
 }
