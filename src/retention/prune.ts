@@ -11,6 +11,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConcurrencyError, PruneRefusedError, ValidationError } from '../core/errors.js';
+import { isProcessAlive } from '../core/process-alive.js';
 import { RETENTION_STREAM, STREAMS_REMOVED, type StreamsRemoved } from '../core/retention-names.js';
 import type { EventStore } from '../store/event-store.js';
 import type { PruneRange, SpaceReport, StoredEvent } from '../store/storage.js';
@@ -370,7 +371,7 @@ async function holdingFolder<T>(folder: string, work: () => Promise<T>): Promise
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     const holder = Number(await readFile(lock, 'utf8').catch(() => ''));
-    if (isAlive(holder)) {
+    if (isProcessAlive(holder)) {
       throw new PruneRefusedError('busy', [], [], `another prune (process ${holder}) is using the archive folder`);
     }
     await writeFile(lock, String(process.pid));
@@ -379,16 +380,5 @@ async function holdingFolder<T>(folder: string, work: () => Promise<T>): Promise
     return await work();
   } finally {
     await rm(lock, { force: true });
-  }
-}
-
-function isAlive(pid: number): boolean {
-  if (!Number.isSafeInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: it is there, another user's.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

@@ -1,6 +1,6 @@
 // What the stores share of the maintenance lock (prune, archive restore and backup
 // exclude each other): how a holder is named, whether a process that holds it is still
-// alive, and the memory store's lock, which only its own process can see.
+// alive (core/process-alive.ts), and a lock only its own process can see.
 
 import { hostname } from 'node:os';
 import { MaintenanceBusyError } from '../core/errors.js';
@@ -13,18 +13,6 @@ export function holderText(task: string, pid: number, host: string): string {
 }
 
 export const thisHost = (): string => hostname();
-
-/** Whether process `pid` on this machine is still running. */
-export function isAlive(pid: number): boolean {
-  if (!Number.isSafeInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: it is there, another user's.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /** A lock only this process can see: for a store that lives in it (memory, SQLite in memory). */
 export function inProcessLock(): MaintenanceStorage['lock'] {

@@ -13,7 +13,8 @@ import { uuidv7 } from '../../core/uuid.js';
 import type { BackupFacts, MaintenanceLock, MaintenanceStorage } from '../../store/storage.js';
 import type { ConnectionLock } from '../sqlite-db/connection-lock.js';
 import { openDatabase } from '../sqlite-db/driver.js';
-import { holderText, inProcessLock, isAlive, thisHost } from '../maintenance-lock.js';
+import { isProcessAlive } from '../../core/process-alive.js';
+import { holderText, inProcessLock, thisHost } from '../maintenance-lock.js';
 
 const SELECT_EPOCH = 'SELECT epoch FROM store_epoch WHERE id = 1';
 const SET_EPOCH = 'UPDATE store_epoch SET epoch = ? WHERE id = 1';
@@ -81,7 +82,7 @@ async function lockFile(file: string, task: string): Promise<MaintenanceLock> {
     db.transaction(() => {
       const holder = db.prepare(SELECT_HOLDER).get() as Holder | undefined;
       // A holder on another host cannot be asked whether it is alive: it keeps the lock.
-      if (holder && (holder.host !== thisHost() || isAlive(holder.pid))) {
+      if (holder && (holder.host !== thisHost() || isProcessAlive(holder.pid))) {
         throw new MaintenanceBusyError(task, holderText(holder.task, holder.pid, holder.host));
       }
       db.prepare(TAKE).run(task, process.pid, thisHost(), token, Date.now());
