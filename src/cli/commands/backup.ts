@@ -36,7 +36,7 @@ export const backupCommand: Command = {
       await out.line(
         `backed up the ${manifest.store} store to ${file}: head ${manifest.head}, schema ${manifest.schemaVersion}, epoch ${manifest.epoch}, sha256 ${manifest.sha256}`,
       );
-      await out.line(`manifest ${manifestOf(file)}; the key storage of personal data is not in the backup: back it up on its own`);
+      await out.line(`manifest ${manifestOf(file)}; the key storage of personal data is not in the backup: back it up on its own (eventline keys backup <file>)`);
     };
   },
 };

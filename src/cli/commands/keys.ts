@@ -10,7 +10,10 @@
 // forgotten. The application may keep running: its processes take the new keys once
 // their current-key cache has passed.
 
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { fileDigest } from '../../backup/manifest.js';
+import { backupKeyStorage } from '../../open/key-backup.js';
 import { KEK_FILE_VARIABLE, kekFile, resolveKek } from '../../kek/index.js';
 import { KEK_VARIABLE, kekFromBase64, loadKek, type KeyEncryptionKey } from '../../privacy/kek.js';
 import { openKeyring, type Keyring } from '../../privacy/keyring.js';
@@ -22,7 +25,7 @@ import { withKeyStorage } from '../privacy.js';
 /** The variable that holds the new KEK, base64, when no --new-kek-file is given. */
 export const NEW_KEK_VARIABLE = 'EVENTLINE_NEW_KEK';
 
-const ACTION_OPTIONS = { rotate: ['new-kek-file', 'data-keys'] } as const;
+const ACTION_OPTIONS = { rotate: ['new-kek-file', 'data-keys'], backup: [] } as const;
 
 /** Where the new KEK comes from: its bytes, or a key file read (or made) once the old KEK has been checked. */
 type NewKek = { key: Buffer } | { file: string };
@@ -30,8 +33,8 @@ type NewKek = { key: Buffer } | { file: string };
 export const keysCommand: Command = {
   name: 'keys',
   summary: 'Rotate the key-encryption key that wraps the data keys of personal data, or the data keys',
-  synopsis: 'rotate (--new-kek-file <path> | with $EVENTLINE_NEW_KEK set | --data-keys)',
-  positionals: ['action'],
+  synopsis: 'rotate (--new-kek-file <path> | with $EVENTLINE_NEW_KEK set | --data-keys) | backup <file>',
+  positionals: ['action', 'file?'],
   options: {
     'new-kek-file': { type: 'string' },
     'data-keys': { type: 'boolean' },
@@ -45,8 +48,11 @@ export const keysCommand: Command = {
     ['  --data-keys', 'Instead: a new data key for every subject and category, for new appends;'],
     ['', 'no new key-encryption key, no event touched. The old keys keep opening what'],
     ['', 'they sealed until their subjects are forgotten. Not with a new key-encryption key'],
+    ['backup <file>', 'A consistent copy of the key storage (keys.db, or the <schema>_keys schema by pg_dump),'],
+    ['', 'which a backup of events never holds; keep it apart from them (docs/operations.md)'],
   ],
-  prints: 'How many data keys were re-wrapped, the new key\'s id, and that the old key is no longer\n' +
+  prints: 'backup: where the copy came from, its size and SHA-256; with --json {"file","source","bytes","sha256"}.\n' +
+    'rotate: how many data keys were re-wrapped, the new key\'s id, and that the old key is no longer\n' +
     'needed (its file is not deleted). With --json: {"rewrapped","kekId","previousKekId","kekFile"}\n' +
     '(kekFile null when the new key came from the environment).\n' +
     'With --data-keys: how many new data keys were made; with --json: {"rotated"}.',
@@ -57,8 +63,10 @@ export const keysCommand: Command = {
   ],
 
   prepare({ values, positionals, env }) {
-    const [actionText] = positionals as [string];
-    commandAction(keysCommand, ACTION_OPTIONS, actionText, values);
+    const [actionText, fileText] = positionals as [string, string | undefined];
+    const action = commandAction(keysCommand, ACTION_OPTIONS, actionText, values);
+    if (action === 'backup') return backupTask(fileText);
+    if (fileText !== undefined) throw new UsageError(`keys rotate: unexpected argument ${JSON.stringify(fileText)}`);
     const file = stringValue(values, 'new-kek-file');
     const text = env[NEW_KEK_VARIABLE];
     if (values['data-keys'] === true) {
@@ -100,6 +108,18 @@ function rotateTask(next: NewKek, env: NodeJS.ProcessEnv): Task {
     const from = newFile === null ? `${KEK_VARIABLE} as ${NEW_KEK_VARIABLE} holds it` : `${KEK_FILE_VARIABLE}=${newFile}`;
     const old = env[KEK_VARIABLE] !== undefined ? `the old ${KEK_VARIABLE}` : `the old key file ${kekFile(env)}`;
     await out.line(`${old} (${previousKekId}) is no longer needed and opens nothing now; it was not deleted. From now on set ${from}`);
+  };
+}
+
+function backupTask(fileText: string | undefined): Task {
+  if (fileText === undefined || fileText === '') throw new UsageError('keys backup needs <file>');
+  const file = resolve(process.cwd(), fileText);
+  if (existsSync(file)) throw new UsageError(`keys backup: ${fileText} exists already; name a new file`);
+  return async ({ url, out }) => {
+    const source = await backupKeyStorage(url, file);
+    const { sha256, bytes } = await fileDigest(file);
+    if (out.json) return out.record({ file, source, bytes, sha256 });
+    await out.line(`backed up the key storage (${source}) to ${file}: ${bytes} bytes, sha256 ${sha256}; keep it apart from the event backups`);
   };
 }
 
