@@ -9,6 +9,7 @@ import { eventIdsOf, type EventIds } from '../event-ids.js';
 import { createMemoryReadModels } from '../sqlite-db/memory-read-models.js';
 import { prepareAppend } from './append.js';
 import { queueAppends } from './append-queue.js';
+import { prepareCopy } from './copy.js';
 import { lockKey, quoteSchema } from './identifiers.js';
 import { preparePruning } from './prune.js';
 import { prepareReads } from './read.js';
@@ -134,6 +135,7 @@ export async function openPostgresStorage(url: string, options: PostgresOptions)
       }
     },
 
+    writeCopied: prepareCopy(pool, s, lockKey(schema), notifyChannel(schema)),
     watch: listener.watch,
     readModels: postgresReadModelStorage(pool, config, schema),
     // A replay's scratch database is SQLite in memory here too: nothing to clean up on the server.

@@ -3,7 +3,7 @@
 // own, so it ends the moment its process dies and another process can take over.
 
 import type { ClientBase, Pool, PoolConfig } from 'pg';
-import type { Lease, ReadModelDb, ReadModelStorage, ReadModelTables, SqlValue } from '../../store/read-models.js';
+import type { Lease, ReadModelDb, ReadModelStorage, ReadModelTable, ReadModelTables, SqlValue } from '../../store/read-models.js';
 import { inlineValues, substituteTables } from '../../store/sql-text.js';
 import { LOCK_PROJECTION, lockKey, quoteSchema } from './identifiers.js';
 import { loadPg } from './driver.js';
@@ -119,7 +119,34 @@ export function postgresReadModelStorage(pool: Pool, config: PoolConfig, schema:
       };
       return lease;
     },
+    describeTables: () => describeTables(pool, schema),
   };
+}
+
+/** The store's own tables in its schema (schema.ts), which are no read models. */
+const STORE_TABLES = ['schema_version', 'events', 'streams', 'snapshots', 'event_id_tag', 'pruned_events'];
+
+// Every ordinary table of the schema but the store's own, with its columns in order and
+// each column's place in the primary key (format_type: the type as it was declared).
+const DESCRIBE_TABLES = `
+  SELECT c.relname AS "table", a.attname AS name, format_type(a.atttypid, a.atttypmod) AS type, a.attnotnull AS "notNull",
+    coalesce(array_position(k.conkey, a.attnum), 0) AS "primaryKey"
+  FROM pg_class c
+  JOIN pg_namespace n ON n.oid = c.relnamespace
+  JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+  LEFT JOIN pg_constraint k ON k.conrelid = c.oid AND k.contype = 'p'
+  WHERE n.nspname = $1 AND c.relkind IN ('r', 'p') AND NOT (c.relname = ANY ($2::text[]))
+  ORDER BY c.relname, a.attnum`;
+
+async function describeTables(pool: Pool, schema: string): Promise<ReadModelTable[]> {
+  const { rows } = await pool.query<{ table: string; name: string; type: string; notNull: boolean; primaryKey: number }>(DESCRIBE_TABLES, [schema, STORE_TABLES]);
+  const tables = new Map<string, ReadModelTable>();
+  for (const { table, ...column } of rows) {
+    let described = tables.get(table);
+    if (described === undefined) tables.set(table, (described = { name: table, columns: [] }));
+    described.columns.push(column);
+  }
+  return [...tables.values()];
 }
 
 function hash(text: string): string {
