@@ -46,6 +46,8 @@ export const LAYERS = [
       // Retention reads the checkpoints that projections, workflows and the outbox relay keep.
       'src/retention': ['src/projections', 'src/workflows'],
       'src/privacy': [],
+      // A copy into another store translates the checkpoints of projections, workflows and the outbox relay.
+      'src/copy': ['src/projections', 'src/workflows'],
       // Where a process finds the KEK (the environment, a key file): shared by the CLI and the Lab.
       'src/kek': ['src/privacy'],
     },

@@ -30,6 +30,9 @@ export {
   RestoreConflictError,
   ArchiveInvalidError,
   PrunedHistoryError,
+  CopyRefusedError,
+  CopyMismatchError,
+  type CopyRefusal,
   type ArchiveFailure,
   type PruneRefusal,
   type SealedSnapshotFailure,
@@ -142,7 +145,7 @@ export {
 } from './snapshots/index.js';
 export { Aggregate, createRepository, type Repository, type RepositoryOptions, type SaveResult } from './aggregates/index.js';
 export type { SubscribeOptions, Subscription } from './store/subscription.js';
-export type { ReadModelDb, ReadModelStorage, ReadModelTables, ScratchReadModels, SqlValue, Lease } from './store/read-models.js';
+export type { ReadModelDb, ReadModelStorage, ReadModelTables, ReadModelTable, ReadModelColumn, ScratchReadModels, SqlValue, Lease } from './store/read-models.js';
 export type { AppendHook, InTransaction } from './store/event-store.js';
 export {
   defineProjection,
@@ -242,7 +245,7 @@ export {
   type Inbox,
 } from './workflows/index.js';
 export type { AuditEvents, StoreRetention } from './store/event-store.js';
-export type { PruneRange, PruneResult, RestoreResult, SpaceReport } from './store/storage.js';
+export type { CopiedEvent, CopiedPositions, BeforeCopyCommit, PruneRange, PruneResult, RestoreResult, SpaceReport } from './store/storage.js';
 export {
   ARCHIVE_FORMAT,
   archiveFiles,
@@ -285,3 +288,16 @@ export {
   type RestoreReport,
   type RetentionRestoredData,
 } from './retention/index.js';
+export {
+  copyStore,
+  verifyCopy,
+  POSITION_MAP,
+  type CopyOptions,
+  type CopyPhase,
+  type CopyProgress,
+  type CopyReport,
+  type StreamMismatch,
+  type TranslatedCheckpoint,
+  type CopyVerifyOptions,
+  type CopyVerification,
+} from './copy/index.js';
