@@ -4,6 +4,8 @@
 
 import {
   ConcurrencyError,
+  CopyMismatchError,
+  CopyRefusedError,
   DomainError,
   DuplicateEventError,
   EventlineError,
@@ -57,6 +59,11 @@ export function describeFailure(error: unknown): Failure {
   }
   // A prune that would strand a consumer or lose what a stream carried, a restore onto a taken place: refused, nothing written.
   if (error instanceof PruneRefusedError || error instanceof RestoreConflictError) return { exitCode: EXIT_REFUSED, code: error.code, message };
+  // A copy onto its source, or into a store holding other events: refused, nothing written.
+  if (error instanceof CopyRefusedError) return { exitCode: EXIT_REFUSED, code: error.code, message, details: { reason: error.reason } };
+  if (error instanceof CopyMismatchError) {
+    return { exitCode: EXIT_FAILED, code: error.code, message, details: { streamId: error.streamId, mismatches: error.mismatches } };
+  }
   if (error instanceof DuplicateEventError) {
     return { exitCode: EXIT_REFUSED, code: error.code, message, details: { eventId: error.eventId } };
   }
