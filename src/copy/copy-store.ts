@@ -64,7 +64,7 @@ export async function copyStore(from: EventStore, to: EventStore, options: CopyO
   if (from === to) throw new CopyRefusedError('same-store', 'the source and the target are the same store');
 
   const before = await readPositionMap(to);
-  await assertContinuable(to, before, (position) => idAt(from, position));
+  await assertContinuable(to, before, (position) => idAt(from, position), (position) => idAt(to, position));
   const total = (await from.stats()).events;
   const started = performance.now();
   let map = await copyEvents(from, to, before, batchSize, (done) => options.onProgress?.({ phase: 'events', done, total: Math.max(total, done) }));
@@ -93,7 +93,7 @@ export async function copyStore(from: EventStore, to: EventStore, options: CopyO
   };
 }
 
-/** The id of the source's event at `position`, or undefined when there is none (pruned). */
+/** The id of the store's event at `position`, or undefined when there is none (pruned). */
 async function idAt(store: EventStore, position: number): Promise<string | undefined> {
   const [event] = await store.retention.readStoredAll(position - 1, 1, position + 1);
   return event?.eventId;

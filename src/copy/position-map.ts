@@ -120,12 +120,15 @@ export async function recordRanges(db: ReadModelDb, ranges: readonly PositionRan
   await db.flush();
 }
 
+/** The id of a store's event at a position, or undefined when there is none (pruned). */
+export type IdAt = (position: number) => Promise<string | undefined>;
+
 /**
  * Refuses a target this copy cannot continue: one holding events no copy from this
- * source wrote (another store's, or appended since), or filled from another store.
- * `sourceIdAt` gives the id of the source's event at a position (undefined when none).
+ * source wrote (another store's, or appended since), or filled from another store: the
+ * first and the last event the map names must have the same ids on both sides.
  */
-export async function assertContinuable(target: EventStore, map: PositionMap, sourceIdAt: (position: number) => Promise<string | undefined>): Promise<void> {
+export async function assertContinuable(target: EventStore, map: PositionMap, sourceIdAt: IdAt, targetIdAt: IdAt): Promise<void> {
   const head = await target.headPosition();
   if (map.ranges.length === 0) {
     if (head > 0) throw new CopyRefusedError('foreign-target', 'the target holds events, and no copy wrote them: copy into a new store, or one this copy partly filled');
@@ -134,8 +137,10 @@ export async function assertContinuable(target: EventStore, map: PositionMap, so
   if (head !== map.targetEnd) {
     throw new CopyRefusedError('foreign-target', `the target holds events after the ones this copy wrote (its head is ${head}, the copy's last is ${map.targetEnd})`);
   }
+  const first = map.ranges[0]!;
   const last = map.ranges.at(-1)!;
-  if ((await sourceIdAt(last.sourceTo)) !== last.lastEventId) {
-    throw new CopyRefusedError('other-source', `the target was filled by a copy from another store (the source has no event ${last.lastEventId} at position ${last.sourceTo})`);
+  const [firstId, lastId] = [await sourceIdAt(first.sourceFrom), await sourceIdAt(last.sourceTo)];
+  if (lastId !== last.lastEventId || firstId === undefined || firstId !== (await targetIdAt(first.targetFrom))) {
+    throw new CopyRefusedError('other-source', `the target was filled by a copy from another store (its events at source positions ${first.sourceFrom} and ${last.sourceTo} are not the source's)`);
   }
 }
