@@ -76,7 +76,10 @@ function copyTask(from: string, to: string, { batchSize, verify, verifyOnly }: C
         if (verifyOnly) {
           const report = await verifyCopy(source, target, { ...(batchSize && { batchSize }), onProgress: (p) => progress({ phase: 'verify', ...p }) });
           await printVerification(report, out);
-          return report.mismatches.length > 0 ? mismatch(report) : undefined;
+          if (report.mismatches.length === 0) return;
+          // The report first, then the error that names the first stream.
+          await out.flush();
+          mismatch(report);
         }
         const report = await copyStore(source, target, { ...(batchSize && { batchSize }), verify, onProgress: progress });
         await printReport(report, out);
