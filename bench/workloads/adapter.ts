@@ -57,7 +57,16 @@ export interface BenchStore {
   personalData?(): Promise<PersonalDataStore>;
   /** R1: prunes the closed streams of `category` (the last event of each says `closed: true`), archiving them in `archiveDir`. */
   pruneClosed?(category: string, archiveDir: string): Promise<PruneOutcome>;
+  /** C1: copies every event of the Eventline SQLite store at `sourcePath` into this store, timed. */
+  copyFromSqlite?(sourcePath: string): Promise<CopyOutcome>;
   close(): Promise<void>;
+}
+
+/** C1: how many events a copy wrote, how long it took, and how long its verification took (none for a floor). */
+export interface CopyOutcome {
+  copied: number;
+  ms: number;
+  verifyMs?: number;
 }
 
 /** R1: what a prune removed, wrote and gave back. */

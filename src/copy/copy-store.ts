@@ -107,9 +107,15 @@ async function copyEvents(from: EventStore, to: EventStore, start: PositionMap, 
   let after = start.sourceEnd;
   let done = start.events;
   let created = false;
+  // The next batch is read while the one before is written.
+  let reading = from.retention.readStoredAll(after, batchSize);
   for (;;) {
-    const batch = await from.retention.readStoredAll(after, batchSize);
+    const batch = await reading;
     if (batch.length === 0) break;
+    after = batch.at(-1)!.position;
+    reading = from.retention.readStoredAll(after, batchSize);
+    // Read ahead: a failed write must not leave its rejection unhandled.
+    reading.catch(() => {});
     let added: PositionRange[] = [];
     await to.retention.writeCopied(
       batch.map((e) => copiedEvent(e, convert)),
@@ -124,7 +130,6 @@ async function copyEvents(from: EventStore, to: EventStore, start: PositionMap, 
     );
     created = true;
     ranges.push(...added);
-    after = batch.at(-1)!.position;
     onCopied((done += batch.length));
   }
   return positionMapOf(ranges);

@@ -9,22 +9,23 @@ import type { BeforeCopyCommit, CopiedEvent, CopiedPositions } from '../../store
 import { LOCK_APPEND, LOCK_LISTEN } from './identifiers.js';
 import { discardDeferred, flushDeferred, postgresReadModelDb } from './read-models.js';
 
-type Place = { i: number; streamId: string; version: number; position: number };
+type PlaceRow = { kind: 'id' | 'stream'; key: string; streamId: string; version: number; position: number | null };
 
 export function prepareCopy(pool: Pool, s: string, key: number, channel: string) {
-  // Where each id of the batch is stored, or was before a prune: by its place in the batch.
-  const findIds = `
-    SELECT u.i, e.stream_id AS "streamId", e.version, e.position
-    FROM unnest($1::uuid[]) WITH ORDINALITY AS u(id, i) JOIN ${s}.events e ON e.event_id = u.id
+  // In one round trip: where each id of the batch is stored, or was before a prune; and
+  // the highest version each stream of the batch has, or had before a prune.
+  const places = `
+    SELECT 'id' AS kind, e.event_id::text AS key, e.stream_id AS "streamId", e.version, e.position
+    FROM ${s}.events e WHERE e.event_id = ANY ($1::uuid[])
     UNION ALL
-    SELECT u.i, p.stream_id, p.version, p.position
-    FROM unnest($1::uuid[]) WITH ORDINALITY AS u(id, i) JOIN ${s}.pruned_events p ON p.event_id = u.id`;
-  // The highest version each stream of the batch has, or had before a prune.
-  const streamVersions = `
-    SELECT u.stream_id AS "streamId",
+    SELECT 'id', p.event_id::text, p.stream_id, p.version, p.position
+    FROM ${s}.pruned_events p WHERE p.event_id = ANY ($1::uuid[])
+    UNION ALL
+    SELECT 'stream', u.stream_id, u.stream_id,
       greatest(coalesce((SELECT max(e.version) FROM ${s}.events e WHERE e.stream_id = u.stream_id), 0),
-               coalesce((SELECT max(p.version) FROM ${s}.pruned_events p WHERE p.stream_id = u.stream_id), 0)) AS version
-    FROM unnest($1::text[]) AS u(stream_id)`;
+               coalesce((SELECT max(p.version) FROM ${s}.pruned_events p WHERE p.stream_id = u.stream_id), 0)),
+      NULL
+    FROM unnest($2::text[]) AS u(stream_id)`;
   // ORDER BY: the sequence numbers the rows in the order given.
   const insertEvents = `
     INSERT INTO ${s}.events (stream_id, version, event_id, type, data, metadata, recorded_at)
@@ -33,28 +34,36 @@ export function prepareCopy(pool: Pool, s: string, key: number, channel: string)
       WITH ORDINALITY AS u(stream_id, version, event_id, type, data, metadata, recorded_ms, i)
     ORDER BY u.i
     RETURNING position`;
+  // The lock and the key are numbers, the channel a checked schema name (schema.ts): no
+  // value of the caller's is in these texts, and each goes in the round trip beside it.
+  const begin = `BEGIN; SELECT pg_advisory_xact_lock(${LOCK_APPEND}, ${key})`;
   // As an append does: listeners hear of the new events (007-append-event.ts).
-  const notify = `SELECT pg_notify($1, $2::text) WHERE NOT pg_try_advisory_xact_lock(${LOCK_LISTEN}, ${key})`;
+  const notifyAndCommit = (last: number) =>
+    `SELECT pg_notify('${channel}', '${last}') WHERE NOT pg_try_advisory_xact_lock(${LOCK_LISTEN}, ${key}); COMMIT`;
 
   /** Where each event goes, or already is; the new ones to insert, in order. */
   async function plan(client: ClientBase, events: readonly CopiedEvent[]) {
-    const { rows: places } = await client.query<Place>(findIds, [events.map((e) => e.eventId)]);
-    const stored = new Map(places.map((p) => [Number(p.i) - 1, p]));
     const streams = [...new Set(events.map((e) => e.streamId))];
-    const { rows } = await client.query<{ streamId: string; version: number }>(streamVersions, [streams]);
-    const versions = new Map(rows.map((r) => [r.streamId, r.version]));
+    const { rows } = await client.query<PlaceRow>(places, [events.map((e) => e.eventId), streams]);
+    const stored = new Map<string, PlaceRow>();
+    const versions = new Map<string, number>();
+    for (const row of rows) {
+      if (row.kind === 'id') stored.set(row.key, row);
+      else versions.set(row.key, row.version);
+    }
     const positions: (number | undefined)[] = [];
     const fresh: CopiedEvent[] = [];
-    events.forEach((e, i) => {
-      const place = stored.get(i);
-      if (copyAction(e, place, versions.get(e.streamId) ?? 0) === 'stored') {
-        positions.push(place!.position);
-        return;
+    for (const e of events) {
+      const place = stored.get(e.eventId);
+      const at = place === undefined ? undefined : { streamId: place.streamId, version: place.version, position: place.position! };
+      if (copyAction(e, at, versions.get(e.streamId) ?? 0) === 'stored') {
+        positions.push(at!.position);
+        continue;
       }
       versions.set(e.streamId, e.version);
       positions.push(undefined);
       fresh.push(e);
-    });
+    }
     return { positions, fresh };
   }
 
@@ -76,17 +85,15 @@ export function prepareCopy(pool: Pool, s: string, key: number, channel: string)
   return async function writeCopied(events: readonly CopiedEvent[], beforeCommit: BeforeCopyCommit): Promise<CopiedPositions> {
     const client = await pool.connect();
     try {
-      await client.query('BEGIN');
       try {
-        await client.query('SELECT pg_advisory_xact_lock($1, $2)', [LOCK_APPEND, key]);
+        await client.query(begin);
         const { positions, fresh } = await plan(client, events);
         const inserted = await insert(client, fresh);
         let next = 0;
         const copied = { positions: positions.map((p) => p ?? inserted[next++]!), written: fresh.length };
         await beforeCommit(copied, (tables) => postgresReadModelDb(client, tables));
         await flushDeferred(client);
-        if (inserted.length > 0) await client.query(notify, [channel, inserted.at(-1)]);
-        await client.query('COMMIT');
+        await client.query(inserted.length > 0 ? notifyAndCommit(inserted.at(-1)!) : 'COMMIT');
         return copied;
       } catch (error) {
         discardDeferred(client);
