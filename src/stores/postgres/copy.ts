@@ -7,7 +7,7 @@ import type { ClientBase, Pool } from 'pg';
 import { copyAction } from '../../store/copy-rules.js';
 import type { BeforeCopyCommit, CopiedEvent, CopiedPositions } from '../../store/storage.js';
 import { LOCK_APPEND, LOCK_LISTEN } from './identifiers.js';
-import { discardDeferred, flushDeferred, postgresReadModelDb } from './read-models.js';
+import { inTransaction, postgresReadModelDb } from './read-models.js';
 
 type PlaceRow = { kind: 'id' | 'stream'; key: string; streamId: string; version: number; position: number | null };
 
@@ -82,26 +82,19 @@ export function prepareCopy(pool: Pool, s: string, key: number, channel: string)
     return rows.map((r) => r.position).sort((a, b) => a - b);
   }
 
-  return async function writeCopied(events: readonly CopiedEvent[], beforeCommit: BeforeCopyCommit): Promise<CopiedPositions> {
-    const client = await pool.connect();
-    try {
-      try {
-        await client.query(begin);
+  return function writeCopied(events: readonly CopiedEvent[], beforeCommit: BeforeCopyCommit): Promise<CopiedPositions> {
+    return inTransaction(
+      pool,
+      async (client) => {
         const { positions, fresh } = await plan(client, events);
         const inserted = await insert(client, fresh);
         let next = 0;
         const copied = { positions: positions.map((p) => p ?? inserted[next++]!), written: fresh.length };
         await beforeCommit(copied, (tables) => postgresReadModelDb(client, tables));
-        await flushDeferred(client);
-        await client.query(inserted.length > 0 ? notifyAndCommit(inserted.at(-1)!) : 'COMMIT');
         return copied;
-      } catch (error) {
-        discardDeferred(client);
-        await client.query('ROLLBACK');
-        throw error;
-      }
-    } finally {
-      client.release();
-    }
+      },
+      // The newest position written is the largest: the others were stored before.
+      { begin, commit: ({ positions, written }) => (written === 0 ? 'COMMIT' : notifyAndCommit(positions.reduce((a, b) => Math.max(a, b), 0))) },
+    );
   };
 }

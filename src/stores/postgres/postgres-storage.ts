@@ -14,7 +14,7 @@ import { lockKey, quoteSchema } from './identifiers.js';
 import { preparePruning } from './prune.js';
 import { prepareReads } from './read.js';
 import { createListener } from './listener.js';
-import { discardDeferred, flushDeferred, postgresReadModelDb, postgresReadModelStorage } from './read-models.js';
+import { inTransaction, postgresReadModelDb, postgresReadModelStorage } from './read-models.js';
 import { migrate, notifyChannel } from './schema.js';
 import { prepareSnapshots } from './snapshots.js';
 import { loadPg } from './driver.js';
@@ -113,26 +113,14 @@ export async function openPostgresStorage(url: string, options: PostgresOptions)
 
     append: appendQueued,
 
-    async appendWithHook(streamId, events, expectedVersion, beforeCommit) {
-      const client = await pool.connect();
-      try {
-        await client.query('BEGIN');
-        try {
-          const { wrote, ...result } = await append(client, streamId, events, expectedVersion);
-          const appended = wrote ? await reads.readRange(client, result.lastPosition - events.length + 1, result.lastPosition) : [];
-          const eventsAfter = (position: number) => reads.readRange(client, position + 1, result.lastPosition);
-          await beforeCommit(appended, result, (tables) => postgresReadModelDb(client, tables), eventsAfter);
-          await flushDeferred(client);
-          await client.query('COMMIT');
-          return result;
-        } catch (error) {
-          discardDeferred(client);
-          await client.query('ROLLBACK');
-          throw error;
-        }
-      } finally {
-        client.release();
-      }
+    appendWithHook(streamId, events, expectedVersion, beforeCommit) {
+      return inTransaction(pool, async (client) => {
+        const { wrote, ...result } = await append(client, streamId, events, expectedVersion);
+        const appended = wrote ? await reads.readRange(client, result.lastPosition - events.length + 1, result.lastPosition) : [];
+        const eventsAfter = (position: number) => reads.readRange(client, position + 1, result.lastPosition);
+        await beforeCommit(appended, result, (tables) => postgresReadModelDb(client, tables), eventsAfter);
+        return result;
+      });
     },
 
     writeCopied: prepareCopy(pool, s, lockKey(schema), notifyChannel(schema)),

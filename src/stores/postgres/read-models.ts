@@ -25,6 +25,36 @@ export function discardDeferred(client: ClientBase): void {
   queues.delete(client);
 }
 
+export interface TransactionTexts<T> {
+  /** What opens it (default BEGIN): a text may take a lock in the same round trip. */
+  begin?: string;
+  /** What closes it, given the work's result (default COMMIT). */
+  commit?: (result: T) => string;
+}
+
+/**
+ * Runs `work` on one pooled connection in a transaction: the statements it deferred are
+ * sent and it commits when `work` resolves; nothing it did stays when it throws.
+ */
+export async function inTransaction<T>(pool: Pool, work: (client: ClientBase) => Promise<T>, texts: TransactionTexts<T> = {}): Promise<T> {
+  const client = await pool.connect();
+  try {
+    try {
+      await client.query(texts.begin ?? 'BEGIN');
+      const result = await work(client);
+      await flushDeferred(client);
+      await client.query(texts.commit?.(result) ?? 'COMMIT');
+      return result;
+    } catch (error) {
+      discardDeferred(client);
+      await client.query('ROLLBACK').catch(() => {});
+      throw error;
+    }
+  } finally {
+    client.release();
+  }
+}
+
 export function postgresReadModelDb(client: ClientBase, tables: ReadModelTables): ReadModelDb {
   const texts = new Map<string, { text: string; name: string }>();
   const resolve = (sql: string) => {
@@ -75,24 +105,7 @@ export function postgresReadModelStorage(pool: Pool, config: PoolConfig, schema:
     dialect: 'postgres',
     table: (name) => `${s}."${name}"`,
     temporaryTable: (name) => `pg_temp."${name}"`,
-    async transaction(tables, work) {
-      const client = await pool.connect();
-      try {
-        await client.query('BEGIN');
-        try {
-          const result = await work(postgresReadModelDb(client, tables));
-          await flushDeferred(client);
-          await client.query('COMMIT');
-          return result;
-        } catch (error) {
-          discardDeferred(client);
-          await client.query('ROLLBACK').catch(() => {});
-          throw error;
-        }
-      } finally {
-        client.release();
-      }
-    },
+    transaction: (tables, work) => inTransaction(pool, (client) => work(postgresReadModelDb(client, tables))),
     async tryLease(name) {
       const pg = await loadPg();
       const client = new pg.Client(config);
