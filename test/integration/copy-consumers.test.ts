@@ -2,7 +2,7 @@
 // copied into PostgreSQL (SQLite again without a server), and on the target the same
 // projections go on from their translated checkpoints, applying only the events
 // appended after the copy, with no rebuild; their rows equal the source's. The outbox
-// relay's checkpoint is translated too. The source has pruned history, so source and
+// relay's and a workflow's checkpoints are translated too. The source has pruned history, so source and
 // target positions differ.
 
 import assert from 'node:assert/strict';
@@ -14,6 +14,7 @@ import { postsProjection, authorStatsProjection } from '../../examples/blog/read
 import { copyStore, defineProjection, openEventStore, startProjections, type EventStore, type Projection } from '../../src/index.js';
 import { postgresTestUrl } from '../../src/testing/postgres.js';
 import { outboxCheckpoints } from '../../src/workflows/outbox/checkpoint.js';
+import { checkpoints as workflowCheckpoints, ensureTables, tablesOf as workflowTables } from '../../src/workflows/tables.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'eventline-copy-consumers-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -60,6 +61,11 @@ test('the blog projections continue on the copy from their translated checkpoint
     await runUntilCaughtUp(from, [postsProjection, authorStatsProjection]);
     await outboxCheckpoints.ensure(from.readModels, 'relay');
     await outboxCheckpoints.delivered(from.readModels, 'relay', 9);
+    await ensureTables(from.readModels);
+    await from.readModels.transaction(workflowTables(from.readModels), async (db) => {
+      await workflowCheckpoints.ensure(db, 'review');
+      workflowCheckpoints.advance(db, 'review', 10);
+    });
     const sourceHead = await from.headPosition();
 
     // When it is copied.
@@ -76,6 +82,10 @@ test('the blog projections continue on the copy from their translated checkpoint
     const relayTo = (await outboxCheckpoints.read(to.readModels, 'relay')).position;
     const [copiedNine] = await to.retention.readStoredAll(relayTo - 1, 1);
     assert.equal(copiedNine?.eventId, atNine?.eventId, 'the relay checkpoint names the same event in the target');
+    const [atTen] = await from.retention.readStoredAll(9, 1);
+    const reviewTo = await to.readModels.transaction(workflowTables(to.readModels), (db) => workflowCheckpoints.get(db, 'review'));
+    const [copiedTen] = await to.retention.readStoredAll(reviewTo - 1, 1);
+    assert.equal(copiedTen?.eventId, atTen?.eventId, 'the workflow checkpoint names the same event in the target');
 
     // And when more is written to the target, its projections apply only that.
     await to.appendToStream('post-2', [edited('post-2', 'Second')], { expectedVersion: 1 });
