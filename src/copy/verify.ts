@@ -4,7 +4,7 @@
 // read in one pass over each log. A stream that differs is named; nothing is decoded.
 
 import { createHash } from 'node:crypto';
-import { CopyMismatchError } from '../core/errors.js';
+import { CopyMismatchError, CopyRefusedError } from '../core/errors.js';
 import type { EventStore } from '../store/event-store.js';
 import { bodyText } from './bodies.js';
 import { readPositionMap } from './position-map.js';
@@ -71,6 +71,9 @@ export async function verifyCopy(source: EventStore, target: EventStore, options
   const started = performance.now();
   const batchSize = options.batchSize ?? 1000;
   const map = await readPositionMap(target);
+  if (map.ranges.length === 0 && (await source.headPosition()) > 0) {
+    throw new CopyRefusedError('foreign-target', 'the target holds no copy of the source to verify');
+  }
   const total = map.events * 2;
   let done = 0;
   const progress = (n: number) => options.onProgress?.({ done: (done += n), total });

@@ -115,7 +115,7 @@ function progressBars(out: Output): (progress: { phase: CopyPhase; done: number;
 }
 
 async function printReport(report: CopyReport, out: Output): Promise<void> {
-  if (out.json) return out.record(report);
+  if (out.json) return out.record({ ...report, verification: report.verification ?? null });
   const resumed = report.resumed > 0 ? ` (${report.resumed} more were copied by an earlier run)` : '';
   await out.line(`copied ${report.copied} events${resumed}; source position ${report.sourcePosition} is target position ${report.targetPosition}`);
   await out.line(`read models: ${report.readModels.tables} tables, ${report.readModels.rows} rows`);
