@@ -77,7 +77,8 @@ export async function verifyCopy(source: EventStore, target: EventStore, options
   const total = map.events * 2;
   let done = 0;
   const progress = (n: number) => options.onProgress?.({ done: (done += n), total });
-  const [expected, found] = [await chainsOf(source, map.sourceEnd, batchSize, progress), await chainsOf(target, map.targetEnd, batchSize, progress)];
+  // Both sides at once: one store's reads wait while the other's are hashed.
+  const [expected, found] = await Promise.all([chainsOf(source, map.sourceEnd, batchSize, progress), chainsOf(target, map.targetEnd, batchSize, progress)]);
   const mismatches: StreamMismatch[] = [];
   let events = 0;
   for (const [streamId, chain] of expected) {
