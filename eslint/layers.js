@@ -48,6 +48,8 @@ export const LAYERS = [
       // A backup's manifest lists the consumers' checkpoints, as retention finds them.
       'src/backup': ['src/retention'],
       'src/privacy': [],
+      // A copy into another store translates the checkpoints of projections, workflows and the outbox relay.
+      'src/copy': ['src/projections', 'src/workflows'],
       // Where a process finds the KEK (the environment, a key file): shared by the CLI and the Lab.
       'src/kek': ['src/privacy'],
     },

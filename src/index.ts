@@ -36,6 +36,9 @@ export {
   type BackupFailure,
   type CheckpointConsumerKind,
   type CheckpointMismatch,
+  CopyRefusedError,
+  CopyMismatchError,
+  type CopyRefusal,
   type ArchiveFailure,
   type PruneRefusal,
   type SealedSnapshotFailure,
@@ -148,7 +151,7 @@ export {
 } from './snapshots/index.js';
 export { Aggregate, createRepository, type Repository, type RepositoryOptions, type SaveResult } from './aggregates/index.js';
 export type { SubscribeOptions, Subscription } from './store/subscription.js';
-export type { ReadModelDb, ReadModelStorage, ReadModelTables, ScratchReadModels, SqlValue, Lease } from './store/read-models.js';
+export type { ReadModelDb, ReadModelStorage, ReadModelTables, ReadModelTable, ReadModelColumn, ScratchReadModels, SqlValue, Lease } from './store/read-models.js';
 export type { AppendHook, InTransaction } from './store/event-store.js';
 export {
   defineProjection,
@@ -248,7 +251,7 @@ export {
   type Inbox,
 } from './workflows/index.js';
 export type { AuditEvents, StoreMaintenance, StoreRetention } from './store/event-store.js';
-export type { BackupFacts, PruneRange, PruneResult, RestoreResult, SpaceReport } from './store/storage.js';
+export type { BackupFacts, CopiedEvent, CopiedPositions, BeforeCopyCommit, PruneRange, PruneResult, RestoreResult, SpaceReport } from './store/storage.js';
 export {
   ARCHIVE_FORMAT,
   archiveFiles,
@@ -297,3 +300,16 @@ export {
   type RestoreReport,
   type RetentionRestoredData,
 } from './retention/index.js';
+export {
+  copyStore,
+  verifyCopy,
+  POSITION_MAP,
+  type CopyOptions,
+  type CopyPhase,
+  type CopyProgress,
+  type CopyReport,
+  type StreamMismatch,
+  type TranslatedCheckpoint,
+  type CopyVerifyOptions,
+  type CopyVerification,
+} from './copy/index.js';

@@ -2,7 +2,7 @@
 // own, exported by name. Applications open stores with openEventStore from 'eventline'
 // and need nothing here. The vocabulary both share (errors, ExpectedVersion,
 // AppendResult, codecs, read models, StreamInfo, StoreStats, SnapshotInfo, PruneRange,
-// PruneResult, RestoreResult) is
+// PruneResult, RestoreResult, CopiedEvent, CopiedPositions, BeforeCopyCommit) is
 // exported from 'eventline' only.
 
 export { createEventStore } from './store/event-store.js';
@@ -25,4 +25,5 @@ export type {
 } from './store/storage.js';
 export { checkExpectedVersion, idempotentResult } from './store/append-rules.js';
 export { assertPrunable, restoreConflict } from './store/prune-rules.js';
+export { copyAction } from './store/copy-rules.js';
 export { openStorage } from './open/open-store.js';

@@ -16,7 +16,8 @@ const EMMETT_OF: Record<string, string> = {
 /**
  * The floors each store of ours is held to, and the workloads that have floors of their
  * own, made to do the same work as ours (WORKLOADS.md, "How two figures are compared"):
- * W4 on PostgreSQL reads every column a recorded event carries, P1 rebuilds from our rows.
+ * W4 on PostgreSQL reads every column a recorded event carries, P1 rebuilds from our rows,
+ * C1 copies the same SQLite file into our events table.
  */
 const FLOORS_OF: Record<string, { floors: readonly string[]; byWorkload?: Record<string, readonly string[]> }> = {
   sqlite: { floors: ['floor-better-sqlite3'], byWorkload: { P1: ['floor-better-sqlite3-rebuild'] } },
@@ -24,7 +25,7 @@ const FLOORS_OF: Record<string, { floors: readonly string[]; byWorkload?: Record
   postgres: {
     floors: ['floor-pg', 'floor-postgres'],
     // W8's target is against the pg floor; the faster of the two is reported beside it.
-    byWorkload: { W4: ['floor-pg-same-columns'], P1: ['floor-pg-rebuild'], ...Object.fromEntries(W8_IDS.map((id) => [id, ['floor-pg']])) },
+    byWorkload: { W4: ['floor-pg-same-columns'], P1: ['floor-pg-rebuild'], C1: ['floor-pg-copy'], ...Object.fromEntries(W8_IDS.map((id) => [id, ['floor-pg']])) },
   },
 };
 

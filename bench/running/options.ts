@@ -15,7 +15,7 @@ export interface Options {
 
 export const USAGE = `usage: npm run bench -- [options]
   --vs emmett          also run Emmett's stores and the raw-driver floors, with ratios
-  --only W1,S1         run only these workloads (W1..W8, S1, P1, P2, L1, L2, WF1; W2 includes W2-WARM, W7 W7p, W8 its 1, 4, 16, 32 writers and 4x8, S1 all its sizes and variants, WF1 WF1-2p, E1 E1-W1, E1-W4 and E1-FORGET, R1)
+  --only W1,S1         run only these workloads (W1..W8, S1, P1, P2, L1, L2, WF1; W2 includes W2-WARM, W7 W7p, W8 its 1, 4, 16, 32 writers and 4x8, S1 all its sizes and variants, WF1 WF1-2p, E1 E1-W1, E1-W4 and E1-FORGET, R1, C1)
   --stores sqlite,...  kinds (memory, sqlite, postgres) or store names (sqlite-full, floor-pg, ...)
   --runs N             runs per workload and store (default 3)
   --scale F            multiply every size by F (0.01 for a smoke run)

@@ -48,6 +48,8 @@ export const TARGETS: readonly Target[] = [
   // P1's floors: the posts projection rebuilt by the raw driver from Eventline's events table.
   target({ name: 'floor-better-sqlite3-rebuild', kind: 'sqlite', family: 'floor', durability: 'WAL, synchronous=NORMAL', module: '../floors/rebuild.ts', open: 'openSqlite', workloads: ['P1'] }),
   target({ name: 'floor-pg-rebuild', kind: 'postgres', family: 'floor', durability: 'server default', module: '../floors/rebuild.ts', open: 'openPostgres', workloads: ['P1'] }),
+  // C1's floor: a copy from SQLite into Eventline's PostgreSQL events table, by hand with better-sqlite3 and pg.
+  target({ name: 'floor-pg-copy', kind: 'postgres', family: 'floor', durability: 'server default', module: '../floors/copy.ts', open: 'openPostgres', workloads: ['C1'] }),
 ];
 
 export function findTarget(name: string): Target {

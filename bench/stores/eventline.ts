@@ -8,6 +8,7 @@ import { conflict, type BenchStore, type OpenStore, type PersonalDataStore } fro
 import { evolvePost, initialPost } from '../workloads/events.js';
 import { PAGE_SIZE } from '../workloads/sizes.js';
 import { openSealedStore } from './personal-data.js';
+import { copyFromSqlite } from './copy.js';
 import { pruneClosed } from './prune.js';
 import { reviewWorkflowOf } from './review-workflow.js';
 import { storeUrl } from './urls.js';
@@ -94,6 +95,7 @@ export function benchStoreOf(store: EventStore): BenchStore {
     reviewWorkflow: () => reviewWorkflowOf(store),
     pruneClosed: (category, archiveDir) => pruneClosed(store, category, archiveDir),
     reclaimFully: async () => (await store.retention.reclaimSpace({ full: true })).bytesAfter,
+    copyFromSqlite: (sourcePath) => copyFromSqlite(store, sourcePath),
     close: () => store.close(),
   };
 }

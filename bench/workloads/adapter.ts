@@ -59,7 +59,16 @@ export interface BenchStore {
   pruneClosed?(category: string, archiveDir: string): Promise<PruneOutcome>;
   /** R1, after the prune: the rewrite an operator may run (`eventline reclaim --full`); the store's bytes after it. */
   reclaimFully?(): Promise<number>;
+  /** C1: copies every event of the Eventline SQLite store at `sourcePath` into this store, timed. */
+  copyFromSqlite?(sourcePath: string): Promise<CopyOutcome>;
   close(): Promise<void>;
+}
+
+/** C1: how many events a copy wrote, how long it took, and how long its verification took (none for a floor). */
+export interface CopyOutcome {
+  copied: number;
+  ms: number;
+  verifyMs?: number;
 }
 
 /** R1: what a prune removed, wrote and gave back. */

@@ -44,6 +44,9 @@ export interface Sizes {
   /** R1: streams × events per stream (10,000 × 200: 2,000,000 events, half of them pruned). */
   r1Streams: number;
   r1EventsPerStream: number;
+  /** C1: streams × events per stream copied from SQLite (10,000 × 100: 1,000,000 events). */
+  c1Streams: number;
+  c1EventsPerStream: number;
   wf1InFlight: number;
   wf1PublishAfterMs: number;
 }
@@ -80,6 +83,8 @@ export function sizesFor(scale: number): Sizes {
     e1Subjects: n(100_000),
     r1Streams: Math.max(2, n(10_000)),
     r1EventsPerStream: 200,
+    c1Streams: Math.max(2, n(10_000)),
+    c1EventsPerStream: 100,
     wf1InFlight: 500,
     wf1PublishAfterMs: 1_000,
   };

@@ -5,6 +5,8 @@
 import {
   BackupInvalidError,
   ConcurrencyError,
+  CopyMismatchError,
+  CopyRefusedError,
   DomainError,
   DuplicateEventError,
   EventlineError,
@@ -63,6 +65,11 @@ export function describeFailure(error: unknown): Failure {
   if (error instanceof MaintenanceBusyError) return { exitCode: EXIT_REFUSED, code: error.code, message };
   // A backup that is missing, altered or of another kind of store: nothing was restored.
   if (error instanceof BackupInvalidError) return { exitCode: EXIT_BAD_INPUT, code: error.code, message };
+  // A copy onto its source, or into a store holding other events: refused, nothing written.
+  if (error instanceof CopyRefusedError) return { exitCode: EXIT_REFUSED, code: error.code, message, details: { reason: error.reason } };
+  if (error instanceof CopyMismatchError) {
+    return { exitCode: EXIT_FAILED, code: error.code, message, details: { streamId: error.streamId, mismatches: error.mismatches } };
+  }
   if (error instanceof DuplicateEventError) {
     return { exitCode: EXIT_REFUSED, code: error.code, message, details: { eventId: error.eventId } };
   }

@@ -489,3 +489,39 @@ export class BackupInvalidError extends EventlineError {
     super(`backup ${file}: ${detail}`);
   }
 }
+
+/** Why a copy of one store into another was refused (nothing of it was written). */
+export type CopyRefusal = 'same-store' | 'foreign-target' | 'other-source' | 'conflict';
+
+/**
+ * A copy (copyStore, `eventline copy`) refused: onto its own source, into a target that
+ * holds events this copy did not write, into a target a copy from another store filled,
+ * or an event whose id or place the target gives to another event. `reason` says which.
+ */
+export class CopyRefusedError extends EventlineError {
+  readonly code = 'COPY_REFUSED';
+
+  constructor(
+    readonly reason: CopyRefusal,
+    detail: string,
+  ) {
+    super(`copy refused: ${detail}`);
+  }
+}
+
+/**
+ * The verification of a copy found a stream that differs between the source and the
+ * target: a different count of events, or a different hash chain over their ids, types
+ * and stored data and metadata. `streamId` names the first one; `mismatches` counts them.
+ */
+export class CopyMismatchError extends EventlineError {
+  readonly code = 'COPY_MISMATCH';
+
+  constructor(
+    readonly streamId: string,
+    readonly detail: string,
+    readonly mismatches: number,
+  ) {
+    super(`copy does not verify: stream '${streamId}' ${detail}${mismatches > 1 ? ` (and ${mismatches - 1} more streams)` : ''}`);
+  }
+}

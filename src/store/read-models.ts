@@ -49,6 +49,26 @@ export interface ReadModelStorage {
   transaction<T>(tables: ReadModelTables, work: (db: ReadModelDb) => Promise<T>): Promise<T>;
   /** Tries to become the one process running `name`; undefined when another holds it. */
   tryLease(name: string): Promise<Lease | undefined>;
+  /**
+   * Every read-model table (none of the store's own), in name order, with its columns:
+   * what a copy of the store carries over. Optional for other storages.
+   */
+  describeTables?(): Promise<ReadModelTable[]>;
+}
+
+export interface ReadModelTable {
+  /** The table's name, as `table(name)` takes it. */
+  name: string;
+  columns: ReadModelColumn[];
+}
+
+export interface ReadModelColumn {
+  name: string;
+  /** The declared type, as the store's catalogue gives it ('TEXT', 'bigint', '' for none in SQLite). */
+  type: string;
+  notNull: boolean;
+  /** Its place in the primary key from 1; 0 when it is not in it. */
+  primaryKey: number;
 }
 
 /** A private read-model database that lives until `close()`: rows built there leave the live tables alone. */

@@ -7,7 +7,7 @@ import { ValidationError } from '../core/errors.js';
 import { assertCount, assertName } from '../core/validation.js';
 import type { PayloadGuard } from './payload-guard.js';
 import type { PrepareEvents } from './prepare-events.js';
-import type { EventStorage, PruneRange, PruneResult, RestoreResult, SpaceReport, StoredEvent } from './storage.js';
+import type { BeforeCopyCommit, CopiedEvent, CopiedPositions, EventStorage, PruneRange, PruneResult, RestoreResult, SpaceReport, StoredEvent } from './storage.js';
 
 /** An audit event appended in the same transaction as a prune or a restore. */
 export interface AuditEvents {
@@ -26,6 +26,17 @@ export interface StoreRetention {
    * them: the codec's output (text on the SQL stores), personal fields still sealed.
    */
   readStored(streamId: string, fromVersion: number, maxCount: number): Promise<StoredEvent<unknown>[]>;
+  /**
+   * Up to `maxCount` events with a position after `after` (and before `before`, when
+   * given), in position order, exactly as the store keeps them: what a copy reads.
+   */
+  readStoredAll(after: number, maxCount: number, before?: number): Promise<StoredEvent<unknown>[]>;
+  /**
+   * In one transaction with `inTransaction`: stores events another store keeps, exactly
+   * as they are there but for their positions, which this store hands out; an event
+   * stored here already, in its place, is passed over (see EventStorage.writeCopied).
+   */
+  writeCopied(events: readonly CopiedEvent<unknown>[], inTransaction: BeforeCopyCommit): Promise<CopiedPositions>;
   /** In one transaction, removes versions 1..upToVersion of each range's stream and appends `audit`. */
   prune(ranges: readonly PruneRange[], audit: AuditEvents): Promise<PruneResult>;
   /** In one transaction, stores `events` back exactly as they were (see RetentionStorage.restore) and appends `audit`. */
@@ -70,6 +81,22 @@ export function createStoreRetention<Body>(
       assertCount(fromVersion, 'fromVersion', 1);
       assertCount(maxCount, 'maxCount', 1);
       return storage.readStream(streamId, { fromVersion, maxCount, direction: 'forward' }, (e) => e as StoredEvent<unknown>);
+    },
+
+    async readStoredAll(after, maxCount, before) {
+      assertOpen();
+      assertCount(after, 'after', 0);
+      assertCount(maxCount, 'maxCount', 1);
+      if (before !== undefined) assertCount(before, 'before', 1);
+      return storage.readAllBatch(after, before === undefined ? {} : { before }, maxCount) as Promise<StoredEvent<unknown>[]>;
+    },
+
+    async writeCopied(events, inTransaction) {
+      assertOpen();
+      if (!Array.isArray(events)) throw new ValidationError('events', 'must be an array');
+      if (typeof inTransaction !== 'function') throw new ValidationError('inTransaction', 'must be a function');
+      if (!storage.writeCopied) throw new ValidationError('store', `the ${storage.kind} store cannot take copied events`);
+      return storage.writeCopied(events as readonly CopiedEvent<Body>[], inTransaction);
     },
 
     async prune(ranges, audit) {

@@ -151,6 +151,15 @@ export interface EventStorage<Body = string> {
   /** The position of the newest event (0 for an empty store). */
   headPosition(): Promise<number>;
   stats(): Promise<StoreStats>;
+  /**
+   * Stores events another store holds, as that store keeps them (ids, versions, times,
+   * data and metadata), in the order given, at positions this store hands out: in one
+   * transaction, with `beforeCommit` in it. An event whose id is stored already, at the
+   * same stream and version, is passed over (a copy run again after a crash); one whose
+   * id or place another event has is a CopyRefusedError, and nothing is written. A store
+   * copies into (src/copy builds on it); optional for other storages.
+   */
+  writeCopied?(events: readonly CopiedEvent<Body>[], beforeCommit: BeforeCopyCommit): Promise<CopiedPositions>;
   /** The newest snapshot of each stream's state, kept in the same database as the events. */
   readonly snapshots: SnapshotStorage;
   /** Removing stream prefixes, and putting them back (src/retention builds on it). */
@@ -195,6 +204,21 @@ export interface BackupFacts {
   /** PostgreSQL: the schema the dump holds, which it restores into. */
   schema?: string;
 }
+/** An event as another store keeps it, to be copied: all but its position, which the target hands out. */
+export type CopiedEvent<Body = string> = Omit<StoredEvent<Body>, 'position'>;
+
+export interface CopiedPositions {
+  /** Each event's position in this store, in the order given (where it was already, for one passed over). */
+  positions: number[];
+  /** How many were written; the others were stored already. */
+  written: number;
+}
+
+/**
+ * Runs inside writeCopied's transaction, before it commits, with each event's position
+ * in this store; throwing rolls the whole batch back. A copy records its map there.
+ */
+export type BeforeCopyCommit = (copied: CopiedPositions, readModels: (tables: ReadModelTables) => ReadModelDb) => Promise<void>;
 
 /** A stream's prefix to remove: its versions 1..upToVersion. */
 export interface PruneRange {

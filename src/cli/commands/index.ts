@@ -3,6 +3,7 @@
 import type { Command } from '../command.js';
 import { appendCommand } from './append.js';
 import { contractsCommand } from './contracts.js';
+import { copyCommand } from './copy.js';
 import { archiveCommand } from './archive.js';
 import { backupCommand } from './backup.js';
 import { keysCommand } from './keys.js';
@@ -21,7 +22,7 @@ import { subjectsCommand } from './subjects.js';
 import { workflowsCommand } from './workflows.js';
 
 
-export const COMMANDS: readonly Command[] = [appendCommand, readCommand, readAllCommand, streamsCommand, statsCommand, snapshotsCommand, projectionsCommand, workflowsCommand, queryCommand, pruneCommand, reclaimCommand, archiveCommand, backupCommand, restoreCommand, recoverCommand, subjectsCommand, keysCommand, contractsCommand];
+export const COMMANDS: readonly Command[] = [appendCommand, readCommand, readAllCommand, streamsCommand, statsCommand, snapshotsCommand, projectionsCommand, workflowsCommand, queryCommand, pruneCommand, reclaimCommand, archiveCommand, copyCommand, backupCommand, restoreCommand, recoverCommand, subjectsCommand, keysCommand, contractsCommand];
 
 export function findCommand(name: string): Command | undefined {
   return COMMANDS.find((command) => command.name === name);

@@ -9,11 +9,12 @@ import { eventIdsOf, type EventIds } from '../event-ids.js';
 import { createMemoryReadModels } from '../sqlite-db/memory-read-models.js';
 import { prepareAppend } from './append.js';
 import { queueAppends } from './append-queue.js';
+import { prepareCopy } from './copy.js';
 import { lockKey, quoteSchema } from './identifiers.js';
 import { preparePruning } from './prune.js';
 import { prepareReads } from './read.js';
 import { createListener } from './listener.js';
-import { discardDeferred, flushDeferred, postgresReadModelDb, postgresReadModelStorage } from './read-models.js';
+import { inTransaction, postgresReadModelDb, postgresReadModelStorage } from './read-models.js';
 import { migrate, notifyChannel } from './schema.js';
 import { prepareSnapshots } from './snapshots.js';
 import { loadPg } from './driver.js';
@@ -113,28 +114,17 @@ export async function openPostgresStorage(url: string, options: PostgresOptions)
 
     append: appendQueued,
 
-    async appendWithHook(streamId, events, expectedVersion, beforeCommit) {
-      const client = await pool.connect();
-      try {
-        await client.query('BEGIN');
-        try {
-          const { wrote, ...result } = await append(client, streamId, events, expectedVersion);
-          const appended = wrote ? await reads.readRange(client, result.lastPosition - events.length + 1, result.lastPosition) : [];
-          const eventsAfter = (position: number) => reads.readRange(client, position + 1, result.lastPosition);
-          await beforeCommit(appended, result, (tables) => postgresReadModelDb(client, tables), eventsAfter);
-          await flushDeferred(client);
-          await client.query('COMMIT');
-          return result;
-        } catch (error) {
-          discardDeferred(client);
-          await client.query('ROLLBACK');
-          throw error;
-        }
-      } finally {
-        client.release();
-      }
+    appendWithHook(streamId, events, expectedVersion, beforeCommit) {
+      return inTransaction(pool, async (client) => {
+        const { wrote, ...result } = await append(client, streamId, events, expectedVersion);
+        const appended = wrote ? await reads.readRange(client, result.lastPosition - events.length + 1, result.lastPosition) : [];
+        const eventsAfter = (position: number) => reads.readRange(client, position + 1, result.lastPosition);
+        await beforeCommit(appended, result, (tables) => postgresReadModelDb(client, tables), eventsAfter);
+        return result;
+      });
     },
 
+    writeCopied: prepareCopy(pool, s, lockKey(schema), notifyChannel(schema)),
     watch: listener.watch,
     readModels: postgresReadModelStorage(pool, config, schema),
     // A replay's scratch database is SQLite in memory here too: nothing to clean up on the server.

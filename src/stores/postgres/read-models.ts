@@ -3,7 +3,7 @@
 // own, so it ends the moment its process dies and another process can take over.
 
 import type { ClientBase, Pool, PoolConfig } from 'pg';
-import type { Lease, ReadModelDb, ReadModelStorage, ReadModelTables, SqlValue } from '../../store/read-models.js';
+import type { Lease, ReadModelDb, ReadModelStorage, ReadModelTable, ReadModelTables, SqlValue } from '../../store/read-models.js';
 import { inlineValues, substituteTables } from '../../store/sql-text.js';
 import { LOCK_PROJECTION, lockKey, quoteSchema } from './identifiers.js';
 import { loadPg } from './driver.js';
@@ -23,6 +23,36 @@ export async function flushDeferred(client: ClientBase): Promise<void> {
 /** Forgets what was deferred on `client`: its transaction is being rolled back. */
 export function discardDeferred(client: ClientBase): void {
   queues.delete(client);
+}
+
+export interface TransactionTexts<T> {
+  /** What opens it (default BEGIN): a text may take a lock in the same round trip. */
+  begin?: string;
+  /** What closes it, given the work's result (default COMMIT). */
+  commit?: (result: T) => string;
+}
+
+/**
+ * Runs `work` on one pooled connection in a transaction: the statements it deferred are
+ * sent and it commits when `work` resolves; nothing it did stays when it throws.
+ */
+export async function inTransaction<T>(pool: Pool, work: (client: ClientBase) => Promise<T>, texts: TransactionTexts<T> = {}): Promise<T> {
+  const client = await pool.connect();
+  try {
+    try {
+      await client.query(texts.begin ?? 'BEGIN');
+      const result = await work(client);
+      await flushDeferred(client);
+      await client.query(texts.commit?.(result) ?? 'COMMIT');
+      return result;
+    } catch (error) {
+      discardDeferred(client);
+      await client.query('ROLLBACK').catch(() => {});
+      throw error;
+    }
+  } finally {
+    client.release();
+  }
 }
 
 export function postgresReadModelDb(client: ClientBase, tables: ReadModelTables): ReadModelDb {
@@ -75,24 +105,7 @@ export function postgresReadModelStorage(pool: Pool, config: PoolConfig, schema:
     dialect: 'postgres',
     table: (name) => `${s}."${name}"`,
     temporaryTable: (name) => `pg_temp."${name}"`,
-    async transaction(tables, work) {
-      const client = await pool.connect();
-      try {
-        await client.query('BEGIN');
-        try {
-          const result = await work(postgresReadModelDb(client, tables));
-          await flushDeferred(client);
-          await client.query('COMMIT');
-          return result;
-        } catch (error) {
-          discardDeferred(client);
-          await client.query('ROLLBACK').catch(() => {});
-          throw error;
-        }
-      } finally {
-        client.release();
-      }
-    },
+    transaction: (tables, work) => inTransaction(pool, (client) => work(postgresReadModelDb(client, tables))),
     async tryLease(name) {
       const pg = await loadPg();
       const client = new pg.Client(config);
@@ -119,7 +132,34 @@ export function postgresReadModelStorage(pool: Pool, config: PoolConfig, schema:
       };
       return lease;
     },
+    describeTables: () => describeTables(pool, schema),
   };
+}
+
+/** The store's own tables in its schema (schema.ts), which are no read models. */
+const STORE_TABLES = ['schema_version', 'events', 'streams', 'snapshots', 'event_id_tag', 'pruned_events'];
+
+// Every ordinary table of the schema but the store's own, with its columns in order and
+// each column's place in the primary key (format_type: the type as it was declared).
+const DESCRIBE_TABLES = `
+  SELECT c.relname AS "table", a.attname AS name, format_type(a.atttypid, a.atttypmod) AS type, a.attnotnull AS "notNull",
+    coalesce(array_position(k.conkey, a.attnum), 0) AS "primaryKey"
+  FROM pg_class c
+  JOIN pg_namespace n ON n.oid = c.relnamespace
+  JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+  LEFT JOIN pg_constraint k ON k.conrelid = c.oid AND k.contype = 'p'
+  WHERE n.nspname = $1 AND c.relkind IN ('r', 'p') AND NOT (c.relname = ANY ($2::text[]))
+  ORDER BY c.relname, a.attnum`;
+
+async function describeTables(pool: Pool, schema: string): Promise<ReadModelTable[]> {
+  const { rows } = await pool.query<{ table: string; name: string; type: string; notNull: boolean; primaryKey: number }>(DESCRIBE_TABLES, [schema, STORE_TABLES]);
+  const tables = new Map<string, ReadModelTable>();
+  for (const { table, ...column } of rows) {
+    let described = tables.get(table);
+    if (described === undefined) tables.set(table, (described = { name: table, columns: [] }));
+    described.columns.push(column);
+  }
+  return [...tables.values()];
 }
 
 function hash(text: string): string {

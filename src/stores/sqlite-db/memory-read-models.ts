@@ -41,6 +41,10 @@ export function createMemoryReadModels(): MemoryReadModels {
     async tryLease() {
       return { held: true, release: async () => {} };
     },
+    async describeTables() {
+      const { storage } = await open();
+      return storage.describeTables();
+    },
     close() {
       // A database that failed to open has nothing to close; its error went to whoever used it.
       void opened?.then(

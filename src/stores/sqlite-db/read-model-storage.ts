@@ -4,9 +4,15 @@
 import type { Database } from 'better-sqlite3';
 import type { ReadModelStorage } from '../../store/read-models.js';
 import type { ConnectionLock } from './connection-lock.js';
+import { describeSqliteTables } from './describe-tables.js';
 import { createSqliteStatements, sqliteReadModelDb } from './read-model-db.js';
 
-export function sqliteReadModelStorage(db: Database, lock: ConnectionLock): ReadModelStorage & { dbFor: ReturnType<typeof dbFactory> } {
+/** `ownTables`: the store's own tables in the same file, which are no read models. */
+export function sqliteReadModelStorage(
+  db: Database,
+  lock: ConnectionLock,
+  ownTables: ReadonlySet<string> = new Set(),
+): ReadModelStorage & Required<Pick<ReadModelStorage, 'describeTables'>> & { dbFor: ReturnType<typeof dbFactory> } {
   const dbFor = dbFactory(db);
   return {
     dialect: 'sqlite',
@@ -18,6 +24,7 @@ export function sqliteReadModelStorage(db: Database, lock: ConnectionLock): Read
     async tryLease() {
       return { held: true, release: async () => {} };
     },
+    describeTables: () => lock.run(() => describeSqliteTables(db, ownTables)),
     dbFor,
   };
 }

@@ -10,6 +10,7 @@ import { StoreBusyError, StoreOpenError, storeMissing } from '../../core/errors.
 import type { EventStorage } from '../../store/storage.js';
 import { createWatchers } from '../watchers.js';
 import { prepareAppend } from './append.js';
+import { prepareCopy } from './copy.js';
 import { eventIdsOf } from '../event-ids.js';
 import { createConnectionLock } from '../sqlite-db/connection-lock.js';
 import { openDatabase } from '../sqlite-db/driver.js';
@@ -38,6 +39,9 @@ export interface SqliteStorage extends EventStorage {
   readonly path: string;
   appendWithHook: NonNullable<EventStorage['appendWithHook']>;
 }
+
+/** The store's own tables in its file (schema.ts), which are no read models. */
+const STORE_TABLES: ReadonlySet<string> = new Set(['eventline_schema', 'events', 'events_next', 'streams', 'snapshots', 'positions_used', 'event_id_tag', 'pruned_events']);
 
 const BUSY_WAIT_MS = 5_000;
 const CROSS_PROCESS_POLL_MS = 20;
@@ -104,6 +108,7 @@ export async function openSqliteStorage(url: string, options: SqliteOptions): Pr
   const append = db.transaction(appendInTransaction);
   const reads = prepareReads(db, ids);
   const pruning = preparePruning(db, ids, appendInTransaction);
+  const writeCopied = prepareCopy(db, ids);
 
   // Appends in this process notify at once; appends by other processes show up as a
   // new data_version, which is cheap to poll while anyone is watching.
@@ -126,7 +131,7 @@ export async function openSqliteStorage(url: string, options: SqliteOptions): Pr
   );
 
   const lock = createConnectionLock(db, whenUnlocked);
-  const readModels = sqliteReadModelStorage(db, lock);
+  const readModels = sqliteReadModelStorage(db, lock, STORE_TABLES);
 
   return {
     kind: 'sqlite',
@@ -150,6 +155,16 @@ export async function openSqliteStorage(url: string, options: SqliteOptions): Pr
       });
       watchers.notify();
       return result;
+    },
+
+    async writeCopied(events, beforeCommit) {
+      const copied = await lock.transaction(async () => {
+        const positions = writeCopied(events);
+        await beforeCommit(positions, readModels.dbFor);
+        return positions;
+      });
+      if (copied.written > 0) watchers.notify();
+      return copied;
     },
 
     readModels,

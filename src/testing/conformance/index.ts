@@ -5,6 +5,7 @@ import { describe } from 'node:test';
 import { badInputCases } from './bad-input.js';
 import { concurrencyCases } from './concurrency.js';
 import { contractCases } from './contract.js';
+import { copyingCases } from './copying.js';
 import { snapshotCases } from './snapshots.js';
 import { subscriptionCases } from './subscriptions.js';
 import { projectionCases } from './projections.js';
@@ -31,5 +32,6 @@ export function eventStoreConformance(options: ConformanceOptions): void {
     describe('queries', () => queryCases(options));
     describe('retention', () => retentionCases(options));
     describe('maintenance', () => maintenanceCases(options));
+    describe('copying', () => copyingCases(options));
   });
 }

@@ -7,6 +7,7 @@ import { openStorage } from 'eventline/storage';
 export async function openOwnStorage() {
   const inner = await openStorage('memory:');
   const appendWithHook = inner.appendWithHook?.bind(inner);
+  const writeCopied = inner.writeCopied?.bind(inner);
   return {
     kind: 'own',
     defaultCodec: inner.defaultCodec,
@@ -24,6 +25,7 @@ export async function openOwnStorage() {
     snapshots: inner.snapshots,
     retention: inner.retention,
     maintenance: inner.maintenance,
+    writeCopied: writeCopied && ((events, beforeCommit) => writeCopied(events, beforeCommit)),
     close: () => inner.close(),
   };
 }
