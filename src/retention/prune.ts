@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { ConcurrencyError, PruneRefusedError, ValidationError } from '../core/errors.js';
 import { RETENTION_STREAM } from '../core/retention-names.js';
 import type { EventStore } from '../store/event-store.js';
+import { observePrune } from '../telemetry/index.js';
 import type { PruneRange, SpaceReport, StoredEvent } from '../store/storage.js';
 import { archivedHash, archiveFiles, readManifest, verifyArchive, writeArchive, type ArchivedRange, type ArchiveFiles, type ArchiveManifest } from './archive.js';
 import { STREAM_COMPACTED } from './compaction.js';
@@ -102,9 +103,11 @@ export async function pruneStore(store: EventStore, options: PruneOptions): Prom
   const { archiveDir, dryRun = false } = options;
   if (typeof archiveDir !== 'string' || archiveDir === '') throw new ValidationError('archiveDir', 'must name a folder');
   checkPolicies(options.policies);
-  if (dryRun) return pruneHoldingFolder(store, options);
-  await mkdir(archiveDir, { recursive: true });
-  return holdingFolder(archiveDir, () => pruneHoldingFolder(store, options));
+  return observePrune(store.kind, dryRun, async () => {
+    if (dryRun) return pruneHoldingFolder(store, options);
+    await mkdir(archiveDir, { recursive: true });
+    return holdingFolder(archiveDir, () => pruneHoldingFolder(store, options));
+  });
 }
 
 /** The run, with the archive folder to itself (none for a dry run, which writes nothing). */
