@@ -15,6 +15,7 @@ import { liveRoutes } from './live.js';
 import { operationRoutes } from './operations.js';
 import { postRoutes } from './posts.js';
 import { staticRoutes } from './static.js';
+import { traceRequests } from './tracing.js';
 import { workflowRoutes } from './workflows.js';
 
 export type { NatsSettings, ProjectionMode } from './context.js';
@@ -81,6 +82,7 @@ export async function buildLab(options: LabOptions): Promise<FastifyInstance> {
   });
 
   installErrorHandling(app);
+  traceRequests(app);
   if (options.token !== undefined) requireTokenForWrites(app, options.token);
   app.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url;

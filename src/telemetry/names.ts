@@ -45,8 +45,6 @@ export const ATTRIBUTES = {
   readKind: 'eventline.read.kind',
   /** The `type` of a command object, when it has a string one. */
   commandType: 'eventline.command.type',
-  /** How many times a command was decided (more than one after concurrency conflicts). */
-  commandAttempts: 'eventline.command.attempts',
   /** A projection's, workflow's or outbox relay's name. */
   consumer: 'eventline.consumer',
   /** projection, workflow or outbox. */
