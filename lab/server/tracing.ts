@@ -7,8 +7,6 @@
 import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteHandlerMethod } from 'fastify';
 
-const tracer = trace.getTracer('eventline-lab');
-
 /** Call before the routes are added: each route's handler is wrapped as it is added. */
 export function traceRequests(app: FastifyInstance): void {
   const spans = new WeakMap<FastifyRequest, Span>();
@@ -17,7 +15,8 @@ export function traceRequests(app: FastifyInstance): void {
     const name = `${String(route.method)} ${route.url}`;
     route.handler = function (this: FastifyInstance, request: FastifyRequest, reply: FastifyReply) {
       const parent = propagation.extract(ROOT_CONTEXT, request.headers);
-      const span = tracer.startSpan(name, { kind: SpanKind.SERVER, attributes: { 'http.request.method': request.method, 'http.route': route.url } }, parent);
+      // The tracer of the provider registered now (one may come or go while the Lab runs).
+      const span = trace.getTracer('eventline-lab').startSpan(name, { kind: SpanKind.SERVER, attributes: { 'http.request.method': request.method, 'http.route': route.url } }, parent);
       if (!span.isRecording()) return handler.call(this, request, reply);
       spans.set(request, span);
       return context.with(trace.setSpan(parent, span), () => handler.call(this, request, reply));
