@@ -129,6 +129,22 @@ export function checkGoals(all: readonly Summary[]): Goal[] {
       met: !s.failed && cost <= 1.3,
     });
   }
+  // O1: OpenTelemetry on costs at most 1.1x: W1's time, and P2's p99 latency.
+  for (const s of all) {
+    const cost = s.details?.costRatio;
+    if (s.target.family !== 'ours' || !['O1-W1', 'O1-P2'].includes(s.workload.id) || typeof cost !== 'number') continue;
+    goals.push({
+      goal: 'O1 traced <= 1.1x off',
+      workload: s.workload.id,
+      store: s.target.name,
+      against: 'the same workload with telemetry off, in turns',
+      actual: cost,
+      shown: s.workload.id === 'O1-W1' ? `${cost.toFixed(2)}x the time` : `${cost.toFixed(2)}x the p99 (p50 ${s.details?.p50Ratio ?? '?'}x)`,
+      needed: '<= 1.1x',
+      ours: s,
+      met: !s.failed && cost <= 1.1,
+    });
+  }
   const p2 = all.find((s) => s.workload.id === 'P2' && s.target.name === 'sqlite');
   if (p2?.median !== undefined) {
     goals.push({ goal: 'P2 SQLite p99 < 50 ms', workload: 'P2', store: 'sqlite', against: 'absolute', actual: p2.median, shown: `p99 ${p2.median.toFixed(1)} ms`, needed: '< 50 ms', met: !p2.failed && p2.median < 50, ours: p2 });

@@ -2,10 +2,11 @@
 // checks first whether a tracer or meter provider is registered and, when none is,
 // runs the work as it is: no span, no copy, no clock read.
 
+import type { Attributes, Tracer } from '@opentelemetry/api';
 import { ATTRIBUTES as A, categoryOf, SPANS } from './names.js';
-import { activeInstruments } from './metrics.js';
+import { activeInstruments, type Instruments } from './metrics.js';
 import { activeTracer, api } from './otel.js';
-import { batchPlacement, inSpan } from './spans.js';
+import { batchPlacement, inSpan, markFailed } from './spans.js';
 import { carrierOf, withTraceMetadata } from './trace-context.js';
 
 interface LoggedEvent {
@@ -16,7 +17,8 @@ interface LoggedEvent {
 
 /**
  * An append: the `eventline.append` span, whose trace context goes into each event's
- * metadata, and the append's duration and count.
+ * metadata, and the append's duration and count. The span is not made active: an
+ * append starts no work of its own that could be traced under it.
  */
 export function observeAppend<E, O, R extends { lastPosition: number }>(
   store: string,
@@ -28,26 +30,54 @@ export function observeAppend<E, O, R extends { lastPosition: number }>(
   const tracer = activeTracer();
   const instruments = activeInstruments();
   if (tracer === undefined && instruments === undefined) return append(streamId, events, options);
-  return (async () => {
-    const attributes = { [A.store]: store, [A.category]: categoryOf(streamId) };
-    const started = performance.now();
-    const count = Array.isArray(events) ? events.length : 0;
-    try {
-      const result =
-        tracer === undefined
-          ? await append(streamId, events, options)
-          : await inSpan(tracer, SPANS.append, { attributes: { ...attributes, [A.eventTypes]: typesOf(events), [A.eventCount]: count } }, async (span) => {
-              const traced = span.isRecording() ? withTraceMetadata(events, carrierOf(span.spanContext())) : events;
-              const result = await append(streamId, traced, options);
-              span.setAttribute(A.lastPosition, result.lastPosition);
-              return result;
-            });
-      instruments?.appendedEvents.add(count, attributes);
-      return result;
-    } finally {
-      instruments?.appendDuration.record((performance.now() - started) / 1000, attributes);
+  return observedAppend(tracer, instruments, appendAttributes(store, categoryOf(streamId)), streamId, events, options, append);
+}
+
+async function observedAppend<E, O, R extends { lastPosition: number }>(
+  tracer: Tracer | undefined,
+  instruments: Instruments | undefined,
+  attributes: Attributes,
+  streamId: string,
+  events: readonly E[],
+  options: O,
+  append: (streamId: string, events: readonly E[], options: O) => Promise<R>,
+): Promise<R> {
+  const started = instruments === undefined ? 0 : performance.now();
+  const count = Array.isArray(events) ? events.length : 0;
+  const span = tracer?.startSpan(SPANS.append, { attributes });
+  try {
+    let traced = events;
+    if (span !== undefined) {
+      span.setAttribute(A.eventTypes, typesOf(events));
+      span.setAttribute(A.eventCount, count);
+      if (span.isRecording()) traced = withTraceMetadata(events, carrierOf(span.spanContext()));
     }
-  })();
+    const result = await append(streamId, traced, options);
+    span?.setAttribute(A.lastPosition, result.lastPosition);
+    instruments?.appendedEvents.add(count, attributes);
+    return result;
+  } catch (error) {
+    if (span !== undefined) markFailed(span, error);
+    throw error;
+  } finally {
+    span?.end();
+    instruments?.appendDuration.record((performance.now() - started) / 1000, attributes);
+  }
+}
+
+/** The attributes of an append's span and metrics, one object per store and category, made once (the metrics key on them per record). */
+const appendAttributesOf = new Map<string, Map<string, Attributes>>();
+const MAX_CATEGORIES = 1000;
+
+function appendAttributes(store: string, category: string): Attributes {
+  let byCategory = appendAttributesOf.get(store);
+  if (byCategory === undefined) appendAttributesOf.set(store, (byCategory = new Map()));
+  let attributes = byCategory.get(category);
+  if (attributes === undefined) {
+    attributes = Object.freeze({ [A.store]: store, [A.category]: category });
+    if (byCategory.size < MAX_CATEGORIES) byCategory.set(category, attributes);
+  }
+  return attributes;
 }
 
 /** A read: stream, fold (with the category of the stream) or page (of the whole log). */
@@ -145,6 +175,10 @@ function reclaimed(report: { bytesBefore: number; bytesAfter: number; dryRun: bo
 /** The distinct types of some events, in order of first appearance (nothing for what is no array). */
 function typesOf(events: readonly unknown[]): string[] {
   if (!Array.isArray(events)) return [];
+  if (events.length === 1) {
+    const type = (events[0] as { type?: unknown } | null)?.type;
+    return typeof type === 'string' ? [type] : [];
+  }
   const types = new Set<string>();
   for (const event of events) {
     const type = (event as { type?: unknown } | null)?.type;

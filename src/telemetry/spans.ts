@@ -27,12 +27,17 @@ export async function inSpan<T>(tracer: Tracer, name: string, options: SpanOptio
   try {
     return await otel.context.with(otel.trace.setSpan(parent, span), work, undefined, span);
   } catch (error) {
-    span.setAttribute(A.errorCode, errorCode(error));
-    span.setStatus({ code: otel.SpanStatusCode.ERROR });
+    markFailed(span, error);
     throw error;
   } finally {
     span.end();
   }
+}
+
+/** Marks a span failed with the error's code, never its message (it may quote a payload). */
+export function markFailed(span: Span, error: unknown): void {
+  span.setAttribute(A.errorCode, errorCode(error));
+  span.setStatus({ code: api!.SpanStatusCode.ERROR });
 }
 
 function errorCode(error: unknown): string {
