@@ -16,7 +16,7 @@ import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import type { LivePosts } from './adapter.js';
 import { postEvent } from './events.js';
 import { appendToVisible } from './projections.js';
-import { mustAppend, percentile, perSecond, type Workload } from './workload.js';
+import { mustAppend, percentile, perSecond, type Measurement, type Workload, type WorkloadContext } from './workload.js';
 
 /** W1's appends go in turns of this many, traced and plain each in its turn. */
 const TURN = 250;
@@ -34,6 +34,8 @@ interface TelemetrySwitch {
   off(): void;
   /** Spans exported so far (the exporter is emptied at each `off`). */
   spans: number;
+  /** Exports what the processor still queues, and counts it. */
+  flush(): Promise<void>;
   shutdown(): Promise<void>;
 }
 
@@ -61,9 +63,12 @@ function telemetrySwitch(): TelemetrySwitch {
       metrics.disable();
       empty();
     },
+    async flush() {
+      await processor.forceFlush();
+      empty();
+    },
     async shutdown() {
       clearInterval(emptying);
-      await processor.forceFlush();
       state.off();
       await tracers.shutdown();
       await meters.shutdown();
@@ -74,58 +79,62 @@ function telemetrySwitch(): TelemetrySwitch {
 
 const round = (n: number) => Number(n.toFixed(3));
 
-export const o1Appends: Workload = {
-  id: 'O1-W1',
-  group: 'O1',
-  label: 'O1 W1 with OpenTelemetry on (events/s traced)',
-  unit: 'events/s',
-  kinds: ['sqlite', 'postgres'],
-  families: ['ours'],
-  async run({ store, sizes }) {
-    const telemetry = telemetrySwitch();
+/** An O1 workload: `measure` gets the store and the switch, shut down after it. */
+function o1(workload: Pick<Workload, 'id' | 'label' | 'unit'>, measure: (context: WorkloadContext, telemetry: TelemetrySwitch) => Promise<Measurement>): Workload {
+  return {
+    ...workload,
+    group: 'O1',
+    kinds: ['sqlite', 'postgres'],
+    families: ['ours'],
+    async run(context) {
+      const telemetry = telemetrySwitch();
+      try {
+        return await measure(context, telemetry);
+      } finally {
+        await telemetry.shutdown();
+      }
+    },
+  };
+}
+
+export const o1Appends = o1(
+  { id: 'O1-W1', label: 'O1 W1 with OpenTelemetry on (events/s traced)', unit: 'events/s' },
+  async ({ store, sizes }, telemetry) => {
     const n = Math.max(TURN, Math.round(sizes.w1Appends / TURN) * TURN);
     const append = (i: number) => store.append(`post-${i}`, [postEvent(`post-${i}`, 1)], 0);
     const ms = { off: 0, on: 0 };
-    try {
-      // Untimed: both paths run until they are optimised (streams after the timed ones).
-      for (const mode of ['on', 'off'] as const) {
-        telemetry[mode]();
-        for (let i = 0; i < TURN; i++) mustAppend(await append(2 * n + (mode === 'on' ? i : TURN + i)), 'warm-up');
-      }
-      telemetry.off();
-      const order: ('off' | 'on')[] = ['off', 'on'];
-      for (let from = 0; from < n; from += TURN) {
-        // Each goes first in turn: whatever the first of a turn pays (a checkpoint, say) is shared.
-        order.reverse();
-        for (const mode of order) {
-          telemetry[mode]();
-          const base = mode === 'on' ? n : 0;
-          const started = performance.now();
-          for (let i = from; i < from + TURN; i++) mustAppend(await append(base + i), `post-${base + i}`);
-          ms[mode] += performance.now() - started;
-          telemetry.off();
-        }
-      }
-    } finally {
-      await telemetry.shutdown();
+    // Untimed: both paths run until they are optimised (streams after the timed ones).
+    for (const mode of ['on', 'off'] as const) {
+      telemetry[mode]();
+      for (let i = 0; i < TURN; i++) mustAppend(await append(2 * n + (mode === 'on' ? i : TURN + i)), 'warm-up');
     }
+    telemetry.off();
+    const order: ('off' | 'on')[] = ['off', 'on'];
+    for (let from = 0; from < n; from += TURN) {
+      // Each goes first in turn: whatever the first of a turn pays (a checkpoint, say) is shared.
+      order.reverse();
+      for (const mode of order) {
+        telemetry[mode]();
+        const base = mode === 'on' ? n : 0;
+        const started = performance.now();
+        for (let i = from; i < from + TURN; i++) mustAppend(await append(base + i), `post-${base + i}`);
+        ms[mode] += performance.now() - started;
+        telemetry.off();
+      }
+    }
+    // Spans still queued in the processor are counted too.
+    await telemetry.flush();
     return {
       value: perSecond(n, ms.on),
       details: { off: Math.round(perSecond(n, ms.off)), costRatio: round(ms.on / ms.off), spans: telemetry.spans },
     };
   },
-};
+);
 
-export const o1Projection: Workload = {
-  id: 'O1-P2',
-  group: 'O1',
-  label: 'O1 P2 with OpenTelemetry on (p99 ms traced)',
-  unit: 'ms',
-  kinds: ['sqlite', 'postgres'],
-  families: ['ours'],
-  async run({ store, sizes }) {
+export const o1Projection = o1(
+  { id: 'O1-P2', label: 'O1 P2 with OpenTelemetry on (p99 ms traced)', unit: 'ms' },
+  async ({ store, sizes }, telemetry) => {
     if (!store.livePosts) return { skipped: store.noLivePosts ?? 'no async projection' };
-    const telemetry = telemetrySwitch();
     const live: LivePosts = await store.livePosts();
     const latencies = { off: [] as number[], on: [] as number[] };
     const seconds = sizes.p2Seconds / P2_TURNS;
@@ -140,8 +149,8 @@ export const o1Projection: Workload = {
       }
     } finally {
       await live.stop();
-      await telemetry.shutdown();
     }
+    await telemetry.flush();
     const on = latencies.on.sort((a, b) => a - b);
     const off = latencies.off.sort((a, b) => a - b);
     const p99 = { on: percentile(on, 99), off: percentile(off, 99) };
@@ -158,4 +167,4 @@ export const o1Projection: Workload = {
       },
     };
   },
-};
+);
