@@ -20,8 +20,8 @@ import { mustAppend, percentile, perSecond, type Measurement, type Workload, typ
 
 /** W1's appends go in turns of this many, traced and plain each in its turn. */
 const TURN = 250;
-/** P2 runs in this many turns, off and on in the order off, on, on, off, … */
-const P2_TURNS = 4;
+/** P2 runs in this many turns, off and on in the order off, on, on, off, off, on, on, off. */
+const P2_TURNS = 8;
 
 /** The metrics are aggregated as an application's would be; nothing reads them here. */
 class UnreadMetrics extends MetricReader {
