@@ -15,8 +15,9 @@ const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
  * public entry points.
  */
 export const LAYERS = [
-  // Event schemas and upcasting: pure, applied by the store as it decodes.
-  { name: 'core', parts: { 'src/core': [], 'src/evolution': ['src/core'] } },
+  // Event schemas and upcasting: pure, applied by the store as it decodes. Telemetry:
+  // OpenTelemetry when it is installed and registered, used by the store and the parts above.
+  { name: 'core', parts: { 'src/core': [], 'src/evolution': ['src/core'], 'src/telemetry': [] } },
   { name: 'store', parts: { 'src/store': [] } },
   {
     name: 'stores',

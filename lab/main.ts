@@ -6,16 +6,21 @@
 // drains: no new connections, in-flight requests finish, live streams end, the
 // workflows finish their step, the relay its publish, the projections their batch,
 // the store and its key storage close, exit 0. A missing or wrong KEK is one line and exit 1.
+// With OTEL_EXPORTER_OTLP_ENDPOINT, traces and metrics go there over OTLP (telemetry.ts),
+// and what is buffered is exported as the Lab drains.
 
 import { redactPasswords } from '../src/core/redact.js';
 import { ConfigError, readConfig } from './server/config.js';
 import { buildLab } from './server/index.js';
 import { openPrivateStore } from './server/private-store.js';
+import { startTelemetry } from './telemetry.js';
 
 const DRAIN_GRACE_MS = 10_000;
 
 async function main(): Promise<void> {
   const config = readConfig(process.env);
+  // Registered before the store opens, so its first work is traced too.
+  const telemetry = await startTelemetry(process.env);
   // The KEK is found before the Lab's log exists: its one warning (a key file made) waits for it.
   const early: string[] = [];
   const { store, privacy, close } = await openPrivateStore(config.storeUrl, process.env, { warn: (line) => early.push(line) });
@@ -38,6 +43,7 @@ async function main(): Promise<void> {
         await app.close();
         clearTimeout(force);
         await close();
+        await telemetry?.shutdown();
       } catch (error) {
         app.log.error({ err: error }, 'drain failed');
         process.exit(1);

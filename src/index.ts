@@ -79,6 +79,13 @@ export {
 } from './store/event-store.js';
 export type { EventReads } from './store/reads.js';
 export type { AppendResult, Direction, EventFilter, StoreStats, StreamInfo } from './store/storage.js';
+export {
+  TRACE_METADATA_KEY,
+  SPANS as TELEMETRY_SPANS,
+  METRICS as TELEMETRY_METRICS,
+  ATTRIBUTES as TELEMETRY_ATTRIBUTES,
+  categoryOf as streamCategoryOf,
+} from './telemetry/names.js';
 export { openEventStore, defaultStoreUrl, DEFAULT_STORE_URL, type OpenOptions } from './open/open-store.js';
 export { openKeyStorage, type KeyStorageOptions } from './open/open-key-storage.js';
 export type { KeyStorage, StoredDataKey, ErasedEntry } from './store/key-storage.js';

@@ -11,10 +11,11 @@ import { w7p } from './processes.js';
 import { s1 } from './aggregates.js';
 import { p1, p2 } from './projections.js';
 import { w4, w5, w6 } from './reads.js';
+import { o1Appends, o1Projection } from './telemetry.js';
 import { wf1, wf1TwoProcesses } from './workflows.js';
 import type { Workload } from './workload.js';
 
-export const WORKLOADS: readonly Workload[] = [w1, w2, w2Warm, w3, w4, w5, w6, w7, w7p, ...w8, ...s1, p1, p2, l1, l2, wf1, wf1TwoProcesses, e1Appends, e1Read, e1Forget, r1, c1];
+export const WORKLOADS: readonly Workload[] = [w1, w2, w2Warm, w3, w4, w5, w6, w7, w7p, ...w8, ...s1, p1, p2, l1, l2, wf1, wf1TwoProcesses, e1Appends, e1Read, e1Forget, r1, c1, o1Appends, o1Projection];
 
 export function findWorkload(id: string): Workload {
   const found = WORKLOADS.find((w) => w.id === id);

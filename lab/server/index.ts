@@ -19,6 +19,7 @@ import { operationRoutes } from './operations.js';
 import { postRoutes } from './posts.js';
 import { retentionRoutes } from './retention.js';
 import { staticRoutes } from './static.js';
+import { traceRequests } from './tracing.js';
 import { workflowRoutes } from './workflows.js';
 
 export type { NatsSettings, ProjectionMode } from './context.js';
@@ -92,6 +93,7 @@ export async function buildLab(options: LabOptions): Promise<FastifyInstance> {
   });
 
   installErrorHandling(app);
+  traceRequests(app);
   if (options.token !== undefined) requireTokenForWrites(app, options.token);
   app.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url;

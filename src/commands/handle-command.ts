@@ -8,6 +8,7 @@ import { derivedId, isUuid } from '../core/uuid.js';
 import { assertCount, assertPlainObject, describe } from '../core/validation.js';
 import type { EventStore } from '../store/event-store.js';
 import type { AppendResult } from '../store/storage.js';
+import { observeCommand } from '../telemetry/index.js';
 import { readSnapshotOptions, type ResolvedSnapshotOptions, type SnapshotOptions } from '../snapshots/options.js';
 import { takeSnapshotIfDue } from '../snapshots/take.js';
 import type { Decider, DeciderEvent } from './decider.js';
@@ -60,12 +61,22 @@ export const DEFAULT_MAX_RETRIES = 3;
  * const result = await handleCommand(store, 'post-1', postDecider, { type: 'PublishPost', postId: '1' });
  * result.events; // [{ type: 'PostWasPublished', version: 2, position: …, … }]
  */
-export async function handleCommand<State, Command>(
+export function handleCommand<State, Command>(
   store: EventStore,
   streamId: string,
   decider: Decider<State, Command, DeciderEvent>,
   command: Command,
   options: HandleCommandOptions = {},
+): Promise<CommandResult<State>> {
+  return observeCommand(store.kind, streamId, command, () => runCommand(store, streamId, decider, command, options));
+}
+
+async function runCommand<State, Command>(
+  store: EventStore,
+  streamId: string,
+  decider: Decider<State, Command, DeciderEvent>,
+  command: Command,
+  options: HandleCommandOptions,
 ): Promise<CommandResult<State>> {
   const { maxRetries, expectedVersion, commandId } = readOptions(options);
   const snapshots = options.snapshots === undefined ? undefined : readSnapshotOptions(options.snapshots);

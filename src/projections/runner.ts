@@ -10,6 +10,7 @@ import type { EventStore } from '../store/event-store.js';
 import type { Lease } from '../store/read-models.js';
 import { createPauses, runWhileLeased } from '../store/leased-loop.js';
 import { createWakeup } from '../store/wakeup.js';
+import { observeBatch } from '../telemetry/index.js';
 import { applyBatch, HandlerError } from './apply.js';
 import { checkpoints, type Checkpoint } from './checkpoints.js';
 import type { Projection } from './projection.js';
@@ -52,6 +53,7 @@ export function startRunner(store: EventStore, projection: Projection, options: 
   const unwatch = store.watch(wakeup.nudge);
 
   const { pause, cutAll } = createPauses();
+  const consumer = { kind: 'projection', name: projection.name, store: store.kind };
 
   /**
    * Sets up the tables and creates the checkpoint in one transaction: an inline append
@@ -115,12 +117,14 @@ export function startRunner(store: EventStore, projection: Projection, options: 
       const caughtUp = events.length < options.batchSize;
       const to = caughtUp ? Math.max(head, events.at(-1)?.position ?? 0) : events.at(-1)!.position;
       if (to <= checkpoint.position) continue;
-      try {
-        await applyBatch(readModels, tablesOf(projection, readModels, checkpoint.generation), projection, events, checkpoint.position, to);
-      } catch (error) {
-        if (!(error instanceof HandlerError)) throw error;
-        await applyOneByOne(checkpoint, events, lease);
-      }
+      await observeBatch(consumer, events, head - to, async () => {
+        try {
+          await applyBatch(readModels, tablesOf(projection, readModels, checkpoint.generation), projection, events, checkpoint.position, to);
+        } catch (error) {
+          if (!(error instanceof HandlerError)) throw error;
+          await applyOneByOne(checkpoint, events, lease);
+        }
+      });
       // More is waiting: the next wait returns after a turn of the event loop.
       if (!caughtUp) wakeup.nudge();
     }

@@ -14,6 +14,7 @@ import { ConcurrencyError, PruneRefusedError, ValidationError } from '../core/er
 import { isProcessAlive } from '../core/process-alive.js';
 import { RETENTION_STREAM, STREAMS_REMOVED, type StreamsRemoved } from '../core/retention-names.js';
 import type { EventStore } from '../store/event-store.js';
+import { observePrune } from '../telemetry/index.js';
 import type { PruneRange, SpaceReport, StoredEvent } from '../store/storage.js';
 import { archivedHash, archiveFiles, readManifest, verifyArchive, writeArchive, type ArchivedRange, type ArchiveFiles, type ArchiveManifest } from './archive.js';
 import { STREAM_COMPACTED } from './compaction.js';
@@ -106,10 +107,12 @@ export async function pruneStore(store: EventStore, options: PruneOptions): Prom
   const { archiveDir, dryRun = false } = options;
   if (typeof archiveDir !== 'string' || archiveDir === '') throw new ValidationError('archiveDir', 'must name a folder');
   checkPolicies(options.policies);
-  if (dryRun) return pruneHoldingFolder(store, options);
-  await mkdir(archiveDir, { recursive: true });
-  // The store's lock keeps backups and archive restores out; the folder's, other stores' prunes.
-  return store.maintenance.withLock('prune', () => holdingFolder(archiveDir, () => pruneHoldingFolder(store, options)));
+  return observePrune(store.kind, dryRun, async () => {
+    if (dryRun) return pruneHoldingFolder(store, options);
+    await mkdir(archiveDir, { recursive: true });
+    // The store's lock keeps backups and archive restores out; the folder's, other stores' prunes.
+    return store.maintenance.withLock('prune', () => holdingFolder(archiveDir, () => pruneHoldingFolder(store, options)));
+  });
 }
 
 /** The run, with the archive folder to itself (none for a dry run, which writes nothing). */

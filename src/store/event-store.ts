@@ -10,8 +10,10 @@ import type { NewEvent, RecordedEvent } from '../core/events.js';
 import { assertCount, assertExpectedVersion, assertName } from '../core/validation.js';
 import { revealedUpcaster, schemaCodec } from '../evolution/codec.js';
 import { assertEventSchemas, type EventSchemas } from '../evolution/schemas.js';
+import { observeAppend } from '../telemetry/index.js';
 import { eventDecoder } from './decode.js';
 import { appendSealer, assertPayloadGuard, revealEvents, snapshotSealer, type PayloadGuard } from './payload-guard.js';
+import { observedReads } from './observed-reads.js';
 import { eventPreparer } from './prepare-events.js';
 import type { ReadModelDb, ReadModelStorage, ReadModelTables, ScratchReadModels } from './read-models.js';
 import { createReads, type EventReads } from './reads.js';
@@ -133,38 +135,40 @@ export function createEventStore<Body>(storage: EventStorage<Body>, options: Eve
   const maintenance = createStoreMaintenance(storage as EventStorage<unknown>, assertOpen);
   const appendHooks = new Set<AppendHook>();
 
+  async function append(streamId: string, events: readonly NewEvent[], options: AppendOptions = {}): Promise<AppendResult> {
+    assertOpen();
+    assertName(streamId, 'streamId');
+    const expectedVersion = options.expectedVersion === undefined ? 'any' : options.expectedVersion;
+    assertExpectedVersion(expectedVersion);
+    const inTransaction = options.inTransaction;
+    if (inTransaction !== undefined && typeof inTransaction !== 'function') throw new ValidationError('inTransaction', 'must be a function');
+    let prepared;
+    if (sealer !== undefined && sealer.wants(events)) {
+      const sealed = await sealer.seal(events);
+      assertOpen(); // it may have closed while the guard worked
+      prepared = prepare(sealed);
+    } else {
+      // No event the guard handles: today's path, no await and no copy.
+      prepared = prepare(events);
+    }
+    if (appendHooks.size === 0 && inTransaction === undefined) return storage.append(streamId, prepared, expectedVersion);
+    if (!storage.appendWithHook) throw new ValidationError('inTransaction', `the ${storage.kind} store cannot run work inside its appends`);
+    return storage.appendWithHook(streamId, prepared, expectedVersion, async (appended, _result, readModels, eventsAfter) => {
+      const recorded = await recordedOf(appended);
+      if (recorded.length > 0 && appendHooks.size > 0) {
+        const decodedAfter = async (position: number) => recordedOf(await eventsAfter(position));
+        for (const hook of appendHooks) await hook(recorded, readModels, decodedAfter);
+      }
+      await inTransaction?.(recorded, readModels);
+    });
+  }
+
   const store: EventStore = {
     kind: storage.kind,
 
-    async appendToStream(streamId, events, options = {}) {
-      assertOpen();
-      assertName(streamId, 'streamId');
-      const expectedVersion = options.expectedVersion === undefined ? 'any' : options.expectedVersion;
-      assertExpectedVersion(expectedVersion);
-      const inTransaction = options.inTransaction;
-      if (inTransaction !== undefined && typeof inTransaction !== 'function') throw new ValidationError('inTransaction', 'must be a function');
-      let prepared;
-      if (sealer !== undefined && sealer.wants(events)) {
-        const sealed = await sealer.seal(events);
-        assertOpen(); // it may have closed while the guard worked
-        prepared = prepare(sealed);
-      } else {
-        // No event the guard handles: today's path, no await and no copy.
-        prepared = prepare(events);
-      }
-      if (appendHooks.size === 0 && inTransaction === undefined) return storage.append(streamId, prepared, expectedVersion);
-      if (!storage.appendWithHook) throw new ValidationError('inTransaction', `the ${storage.kind} store cannot run work inside its appends`);
-      return storage.appendWithHook(streamId, prepared, expectedVersion, async (appended, _result, readModels, eventsAfter) => {
-        const recorded = await recordedOf(appended);
-        if (recorded.length > 0 && appendHooks.size > 0) {
-          const decodedAfter = async (position: number) => recordedOf(await eventsAfter(position));
-          for (const hook of appendHooks) await hook(recorded, readModels, decodedAfter);
-        }
-        await inTransaction?.(recorded, readModels);
-      });
-    },
+    appendToStream: (streamId, events, options) => observeAppend(storage.kind, streamId, events, options, append),
 
-    ...reads,
+    ...observedReads(storage.kind, reads),
 
     subscribe(options) {
       assertOpen();

@@ -13,6 +13,7 @@ import { assertCheckpointBelongs } from '../store/checkpoint-epoch.js';
 import { createPauses, runWhileLeased, takeLease } from '../store/leased-loop.js';
 import type { Lease } from '../store/read-models.js';
 import { createWakeup } from '../store/wakeup.js';
+import { inEventTrace, observeStep, observeTimer, recordConsumerLag, recordOverdueTimers, recordParked } from '../telemetry/index.js';
 import { systemClock, type Clock } from './clock.js';
 import { workflowControls, type WorkflowControls } from './controls.js';
 import { WorkflowRegistry, type Workflow } from './definition.js';
@@ -115,7 +116,11 @@ export function startWorkflows(store: EventStore, workflows: readonly Workflow[]
   }
 
   /** Takes a step, retrying the definition's failures with back-off, then parks the instance. */
-  async function step(workflow: string, streamId: string, input: StepInput, extras: StepExtras): Promise<void> {
+  function step(workflow: string, streamId: string, input: StepInput, extras: StepExtras): Promise<void> {
+    return observeStep(workflow, input.kind, input.kind === 'event' ? input.event : undefined, () => stepOnce(workflow, streamId, input, extras));
+  }
+
+  async function stepOnce(workflow: string, streamId: string, input: StepInput, extras: StepExtras): Promise<void> {
     for (let attempt = 0; ; attempt++) {
       try {
         await takeStep(runtime, workflow, streamId, input, extras);
@@ -128,6 +133,7 @@ export function startWorkflows(store: EventStore, workflows: readonly Workflow[]
           continue;
         }
         await parkStep(runtime, workflow, streamId, input, error.message, extras);
+        recordParked(workflow);
         // The stream id only: the error may quote the input, and stays in the stream.
         logger.warn(`workflow instance ${streamId} is parked until retried`);
         return;
@@ -162,6 +168,7 @@ export function startWorkflows(store: EventStore, workflows: readonly Workflow[]
     }
     if (!outcome) {
       await parkCommand(runtime, workflow, streamId, sent.commandId, failure, extras);
+      recordParked(workflow);
       logger.warn(`workflow instance ${streamId} is parked until retried`);
       return;
     }
@@ -217,7 +224,12 @@ export function startWorkflows(store: EventStore, workflows: readonly Workflow[]
       return workflowStreamId(workflow, String(instanceId));
     }
 
-    async function handle(event: RecordedEvent, streamId: string, extras: StepExtras): Promise<void> {
+    /** Takes the event in the trace of the append that wrote it: the steps and commands it leads to continue that trace. */
+    function handle(event: RecordedEvent, streamId: string, extras: StepExtras): Promise<void> {
+      return inEventTrace(event, () => handleEvent(event, streamId, extras));
+    }
+
+    async function handleEvent(event: RecordedEvent, streamId: string, extras: StepExtras): Promise<void> {
       if (event.type === T.commandSent && streamId === event.streamId) return dispatch(workflow, streamId, event.data as CommandSentData, extras);
       if (event.type === T.retried && streamId === event.streamId) return resume(workflow, streamId, extras);
       await step(workflow, streamId, { kind: 'event', event }, extras);
@@ -266,6 +278,7 @@ export function startWorkflows(store: EventStore, workflows: readonly Workflow[]
         if (stopped || !lease.held) return;
         const caughtUp = events.length < batchSize;
         const to = caughtUp ? Math.max(head, events.at(-1)?.position ?? 0) : events.at(-1)!.position;
+        recordConsumerLag('workflow', workflow, head - Math.max(to, from));
         if (to > from) {
           await readModels.transaction(tables, async (db) => {
             checkpoints.advance(db, workflow, to);
@@ -299,17 +312,20 @@ export function startWorkflows(store: EventStore, workflows: readonly Workflow[]
   async function runDueTimers(): Promise<number> {
     let fired = 0;
     for (const workflow of registry.names()) {
+      let overdue = 0;
       for (;;) {
         const due = await readModels.transaction(tables, (db) => timers.claimDue(db, workflow, clock.now(), timerClaimMs, 100));
+        overdue += due.length;
         const byInstance = due.map((timer) => [timer.streamId, timer.timerId] as const);
         await inLanes(byInstance, async (streamId, timerId) => {
           if (stopped) return false;
-          await step(workflow, streamId, { kind: 'timer', timerId }, { timerId });
+          await observeTimer(workflow, () => step(workflow, streamId, { kind: 'timer', timerId }, { timerId }));
           fired++;
           return true;
         });
         if (stopped || due.length < 100) break;
       }
+      recordOverdueTimers(workflow, overdue);
     }
     return fired;
   }

@@ -18,15 +18,16 @@ const HTTP = ['L1', 'L2'];
 const WF1 = ['WF1', 'WF1-2p'];
 const W8 = ['W8-1', 'W8-4', 'W8-16', 'W8-32', 'W8-4x8'];
 const E1 = ['E1-W1', 'E1-W4', 'E1-FORGET'];
-const WORKLOADS = ['W1', 'W2', 'W2-WARM', 'W3', 'W4', 'W5', 'W6', 'W7', 'W7p', ...W8, ...S1, 'P1', 'P2', ...HTTP, ...WF1, ...E1, 'R1', 'C1'];
+const O1 = ['O1-W1', 'O1-P2'];
+const WORKLOADS = ['W1', 'W2', 'W2-WARM', 'W3', 'W4', 'W5', 'W6', 'W7', 'W7p', ...W8, ...S1, 'P1', 'P2', ...HTTP, ...WF1, ...E1, 'R1', 'C1', ...O1];
 // W7p races OS processes, which only the SQL stores can share a stream between; the
 // aggregate, projection, HTTP, workflow, sealing and pruning workloads run on the SQL stores.
-const SQL_ONLY = new Set(['W7p', ...S1, 'P1', 'P2', ...HTTP, ...WF1, ...E1, 'R1']);
+const SQL_ONLY = new Set(['W7p', ...S1, 'P1', 'P2', ...HTTP, ...WF1, ...E1, 'R1', ...O1]);
 // W2 warm is compared with Emmett's in-memory store only; WF1's second process, W8's writers and C1's copy (from SQLite) run on PostgreSQL.
 const MEMORY_ONLY = new Set(['W2-WARM']);
 const POSTGRES_ONLY = new Set(['WF1-2p', ...W8, 'C1']);
 /** Workloads whose figure is a time. */
-const IN_MS = new Set(['W5', ...S1, 'P2', 'E1-FORGET']);
+const IN_MS = new Set(['W5', ...S1, 'P2', 'E1-FORGET', 'O1-P2']);
 
 /** A line of `--json`: the figures every measurement has, and those only some have. */
 type Line = { workload: string; store: string; unit: string; failed?: string } & Record<'median' | 'min' | 'max' | 'rssMB', number> &

@@ -12,6 +12,7 @@ import { assertCheckpointBelongs } from '../../store/checkpoint-epoch.js';
 import { createPauses, runWhileLeased, takeLease } from '../../store/leased-loop.js';
 import type { Lease } from '../../store/read-models.js';
 import { createWakeup } from '../../store/wakeup.js';
+import { activeTraceHeaders, observePublish } from '../../telemetry/index.js';
 import { OUTBOX_TABLE, outboxCheckpoints } from './checkpoint.js';
 import { messageOf, OUTBOX_MESSAGE, type OutboxMessage } from './message.js';
 import type { PublishedMessage, Publisher } from './publisher.js';
@@ -134,7 +135,7 @@ export function startOutboxRelay(store: EventStore, options: OutboxRelayOptions)
       for (const event of events) {
         const message = messageOf(event);
         if ('problem' in message) warnSkipped(event, message.problem);
-        else if (!(await deliver(message, lease, beforeRetry))) break;
+        else if (!(await observePublish(name, event, () => deliver(message, lease, beforeRetry)))) break;
         acknowledged = event.position;
       }
       if (acknowledged > checkpoint) await outboxCheckpoints.delivered(readModels, name, (checkpoint = acknowledged));
@@ -196,6 +197,7 @@ function toPublished(message: OutboxMessage): PublishedMessage {
     id: message.id,
     subject: message.subject,
     payload: new TextEncoder().encode(JSON.stringify(message.payload)),
-    headers: { [STREAM_ID_HEADER]: message.streamId, [STREAM_VERSION_HEADER]: String(message.version) },
+    // Published inside its span: a consumer that reads traceparent continues the trace.
+    headers: { [STREAM_ID_HEADER]: message.streamId, [STREAM_VERSION_HEADER]: String(message.version), ...activeTraceHeaders() },
   };
 }

@@ -11,7 +11,7 @@
 
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -97,6 +97,8 @@ describe('given a packed Eventline, when a new project installs it', () => {
   });
 
   test('then an application appends and reads on sqlite: and memory:', async () => {
+    // Without @opentelemetry/api, an optional peer dependency npm leaves out: Eventline works without telemetry.
+    assert.equal(existsSync(join(project, 'node_modules/@opentelemetry/api')), false, 'the optional peer @opentelemetry/api is not installed');
     const urls = [`sqlite:${join(project, 'data/app.db')}`, 'memory:'];
     const runs = (await step(process.execPath, ['app.mjs', ...urls], project)).trim().split('\n').map((line) => JSON.parse(line) as unknown);
     assert.deepEqual(
