@@ -355,7 +355,7 @@ describe('eventline help and version', () => {
     if (!existsSync(bin)) return t.skip('dist/src/cli/main.js is not built; run npm run build');
     assert.deepEqual(await eventline(['--version'], { bin }), { code: 0, stdout: `${VERSION}\n`, stderr: '' });
     const stats = await eventline(['--store', 'memory:', '--json', 'stats'], { bin });
-    assert.deepEqual(JSON.parse(stats.stdout), { events: 0, streams: 0, bytes: 0 });
+    assert.deepEqual(JSON.parse(stats.stdout), { events: 0, streams: 0, bytes: 0, lastPrune: null });
   });
 });
 
