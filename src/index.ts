@@ -88,7 +88,7 @@ export {
 } from './telemetry/names.js';
 export { openEventStore, defaultStoreUrl, DEFAULT_STORE_URL, type OpenOptions } from './open/open-store.js';
 export { openKeyStorage, type KeyStorageOptions } from './open/open-key-storage.js';
-export type { KeyStorage, StoredDataKey, ErasedEntry } from './store/key-storage.js';
+export type { KeyStorage, StoredDataKey, ExportedDataKey, ErasedEntry } from './store/key-storage.js';
 export {
   openPrivacy,
   erasureStream,
@@ -97,6 +97,8 @@ export {
   definePersonalData,
   personalDataGuard,
   openKeyring,
+  copyKeyStorage,
+  type KeyStorageCopy,
   loadKek,
   KEK_VARIABLE,
   erasedField,

@@ -13,6 +13,7 @@ export {
   type PersonalFieldDeclaration,
 } from './declarations.js';
 export { ENVELOPE_VERSION, isEnvelope, openField, sealField, type Envelope, type OpenFieldOptions, type SealFieldOptions } from './envelope.js';
+export { copyKeyStorage, type KeyStorageCopy } from './copy-keys.js';
 export { erasedField, isErased, type ErasedField } from './erased.js';
 export { KEK_VARIABLE, kekFromBase64, loadKek, type KeyEncryptionKey, type LoadKekOptions } from './kek.js';
 export { openKeyring, type DataKey, type ForgetResult, type Keyring, type KeyringOptions, type RotateDataKeysResult, type RotateResult } from './keyring.js';

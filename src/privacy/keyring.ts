@@ -97,8 +97,8 @@ export interface KeyringOptions {
   currentKeyCacheMs?: number;
 }
 
-const KEK_CHECK = 'kek-check';
-const SUBJECT_SECRET = 'subject-secret';
+export const KEK_CHECK = 'kek-check';
+export const SUBJECT_SECRET = 'subject-secret';
 /** Secrets other parts of src/privacy keep sealed under the KEK (receipts.ts), re-wrapped by `rotate`. */
 const OTHER_SEALED_SETTINGS = ['receipt-key'];
 const KEY_BYTES = 32;

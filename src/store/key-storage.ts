@@ -24,6 +24,16 @@ export interface StoredDataKey {
   createdAt: number;
 }
 
+/** A key as a copy of the key storage carries it: current (retiredAt null) or retired. */
+export interface ExportedDataKey extends StoredDataKey {
+  retiredAt: number | null;
+}
+
+/** The message of an import refused because a pair has another current key in the target. */
+export function currentKeyTaken(keyId: string): string {
+  return `the target holds another current key of the pair of key ${keyId}: copy into a key storage of its own`;
+}
+
 /** A line of the erased ledger: a subject, or one category of it, that never gets a key again. */
 export interface ErasedEntry {
   subjectHash: string;
@@ -107,6 +117,16 @@ export interface KeyStorage {
 
   /** Re-wraps every key (current and retired) with `rewrap`, in one transaction; answers how many. Events are not touched. */
   rewrapAll(rewrap: (key: StoredDataKey) => { wrapped: string; kekId: string }): Promise<number>;
+
+  /** Every key, current and retired, in key id order: what a copy of the key storage carries (still wrapped). */
+  exportKeys(): Promise<ExportedDataKey[]>;
+  /**
+   * Stores keys another key storage exported, as they are, in one transaction: a key
+   * whose id is here already is passed over, and one whose pair the ledger erased is left
+   * out. A current key of a pair that has another current key here refuses the whole
+   * import with a ValidationError, and nothing is stored. Answers how many were stored.
+   */
+  importKeys(keys: readonly ExportedDataKey[]): Promise<number>;
 
   /** Notes that the events at these positions hold personal data of these subjects (subject access). */
   indexSubjects(entries: readonly { subjectHash: string; position: number }[]): Promise<void>;

@@ -251,6 +251,38 @@ export function keyStorageConformance(name: string, open: () => Promise<KeyStora
       assert.deepEqual(await keys.positionsOf('c'), []);
     });
 
+    define('exported keys import into another key storage as they were, current and retired; an erased pair stays out, a key there already is passed over', async (keys) => {
+      const profile = await added(keys, dataKey('s1', 'profile'));
+      const contact = await added(keys, dataKey('s2', 'contact'));
+      const { makeKey, made } = newKeys();
+      await keys.retireKeys(1_700_000_002_000, makeKey);
+      const exported = await keys.exportKeys();
+      assert.deepEqual(exported.map((k) => k.keyId), [profile, contact, ...made].map((k) => k.keyId).sort(), 'every key, in key id order');
+      const retiredAt = (keyId: string) => exported.find((k) => k.keyId === keyId)!.retiredAt;
+      assert.deepEqual([retiredAt(profile.keyId), retiredAt(contact.keyId)], [1_700_000_002_000, 1_700_000_002_000]);
+      assert.deepEqual(made.map((k) => retiredAt(k.keyId)), [null, null]);
+
+      const target = await open();
+      try {
+        await target.applyErased([{ subjectHash: 's2', category: null, erasedAt: 5 }]);
+        assert.equal(await target.importKeys(exported), 2, "s1's retired and current key; s2 is erased there");
+        assert.deepEqual(await target.exportKeys(), exported.filter((k) => k.subjectHash === 's1'));
+        assert.deepEqual((await target.currentKey('s1', 'profile'))?.keyId, made.find((k) => k.subjectHash === 's1')!.keyId);
+        assert.equal(await target.importKeys(exported), 0, 'run again, nothing new');
+      } finally {
+        await target.close();
+      }
+
+      const holder = await open();
+      try {
+        const own = await added(holder, dataKey('s1', 'profile'));
+        await assert.rejects(holder.importKeys(exported), { code: 'VALIDATION_FAILED' });
+        assert.deepEqual((await holder.exportKeys()).map((k) => k.keyId), [own.keyId], 'a refused import stores nothing');
+      } finally {
+        await holder.close();
+      }
+    });
+
     define('a closed key storage refuses calls', async (keys) => {
       await keys.close();
       await assert.rejects(keys.getSetting('check'), { code: 'STORE_CLOSED' });

@@ -69,7 +69,10 @@ test('the blog projections continue on the copy from their translated checkpoint
     const sourceHead = await from.headPosition();
 
     // When it is copied.
+    const targetEpoch = await to.epoch();
     const report = await copyStore(from, to);
+    const epoch = await to.epoch();
+    assert.ok(epoch !== targetEpoch && epoch !== (await from.epoch()), 'the copy minted the target an epoch of its own');
 
     // Then the rows are the source's, and each checkpoint names the same event in the target.
     const targetHead = await to.headPosition();

@@ -51,6 +51,7 @@ async function asSchema5(url: string): Promise<void> {
   const s = `"${schemaOf(url)}"`;
   await sql(`
     DROP TABLE ${s}.pruned_events;
+    DROP TABLE ${s}.store_epoch;
     DROP TABLE ${s}.event_id_tag;
     DROP INDEX ${s}.events_event_id;
     UPDATE ${s}.events SET event_id = gen_random_uuid() WHERE event_id IS NULL;
@@ -75,7 +76,7 @@ if (!postgres) {
     await store.close();
     const tables = await sql<{ table_name: string }>(
       'SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY 1', [schemaOf(url)]);
-    assert.deepEqual(tables.map((t) => t.table_name), ['event_id_tag', 'events', 'pruned_events', 'schema_version', 'snapshots']);
+    assert.deepEqual(tables.map((t) => t.table_name), ['event_id_tag', 'events', 'pruned_events', 'schema_version', 'snapshots', 'store_epoch']);
     const [row] = await sql<{ version: number }>(`SELECT version FROM "${schemaOf(url)}".schema_version`);
     assert.equal(row!.version, SCHEMA_VERSION);
   });

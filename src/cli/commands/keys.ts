@@ -11,11 +11,13 @@
 // their current-key cache has passed.
 
 import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { fileDigest } from '../../backup/manifest.js';
 import { backupKeyStorage } from '../../open/key-backup.js';
+import { storeLocation } from '../../open/store-location.js';
 import { KEK_FILE_VARIABLE, kekFile, resolveKek } from '../../kek/index.js';
 import { KEK_VARIABLE, kekFromBase64, loadKek, type KeyEncryptionKey } from '../../privacy/kek.js';
+import { copyKeyStorage } from '../../privacy/copy-keys.js';
 import { openKeyring, type Keyring } from '../../privacy/keyring.js';
 import { commandAction, stringValue } from '../args.js';
 import type { Command, Task } from '../command.js';
@@ -25,7 +27,7 @@ import { withKeyStorage } from '../privacy.js';
 /** The variable that holds the new KEK, base64, when no --new-kek-file is given. */
 export const NEW_KEK_VARIABLE = 'EVENTLINE_NEW_KEK';
 
-const ACTION_OPTIONS = { rotate: ['new-kek-file', 'data-keys'], backup: [] } as const;
+const ACTION_OPTIONS = { rotate: ['new-kek-file', 'data-keys'], backup: [], copy: ['to'] } as const;
 
 /** Where the new KEK comes from: its bytes, or a key file read (or made) once the old KEK has been checked. */
 type NewKek = { key: Buffer } | { file: string };
@@ -33,11 +35,12 @@ type NewKek = { key: Buffer } | { file: string };
 export const keysCommand: Command = {
   name: 'keys',
   summary: 'Rotate the key-encryption key that wraps the data keys of personal data, or the data keys',
-  synopsis: 'rotate (--new-kek-file <path> | with $EVENTLINE_NEW_KEK set | --data-keys) | backup <file>',
+  synopsis: 'rotate (--new-kek-file <path> | with $EVENTLINE_NEW_KEK set | --data-keys) | backup <file> | copy --to <store url>',
   positionals: ['action', 'file?'],
   options: {
     'new-kek-file': { type: 'string' },
     'data-keys': { type: 'boolean' },
+    to: { type: 'string' },
   },
   optionHelp: [
     ['rotate', 'Re-wrap every data key (and the secrets kept with them) under a new key-encryption'],
@@ -50,8 +53,11 @@ export const keysCommand: Command = {
     ['', 'they sealed until their subjects are forgotten. Not with a new key-encryption key'],
     ['backup <file>', 'A consistent copy of the key storage (keys.db, or the <schema>_keys schema by pg_dump),'],
     ['', 'which a backup of events never holds; keep it apart from them (docs/operations.md)'],
+    ['copy --to <store url>', 'Copy the key storage into the one of the store at <url> (after eventline copy, before'],
+    ['', 'the application starts there): settings, erased ledger and every data key, still wrapped'],
   ],
   prints: 'backup: where the copy came from, its size and SHA-256; with --json {"file","source","bytes","sha256"}.\n' +
+    'copy: how many data keys, settings and ledger lines were copied; with --json {"keys","settings","erased"}.\n' +
     'rotate: how many data keys were re-wrapped, the new key\'s id, and that the old key is no longer\n' +
     'needed (its file is not deleted). With --json: {"rewrapped","kekId","previousKekId","kekFile"}\n' +
     '(kekFile null when the new key came from the environment).\n' +
@@ -60,12 +66,14 @@ export const keysCommand: Command = {
     'eventline keys rotate --new-kek-file ./secrets/eventline-2027.kek && export EVENTLINE_KEK_FILE=./secrets/eventline-2027.kek',
     `${NEW_KEK_VARIABLE}="$(openssl rand -base64 32)" eventline keys rotate --json`,
     'eventline keys rotate --data-keys',
+    'eventline --store sqlite:./data/blog.db keys copy --to postgres://localhost/blog',
   ],
 
   prepare({ values, positionals, env }) {
     const [actionText, fileText] = positionals as [string, string | undefined];
     const action = commandAction(keysCommand, ACTION_OPTIONS, actionText, values);
     if (action === 'backup') return backupTask(fileText);
+    if (action === 'copy') return copyTask(fileText, stringValue(values, 'to'));
     if (fileText !== undefined) throw new UsageError(`keys rotate: unexpected argument ${JSON.stringify(fileText)}`);
     const file = stringValue(values, 'new-kek-file');
     const text = env[NEW_KEK_VARIABLE];
@@ -121,6 +129,31 @@ function backupTask(fileText: string | undefined): Task {
     if (out.json) return out.record({ file, source, bytes, sha256 });
     await out.line(`backed up the key storage (${source}) to ${file}: ${bytes} bytes, sha256 ${sha256}; keep it apart from the event backups`);
   };
+}
+
+function copyTask(extra: string | undefined, to: string | undefined): Task {
+  if (extra !== undefined) throw new UsageError(`keys copy: unexpected argument ${JSON.stringify(extra)}`);
+  if (to === undefined || to === '') throw new UsageError('keys copy needs --to <store url>');
+  return async ({ url, out }) => {
+    const here = keyStorageLocation(url);
+    if (here !== undefined && here === keyStorageLocation(to)) throw new UsageError('keys copy: --to leads to the key storage the keys come from');
+    const copied = await withKeyStorage(url, (from) =>
+      withKeyStorage(to, async (target) => {
+        const result = await copyKeyStorage(from, target);
+        await target.close();
+        await from.close();
+        return result;
+      }),
+    );
+    if (out.json) return out.record({ ...copied });
+    await out.line(`copied ${copied.keys} data key${copied.keys === 1 ? '' : 's'}, ${copied.settings} settings and ${copied.erased} erased-ledger lines into the key storage of ${to}`);
+  };
+}
+
+/** Where the key storage of the store at `url` is: SQLite stores of one folder share its keys.db. */
+function keyStorageLocation(url: string): string | undefined {
+  const at = storeLocation(url);
+  return at?.startsWith('sqlite:') ? `sqlite:${dirname(at.slice('sqlite:'.length))}` : at;
 }
 
 function rotateDataKeysTask(env: NodeJS.ProcessEnv): Task {

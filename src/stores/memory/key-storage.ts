@@ -3,8 +3,8 @@
 // suite in src/testing/key-storage-conformance.ts holds all three to them). Every call
 // runs to its end without awaiting, so each one is a transaction of its own.
 
-import { StoreClosedError } from '../../core/errors.js';
-import { erasedEntriesOf, newKeyOf, type ErasedEntry, type KeyStorage, type StoredDataKey } from '../../store/key-storage.js';
+import { StoreClosedError, ValidationError } from '../../core/errors.js';
+import { currentKeyTaken, erasedEntriesOf, newKeyOf, type ErasedEntry, type KeyStorage, type StoredDataKey } from '../../store/key-storage.js';
 
 export function createMemoryKeyStorage(): KeyStorage {
   const settings = new Map<string, string>();
@@ -12,6 +12,8 @@ export function createMemoryKeyStorage(): KeyStorage {
   const byId = new Map<string, StoredDataKey>();
   // The one current key id per (subject, category): addKey answers the one stored first.
   const current = new Map<string, string>();
+  // When each retired key was retired.
+  const retiredAt = new Map<string, number>();
   const ledger: ErasedEntry[] = [];
   const positions = new Map<string, Set<number>>();
   let closed = false;
@@ -93,8 +95,8 @@ export function createMemoryKeyStorage(): KeyStorage {
 
     applyErased: (entries) => open(() => ({ keyIds: entries.flatMap((entry) => applyEntry(entry)) })),
 
-    // `at` is kept by the SQL stores only (retired_at): here a key is retired by leaving `current`.
-    retireKeys: (_at, makeKey) =>
+    // A key is retired by leaving `current`; `retiredAt` remembers when.
+    retireKeys: (at, makeKey) =>
       open(() => {
         // Every new key first: a makeKey that throws halfway leaves every key as it was.
         const made = [...current.values()]
@@ -105,6 +107,8 @@ export function createMemoryKeyStorage(): KeyStorage {
           throw new Error('a data key with this id is stored already (key ids are drawn at random)');
         }
         for (const key of made) {
+          const retired = current.get(pair(key.subjectHash, key.category));
+          if (retired !== undefined) retiredAt.set(retired, at);
           byId.set(key.keyId, copy(key));
           current.set(pair(key.subjectHash, key.category), key.keyId);
         }
@@ -117,6 +121,29 @@ export function createMemoryKeyStorage(): KeyStorage {
         const rewrapped = [...byId.values()].map((key) => ({ ...key, ...pick(rewrap(copy(key))) }));
         for (const key of rewrapped) byId.set(key.keyId, key);
         return rewrapped.length;
+      }),
+
+    exportKeys: () =>
+      open(() => {
+        const currentIds = new Set(current.values());
+        return [...byId.values()]
+          .sort((a, b) => (a.keyId < b.keyId ? -1 : a.keyId > b.keyId ? 1 : 0))
+          .map((key) => ({ ...copy(key), retiredAt: currentIds.has(key.keyId) ? null : (retiredAt.get(key.keyId) ?? key.createdAt) }));
+      }),
+
+    importKeys: (keys) =>
+      open(() => {
+        const fresh = keys.filter((key) => !byId.has(key.keyId) && !erased(key.subjectHash, key.category));
+        // Checked whole first: a refused import stores nothing.
+        for (const key of fresh) {
+          if (key.retiredAt === null && current.has(pair(key.subjectHash, key.category))) throw new ValidationError('keys', currentKeyTaken(key.keyId));
+        }
+        for (const { retiredAt: at, ...key } of fresh) {
+          byId.set(key.keyId, copy(key));
+          if (at === null) current.set(pair(key.subjectHash, key.category), key.keyId);
+          else retiredAt.set(key.keyId, at);
+        }
+        return fresh.length;
       }),
 
     indexSubjects: (entries) =>

@@ -18,8 +18,8 @@
 // with those that hold one.
 
 import type { Pool, PoolClient, PoolConfig } from 'pg';
-import { StoreClosedError, StoreOpenError } from '../../core/errors.js';
-import { erasedEntriesOf, newKeyOf, type ErasedEntry, type KeyPair, type KeyStorage, type StoredDataKey } from '../../store/key-storage.js';
+import { StoreClosedError, StoreOpenError, ValidationError } from '../../core/errors.js';
+import { currentKeyTaken, erasedEntriesOf, newKeyOf, type ErasedEntry, type ExportedDataKey, type KeyPair, type KeyStorage, type StoredDataKey } from '../../store/key-storage.js';
 import { loadPg } from './driver.js';
 import { LOCK_KEY_SUBJECT, lockKey, quoteSchema } from './identifiers.js';
 import { migrateKeys } from './key-schema.js';
@@ -59,6 +59,16 @@ const statements = (s: string) => ({
   // Other writers wait until the rewrap commits; readers go on with the old wrappings.
   lockKeys: `LOCK TABLE ${s}.keys IN EXCLUSIVE MODE`,
   allKeys: `SELECT ${KEY_COLUMNS} FROM ${s}.keys`,
+  exportKeys: `SELECT ${KEY_COLUMNS}, retired_at AS "retiredAt" FROM ${s}.keys ORDER BY key_id`,
+  // The keys not here yet, of pairs the ledger has not erased; the first current key of a pair that has one here.
+  importable: `SELECT u.i FROM unnest($1::text[], $2::text[], $3::text[], $4::boolean[]) WITH ORDINALITY AS u(key_id, subject_hash, category, current, i)
+    WHERE NOT EXISTS (SELECT 1 FROM ${s}.keys k WHERE k.key_id = u.key_id)
+      AND NOT EXISTS (SELECT 1 FROM ${s}.erased e WHERE e.subject_hash = u.subject_hash AND (e.category IS NULL OR e.category = u.category))
+    ORDER BY u.i`,
+  takenCurrent: `SELECT u.key_id AS "keyId" FROM unnest($1::text[], $2::text[], $3::text[]) AS u(key_id, subject_hash, category)
+    WHERE EXISTS (SELECT 1 FROM ${s}.keys k WHERE k.subject_hash = u.subject_hash AND k.category = u.category AND k.retired_at IS NULL) LIMIT 1`,
+  importKeys: `INSERT INTO ${s}.keys (key_id, subject_hash, category, wrapped, kek_id, created_at, retired_at)
+    SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::bigint[])`,
   // The pairs whose current key retireKeys replaces: those the ledger has not erased.
   currentPairs: `SELECT subject_hash AS "subjectHash", category FROM ${s}.keys AS k WHERE retired_at IS NULL AND NOT EXISTS (
     SELECT 1 FROM ${s}.erased AS e WHERE e.subject_hash = k.subject_hash AND (e.category IS NULL OR e.category = k.category))`,
@@ -242,6 +252,28 @@ function postgresKeyStorage(pool: Pool, schema: string, s: string): KeyStorage {
         const rewrapped = rows.map((key) => rewrap({ ...key }));
         await client.query(sql.rewrap, [rows.map((key) => key.keyId), rewrapped.map((r) => r.wrapped), rewrapped.map((r) => r.kekId)]);
         return rows.length;
+      }),
+
+    async exportKeys() {
+      // bigint columns may come back as text: times are numbers here.
+      const { rows } = await live().query<Omit<ExportedDataKey, 'createdAt' | 'retiredAt'> & { createdAt: string; retiredAt: string | null }>(sql.exportKeys);
+      return rows.map((row) => ({ ...row, createdAt: Number(row.createdAt), retiredAt: row.retiredAt === null ? null : Number(row.retiredAt) }));
+    },
+
+    importKeys: (keys) =>
+      transaction(async (client) => {
+        if (keys.length === 0) return 0;
+        await client.query(sql.lockKeys);
+        const column = <K extends keyof ExportedDataKey>(from: readonly ExportedDataKey[], name: K) => from.map((key) => key[name]);
+        const { rows } = await client.query<{ i: string }>(sql.importable, [column(keys, 'keyId'), column(keys, 'subjectHash'), column(keys, 'category'), keys.map((k) => k.retiredAt === null)]);
+        const fresh = rows.map((row) => keys[Number(row.i) - 1]!);
+        const currents = fresh.filter((key) => key.retiredAt === null);
+        const { rows: taken } = await client.query<{ keyId: string }>(sql.takenCurrent, [column(currents, 'keyId'), column(currents, 'subjectHash'), column(currents, 'category')]);
+        if (taken[0] !== undefined) throw new ValidationError('keys', currentKeyTaken(taken[0].keyId));
+        await client.query(sql.importKeys, [
+          column(fresh, 'keyId'), column(fresh, 'subjectHash'), column(fresh, 'category'), column(fresh, 'wrapped'), column(fresh, 'kekId'), column(fresh, 'createdAt'), column(fresh, 'retiredAt'),
+        ]);
+        return fresh.length;
       }),
 
     retireKeys: (at, makeKey) =>

@@ -137,7 +137,7 @@ export function postgresReadModelStorage(pool: Pool, config: PoolConfig, schema:
 }
 
 /** The store's own tables in its schema (schema.ts), which are no read models. */
-const STORE_TABLES = ['schema_version', 'events', 'streams', 'snapshots', 'event_id_tag', 'pruned_events'];
+const STORE_TABLES = ['schema_version', 'events', 'streams', 'snapshots', 'event_id_tag', 'pruned_events', 'store_epoch'];
 
 // Every ordinary table of the schema but the store's own, with its columns in order and
 // each column's place in the primary key (format_type: the type as it was declared).

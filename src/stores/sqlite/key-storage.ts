@@ -13,8 +13,8 @@
 import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Database, Statement } from 'better-sqlite3';
-import { StoreBusyError, StoreClosedError, StoreOpenError } from '../../core/errors.js';
-import { erasedEntriesOf, newKeyOf, type ErasedEntry, type KeyPair, type KeyStorage, type StoredDataKey } from '../../store/key-storage.js';
+import { StoreBusyError, StoreClosedError, StoreOpenError, ValidationError } from '../../core/errors.js';
+import { currentKeyTaken, erasedEntriesOf, newKeyOf, type ErasedEntry, type ExportedDataKey, type KeyPair, type KeyStorage, type StoredDataKey } from '../../store/key-storage.js';
 import { openDatabase } from '../sqlite-db/driver.js';
 import { migrateKeys } from './key-schema.js';
 
@@ -33,6 +33,11 @@ const SQL = {
   // One statement for any number of ids: they arrive as one JSON array.
   keysById: `SELECT ${KEY_COLUMNS} FROM keys WHERE key_id IN (SELECT value FROM json_each(?))`,
   allKeys: `SELECT ${KEY_COLUMNS} FROM keys`,
+  exportKeys: `SELECT ${KEY_COLUMNS}, retired_at AS retiredAt FROM keys ORDER BY key_id`,
+  keyExists: `SELECT 1 FROM keys WHERE key_id = ?`,
+  currentExists: `SELECT 1 FROM keys WHERE subject_hash = ? AND category = ? AND retired_at IS NULL`,
+  importKey: `INSERT INTO keys (key_id, subject_hash, category, wrapped, kek_id, created_at, retired_at)
+    VALUES (@keyId, @subjectHash, @category, @wrapped, @kekId, @createdAt, @retiredAt)`,
   // The pairs whose current key retireKeys replaces: those the ledger has not erased.
   currentPairs: `SELECT subject_hash AS subjectHash, category FROM keys AS k WHERE retired_at IS NULL AND NOT EXISTS (
     SELECT 1 FROM erased AS e WHERE e.subject_hash = k.subject_hash AND (e.category IS NULL OR e.category = k.category))`,
@@ -145,6 +150,18 @@ function sqliteKeyStorage(db: Database): KeyStorage {
     return keys.length;
   });
 
+  const importKeys = transaction((keys: readonly ExportedDataKey[]) => {
+    let stored = 0;
+    for (const key of keys) {
+      if (q.keyExists.get(key.keyId) !== undefined || q.isErased.get(key.subjectHash, key.category) !== undefined) continue;
+      if (key.retiredAt === null && q.currentExists.get(key.subjectHash, key.category) !== undefined) throw new ValidationError('keys', currentKeyTaken(key.keyId));
+      const { keyId, subjectHash, category, wrapped, kekId, createdAt, retiredAt } = key;
+      q.importKey.run({ keyId, subjectHash, category, wrapped, kekId, createdAt, retiredAt });
+      stored++;
+    }
+    return stored;
+  });
+
   const retireKeys = transaction((at: number, makeKey: (pair: KeyPair) => StoredDataKey) => {
     // All read first: better-sqlite3 cannot update a table while iterating over it.
     const pairs = q.currentPairs.all() as KeyPair[];
@@ -200,6 +217,8 @@ function sqliteKeyStorage(db: Database): KeyStorage {
         return count;
       }),
 
+    exportKeys: () => run(() => q.exportKeys.all() as ExportedDataKey[]),
+    importKeys: (keys) => run(() => importKeys(keys)),
     indexSubjects: (entries) => run(() => indexSubjects(entries)),
     positionsOf: (subjectHash) => run(() => q.positionsOf.pluck().all(subjectHash) as number[]),
 

@@ -41,7 +41,7 @@ export interface SqliteStorage extends EventStorage {
 }
 
 /** The store's own tables in its file (schema.ts), which are no read models. */
-const STORE_TABLES: ReadonlySet<string> = new Set(['eventline_schema', 'events', 'events_next', 'streams', 'snapshots', 'positions_used', 'event_id_tag', 'pruned_events']);
+const STORE_TABLES: ReadonlySet<string> = new Set(['eventline_schema', 'events', 'events_next', 'streams', 'snapshots', 'positions_used', 'event_id_tag', 'pruned_events', 'store_epoch']);
 
 const BUSY_WAIT_MS = 5_000;
 const CROSS_PROCESS_POLL_MS = 20;
