@@ -11,6 +11,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import Database from 'better-sqlite3';
 import { lines, records } from '../fixtures/cli.js';
 import { cli, EMAIL, NAME, ok, personalDataApp, SUBJECT } from '../fixtures/personal-data-cli.js';
 
@@ -120,5 +121,51 @@ describe('eventline keys rotate --data-keys, told the story of an author who wri
       assert.match(stdout, /^canary not found \(subject [0-9a-f]{32}; \d+ places? scanned\)\n$/);
     }
     assert.deepEqual(records(await ok(cwd, ['--store', url, '--json', 'keys', 'rotate', '--data-keys'])), [{ rotated: 0 }]);
+  });
+});
+
+describe('eventline keys copy, told the story of a store moved with its keys', () => {
+  const from = join(dir, 'copy-from');
+  const to = join(dir, 'copy-to');
+  let source: string;
+  const target = `sqlite:${join(to, 'data', 'blog.db')}`;
+  const keysIn = (cwd: string) => {
+    const db = new Database(join(cwd, 'data', 'keys.db'), { readonly: true });
+    try {
+      return db.prepare('SELECT count(*) FROM keys').pluck().get() as number;
+    } finally {
+      db.close();
+    }
+  };
+
+  before(async () => {
+    source = await storeWithAuthor(from);
+    mkdirSync(to, { recursive: true });
+    await ok(from, ['copy', source, target]);
+  });
+
+  test('the keys follow the copied store: its personal fields open there with the same key file', async () => {
+    const copied = records(await ok(from, ['--store', source, '--json', 'keys', 'copy', '--to', target]))[0]!;
+    assert.deepEqual(copied, { settings: 3, erased: 0, keys: 2 });
+    const exported = records(await ok(from, ['--store', target, '--json', 'subjects', 'export', SUBJECT, '--personal-data', MODULE]))[0]!;
+    assert.deepEqual((exported.fields as { value: unknown }[]).map((f) => f.value).sort(), [EMAIL, NAME].sort());
+    assert.deepEqual(records(await ok(from, ['--store', source, '--json', 'keys', 'copy', '--to', target])), [{ settings: 3, erased: 0, keys: 0 }], 'run again, nothing new');
+  });
+
+  test('bad input is one line, exit 2, and nothing written', async () => {
+    const other = join(dir, 'copy-other');
+    const otherUrl = await storeWithAuthor(other);
+    const held = keysIn(other);
+    for (const [args, message] of [
+      [['--store', source, 'keys', 'copy'], /keys copy needs --to <store url>/],
+      [['--store', source, 'keys', 'copy', '--to', `sqlite:${join(from, 'data', 'other.db')}`], /--to leads to the key storage the keys come from/],
+      [['--store', source, 'keys', 'copy', '--to', otherUrl], /holds another kek-check/],
+    ] as const) {
+      const result = await cli(from, args);
+      assert.equal(result.code, 2, result.stderr);
+      assert.match(result.stderr, message);
+      assert.equal(result.stderr.trim().split('\n').length, 1);
+    }
+    assert.equal(keysIn(other), held, 'the other key storage kept only its own keys');
   });
 });
