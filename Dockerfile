@@ -28,7 +28,12 @@ COPY lab ./lab
 RUN npm run build && node scripts/build-lab.js
 
 FROM toolchain AS production-deps
-RUN npm ci --omit=dev --ignore-scripts && npm rebuild better-sqlite3
+# @opentelemetry/api is Eventline's optional peer, loaded at run time beside the bundle:
+# with it the Lab's OTLP export (OTEL_EXPORTER_OTLP_ENDPOINT) carries Eventline's spans
+# too. The version is the lock's.
+RUN npm ci --omit=dev --ignore-scripts && npm rebuild better-sqlite3 \
+ && npm install --no-save --ignore-scripts --omit=dev \
+      "@opentelemetry/api@$(node -p "require('./package-lock.json').packages['node_modules/@opentelemetry/api'].version")"
 
 FROM node:20-slim
 ENV NODE_ENV=production \
