@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import pg from 'pg';
-import { ConcurrencyError, DuplicateEventError, openEventStore, StoreOpenError } from '../../src/index.js';
+import { ConcurrencyError, DuplicateEventError, openEventStore, StoreOpenError, type EventStore, type PruneRange } from '../../src/index.js';
 import { createEventStore, openStorage } from '../../src/storage.js';
 import type { PostgresStorage } from '../../src/stores/postgres/postgres-storage.js';
 import { postgresTestUrl } from '../../src/testing/index.js';
@@ -136,30 +136,43 @@ if (!postgres) {
     await store.close();
   });
 
-  test('appends go on while a prune deletes: the append lock waits for the deletion, not the other way round', async () => {
-    const url = await postgres.freshUrl();
-    const store = await openEventStore(url);
+  /**
+   * A prune of `ranges` started while another session holds post-1's version 1 (a row it
+   * must delete), so the deletion waits; `meanwhile` runs then, and the row is let go.
+   */
+  async function pruneHeldUp(store: EventStore, url: string, ranges: PruneRange[], meanwhile: () => Promise<void>) {
     const blocker = new pg.Client({ connectionString: process.env.EVENTLINE_POSTGRES_URL });
     await blocker.connect();
     try {
-      await store.appendToStream('post-1', [created, created, created]);
-      await store.appendToStream('post-2', [created]);
-      // Another session holds a row the prune must delete, so the deletion waits on it.
       await blocker.query('BEGIN');
       await blocker.query(`SELECT 1 FROM "${schemaOf(url)}".events WHERE stream_id = 'post-1' AND version = 1 FOR UPDATE`);
-      const audit = { streamId: '$retention', events: [{ type: 'RetentionRun', data: { run: 'r' } }] };
-      const pruning = store.retention.prune([{ streamId: 'post-1', upToVersion: 2 }], audit);
+      const pruning = store.retention.prune(ranges, { streamId: '$retention', events: [{ type: 'RetentionRun', data: { run: 'r' } }] });
+      pruning.catch(() => {});
       await sleep(200);
-      // Meanwhile writers append: to a stream of their own, and to one the prune cuts a prefix of.
-      const appended = await store.appendToStream('post-3', [created]);
-      const onPruned = await store.appendToStream('post-2', [created], { expectedVersion: 1 });
+      await meanwhile();
       await blocker.query('COMMIT');
-      const pruned = await pruning;
-      assert.equal(pruned.removed, 2);
-      assert.ok(pruned.audit.lastPosition > Math.max(appended.lastPosition, onPruned.lastPosition), 'the audit event came after the appends it let through');
-      assert.deepEqual((await store.readStream('post-1')).map((e) => e.version), [3]);
+      return pruning;
     } finally {
       await blocker.end();
+    }
+  }
+
+  test('appends go on while a prune deletes: the append lock waits for the deletion, not the other way round', async () => {
+    const url = await postgres.freshUrl();
+    const store = await openEventStore(url);
+    try {
+      await store.appendToStream('post-1', [created, created, created]);
+      await store.appendToStream('post-2', [created]);
+      // Meanwhile writers append: to a stream of their own, and to one the prune cuts a prefix of.
+      const appended: number[] = [];
+      const pruned = await pruneHeldUp(store, url, [{ streamId: 'post-1', upToVersion: 2 }], async () => {
+        appended.push((await store.appendToStream('post-3', [created])).lastPosition);
+        appended.push((await store.appendToStream('post-2', [created], { expectedVersion: 1 })).lastPosition);
+      });
+      assert.equal(pruned.removed, 2);
+      assert.ok(pruned.audit.lastPosition > Math.max(...appended), 'the audit event came after the appends it let through');
+      assert.deepEqual((await store.readStream('post-1')).map((e) => e.version), [3]);
+    } finally {
       await store.close();
     }
   });
@@ -167,22 +180,15 @@ if (!postgres) {
   test('a stream removed whole that gets an event while the prune deletes makes the prune undo itself', async () => {
     const url = await postgres.freshUrl();
     const store = await openEventStore(url);
-    const blocker = new pg.Client({ connectionString: process.env.EVENTLINE_POSTGRES_URL });
-    await blocker.connect();
     try {
       await store.appendToStream('post-1', [created, created]);
-      await blocker.query('BEGIN');
-      await blocker.query(`SELECT 1 FROM "${schemaOf(url)}".events WHERE stream_id = 'post-1' AND version = 1 FOR UPDATE`);
-      const audit = { streamId: '$retention', events: [{ type: 'RetentionRun', data: { run: 'r' } }] };
-      const pruning = store.retention.prune([{ streamId: 'post-1', upToVersion: 2, version: 2 }], audit);
-      await sleep(200);
-      await store.appendToStream('post-1', [created], { expectedVersion: 2 });
-      await blocker.query('COMMIT');
+      const pruning = pruneHeldUp(store, url, [{ streamId: 'post-1', upToVersion: 2, version: 2 }], async () => {
+        await store.appendToStream('post-1', [created], { expectedVersion: 2 });
+      });
       await assert.rejects(pruning, ConcurrencyError);
       assert.deepEqual((await store.readStream('post-1')).map((e) => e.version), [1, 2, 3], 'nothing was deleted');
       assert.deepEqual(await store.readStream('$retention'), []);
     } finally {
-      await blocker.end();
       await store.close();
     }
   });
