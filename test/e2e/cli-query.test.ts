@@ -81,7 +81,7 @@ describe('eventline query as-of, told on a blog of four events', () => {
     const db = new Database(file, { readonly: true });
     try {
       const tables = (db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`).all() as { name: string }[]).map((t) => t.name);
-      assert.deepEqual(tables.filter((t) => !['events', 'positions_used', 'event_id_tag', 'snapshots', 'eventline_schema', 'sqlite_sequence', 'pruned_events'].includes(t)), []);
+      assert.deepEqual(tables.filter((t) => !['events', 'positions_used', 'event_id_tag', 'snapshots', 'eventline_schema', 'sqlite_sequence', 'pruned_events', 'store_epoch'].includes(t)), []);
     } finally {
       db.close();
     }
