@@ -25,7 +25,8 @@ export const reclaimCommand: Command = {
   prepare({ values }) {
     const full = values.full === true;
     return async ({ store, out }) => {
-      const space = await store.retention.reclaimSpace({ full });
+      // A rewrite beside a prune, a restore or a backup would fight them for the store.
+      const space = await store.maintenance.withLock('reclaim', () => store.retention.reclaimSpace({ full }));
       if (out.json) {
         await out.record({ ...space, advice: space.advice ?? null });
         return;
