@@ -7,11 +7,10 @@ import {
   RETENTION_RUN,
   type Consumer,
   type PrunePlan,
-  type RecordedEvent,
   type RetentionPolicy,
+  type RetentionRecord,
   type RetentionRestoredData,
   type RetentionRunData,
-  type RetentionSpaceData,
 } from '../../src/index.js';
 import type { ConsumerJson, PrunePlanJson, RetentionPolicyJson, RetentionRecordJson } from '../api-types.js';
 
@@ -59,14 +58,13 @@ export function planJson(plan: PrunePlan): PrunePlanJson {
 
 /**
  * A RetentionRun or RetentionRestored event; its ranges stay in the event and the
- * archive's manifest. A run's bytes are those measured after it (`measured`, by run id)
- * when there are some, else the run's own estimate.
+ * archive's manifest. A run's bytes are those measured after it (`space`) when there
+ * are some, else the run's own estimate.
  */
-export function recordJson(event: RecordedEvent, measured: ReadonlyMap<string, RetentionSpaceData>): RetentionRecordJson {
+export function recordJson({ event, space }: RetentionRecord): RetentionRecordJson {
   const at = { position: event.position, recordedAt: event.recordedAt.toISOString() };
   if (event.type === RETENTION_RUN) {
     const { run, policy, streams, events, archive, sha256, bytesBefore, bytesAfter, forced, resumed } = event.data as RetentionRunData;
-    const space = measured.get(run);
     const bytes = space === undefined ? { bytesBefore, bytesAfter, measured: false } : { bytesBefore: space.bytesBefore, bytesAfter: space.bytesAfter, measured: true };
     return { type: 'RetentionRun', ...at, run, policy, streams, events, archive, sha256, ...bytes, forced, resumed };
   }

@@ -13,13 +13,9 @@ import type { FastifyInstance } from 'fastify';
 import {
   pruneStore,
   registeredConsumers,
-  RETENTION_RESTORED,
-  RETENTION_RUN,
-  RETENTION_SPACE,
-  RETENTION_STREAM,
+  retentionRecords,
   type EventStore,
   type RetentionPolicy,
-  type RetentionSpaceData,
 } from '../../src/index.js';
 import type { PrunePlanJson, PruneReportJson, RetentionPoliciesJson, RetentionRecordJson, RetentionRunsJson } from '../api-types.js';
 import type { LabContext } from './context.js';
@@ -80,36 +76,20 @@ export function retentionRoutes(app: FastifyInstance, lab: LabContext, settings:
     const limit = readInt(request.query.limit, 'limit', { min: 1, max: 100, default: 20 });
     const before = readInt(request.query.before, 'before', { min: 1, default: Number.MAX_SAFE_INTEGER });
     // One more than asked, to know whether there is a next page.
-    const records = await retentionRecords(lab.store, before, limit + 1);
+    const records = await retentionPage(lab.store, before, limit + 1);
     const items = records.slice(0, limit);
     return { items: items.map(({ json }) => json), nextCursor: records.length > limit ? String(items.at(-1)!.version) : null };
   });
 }
 
-const PAGE = 100;
-
-/**
- * Up to `count` RetentionRun and RetentionRestored events of `$retention` before version
- * `before`, newest first. A run's RetentionSpaceReclaimed comes after it, so reading
- * backwards meets it first: the run then shows the bytes measured once its space was given back.
- */
-async function retentionRecords(store: EventStore, before: number, count: number): Promise<{ version: number; json: RetentionRecordJson }[]> {
-  const records: { version: number; json: RetentionRecordJson }[] = [];
-  const measured = new Map<string, RetentionSpaceData>();
-  for (let from = before - 1; from >= 1 && records.length < count; ) {
-    const page = await store.readStream(RETENTION_STREAM, { direction: 'backward', fromVersion: from, maxCount: PAGE });
-    for (const event of page) {
-      if (event.type === RETENTION_SPACE) {
-        const space = event.data as RetentionSpaceData;
-        if (!measured.has(space.run)) measured.set(space.run, space);
-      } else if ((event.type === RETENTION_RUN || event.type === RETENTION_RESTORED) && records.length < count) {
-        records.push({ version: event.version, json: recordJson(event, measured) });
-      }
-    }
-    if (page.length < PAGE) break;
-    from = page.at(-1)!.version - 1;
+/** Up to `count` runs and restores before version `before`, newest first, as JSON with their versions. */
+async function retentionPage(store: EventStore, before: number, count: number): Promise<{ version: number; json: RetentionRecordJson }[]> {
+  const page: { version: number; json: RetentionRecordJson }[] = [];
+  for await (const record of retentionRecords(store, before)) {
+    page.push({ version: record.event.version, json: recordJson(record) });
+    if (page.length === count) break;
   }
-  return records;
+  return page;
 }
 
 /** Waits until this Lab's projections and workflows have read up to the head, or `timeoutMs` has passed. */

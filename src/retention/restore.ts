@@ -10,8 +10,9 @@ import type { EventStore } from '../store/event-store.js';
 import type { StoredEvent } from '../store/storage.js';
 import { readArchive, verifyArchive, type ArchivedRange } from './archive.js';
 import { RETENTION_STREAM } from './prune.js';
+import { RETENTION_RESTORED } from './runs.js';
 
-export const RETENTION_RESTORED = 'RetentionRestored';
+export { RETENTION_RESTORED };
 
 export interface RetentionRestoredData {
   run: string;

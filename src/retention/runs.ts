@@ -8,6 +8,8 @@ import type { SpaceReport } from '../store/storage.js';
 import type { RetentionRunData } from './prune.js';
 
 export const RETENTION_RUN = 'RetentionRun';
+/** Appended by a restore of an archive, with the events it put back. */
+export const RETENTION_RESTORED = 'RetentionRestored';
 /** Appended after a run's deletion, once the space is given back: the store's bytes, measured. */
 export const RETENTION_SPACE = 'RetentionSpaceReclaimed';
 
@@ -31,37 +33,53 @@ export interface LastPrune {
   done?: SpaceReport['done'];
 }
 
+/** A RetentionRun or RetentionRestored event; a run with the space measured after it, when recorded. */
+export interface RetentionRecord {
+  event: RecordedEvent;
+  space?: RetentionSpaceData;
+}
+
 const PAGE = 100;
+
+/**
+ * The runs and restores `$retention` records before version `before` (default: all),
+ * newest first. A run's RetentionSpaceReclaimed comes after it, so reading backwards
+ * meets it first; one recorded at or after `before` is not seen.
+ */
+export async function* retentionRecords(store: EventStore, before = Number.MAX_SAFE_INTEGER): AsyncGenerator<RetentionRecord> {
+  const measured = new Map<string, RetentionSpaceData>();
+  for (let from = before - 1; from >= 1; ) {
+    const page = await store.readStream(RETENTION_STREAM, { direction: 'backward', fromVersion: from, maxCount: PAGE });
+    for (const event of page) {
+      if (event.type === RETENTION_SPACE) {
+        const space = event.data as RetentionSpaceData;
+        if (!measured.has(space.run)) measured.set(space.run, space);
+      } else if (event.type === RETENTION_RUN) {
+        const space = measured.get((event.data as RetentionRunData).run);
+        yield space === undefined ? { event } : { event, space };
+      } else if (event.type === RETENTION_RESTORED) {
+        yield { event };
+      }
+    }
+    if (page.length < PAGE) return;
+    from = page.at(-1)!.version - 1;
+  }
+}
 
 /** The newest prune run the store records, or undefined when it was never pruned. */
 export async function lastPrune(store: EventStore): Promise<LastPrune | undefined> {
-  let space: RetentionSpaceData | undefined;
-  for await (const event of newestFirst(store)) {
-    if (event.type === RETENTION_SPACE) space ??= event.data as RetentionSpaceData;
+  for await (const { event, space } of retentionRecords(store)) {
     if (event.type !== RETENTION_RUN) continue;
     const { run, events, bytesBefore, bytesAfter } = event.data as RetentionRunData;
-    const measured = space?.run === run ? space : undefined;
     return {
       run,
       recordedAt: event.recordedAt,
       events,
-      bytesBefore: measured?.bytesBefore ?? bytesBefore,
-      bytesAfter: measured?.bytesAfter ?? bytesAfter,
-      measured: measured !== undefined,
-      ...(measured === undefined ? {} : { done: measured.done }),
+      bytesBefore: space?.bytesBefore ?? bytesBefore,
+      bytesAfter: space?.bytesAfter ?? bytesAfter,
+      measured: space !== undefined,
+      ...(space === undefined ? {} : { done: space.done }),
     };
   }
   return undefined;
-}
-
-/** `$retention`'s events, newest first, a page at a time. */
-async function* newestFirst(store: EventStore): AsyncGenerator<RecordedEvent> {
-  let fromVersion: number | undefined;
-  for (;;) {
-    const page = await store.readStream(RETENTION_STREAM, { direction: 'backward', maxCount: PAGE, ...(fromVersion === undefined ? {} : { fromVersion }) });
-    yield* page;
-    const oldest = page.at(-1);
-    if (page.length < PAGE || oldest === undefined || oldest.version <= 1) return;
-    fromVersion = oldest.version - 1;
-  }
 }

@@ -43,6 +43,13 @@ const STOPS: readonly [phase: string, done: number, where: string][] = [
 
 const key = (e: Pick<RecordedEvent, 'streamId' | 'version' | 'position'>) => `${e.streamId}@${e.version}#${e.position}`;
 
+/** Given: STREAMS posts of EVENTS events each. */
+async function givenPosts(store: EventStore): Promise<void> {
+  for (let s = 0; s < STREAMS; s++) {
+    await store.appendToStream(`post-${s}`, Array.from({ length: EVENTS }, (_, n) => ({ type: 'Edited', data: { n } })));
+  }
+}
+
 async function posts(store: EventStore): Promise<RecordedEvent[]> {
   const all: RecordedEvent[] = [];
   for await (const e of store.readAll({ streamPrefix: 'post-' })) if (e.type === 'Edited') all.push(e);
@@ -67,9 +74,7 @@ for (const backend of backends) {
         const folder = join(dir, `archives-${++files}`);
         const store = await openEventStore(url);
         try {
-          for (let s = 0; s < STREAMS; s++) {
-            await store.appendToStream(`post-${s}`, Array.from({ length: EVENTS }, (_, n) => ({ type: 'Edited', data: { n } })));
-          }
+          await givenPosts(store);
           const original = (await posts(store)).map(key);
 
           const pruner = startProcess('pruner', [url, folder, phase, String(done)]);
@@ -96,9 +101,7 @@ for (const backend of backends) {
         const folder = join(dir, `archives-${++files}`);
         const store = await openEventStore(url);
         try {
-          for (let s = 0; s < STREAMS; s++) {
-            await store.appendToStream(`post-${s}`, Array.from({ length: EVENTS }, (_, n) => ({ type: 'Edited', data: { n } })));
-          }
+          await givenPosts(store);
           const original = (await posts(store)).map(key);
           const pruner = startProcess('pruner', [url, folder, 'none']);
           t.after(() => pruner.kill());
@@ -122,9 +125,7 @@ for (const backend of backends) {
       const url = await backend.freshUrl();
       const store = await openEventStore(url);
       try {
-        for (let s = 0; s < STREAMS; s++) {
-          await store.appendToStream(`post-${s}`, Array.from({ length: EVENTS }, (_, n) => ({ type: 'Edited', data: { n } })));
-        }
+        await givenPosts(store);
       } finally {
         await store.close();
       }
