@@ -5,7 +5,7 @@
 
 import { CopyRefusedError } from '../core/errors.js';
 import type { EventStore } from '../store/event-store.js';
-import type { ReadModelDb, ReadModelTables } from '../store/read-models.js';
+import { tableExists, type ReadModelDb, type ReadModelTables } from '../store/read-models.js';
 
 export const POSITION_MAP = 'eventline_copy_positions';
 
@@ -16,11 +16,6 @@ const CREATE = `
     target_from   BIGINT NOT NULL,
     last_event_id TEXT   NOT NULL
   )`;
-
-const TABLE_EXISTS = {
-  sqlite: `SELECT 1 AS found FROM sqlite_master WHERE type = 'table' AND name = $1`,
-  postgres: `SELECT 1 AS found WHERE to_regclass($1) IS NOT NULL`,
-};
 
 const SELECT_ALL = `SELECT source_from AS "sourceFrom", source_to AS "sourceTo", target_from AS "targetFrom", last_event_id AS "lastEventId" FROM {${POSITION_MAP}} ORDER BY source_from`;
 
@@ -61,9 +56,7 @@ export function tablesOf(store: EventStore): ReadModelTables {
 export async function readPositionMap(target: EventStore): Promise<PositionMap> {
   const readModels = target.readModels;
   const ranges = await readModels.transaction(tablesOf(target), async (db) => {
-    // The catalog knows the table by its bare name in SQLite, by its quoted, qualified one in PostgreSQL.
-    const found = await db.get(TABLE_EXISTS[db.dialect], [db.dialect === 'sqlite' ? POSITION_MAP : readModels.table(POSITION_MAP)]);
-    return found ? db.all<Record<keyof PositionRange, number | string>>(SELECT_ALL) : [];
+    return (await tableExists(db, readModels, POSITION_MAP)) ? db.all<Record<keyof PositionRange, number | string>>(SELECT_ALL) : [];
   });
   return positionMapOf(
     ranges.map((r) => ({ sourceFrom: Number(r.sourceFrom), sourceTo: Number(r.sourceTo), targetFrom: Number(r.targetFrom), lastEventId: String(r.lastEventId) })),

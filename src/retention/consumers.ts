@@ -4,8 +4,8 @@
 
 import type { CheckpointConsumerKind } from '../core/errors.js';
 import type { EventStore } from '../store/event-store.js';
-import { catalogName, hasEpochColumn } from '../store/checkpoint-epoch.js';
-import type { ReadModelStorage } from '../store/read-models.js';
+import { hasEpochColumn } from '../store/checkpoint-epoch.js';
+import { catalogName, tableExists, type ReadModelStorage } from '../store/read-models.js';
 import { CHECKPOINTS as PROJECTIONS } from '../projections/tables.js';
 import { CHECKPOINTS as WORKFLOWS } from '../workflows/tables.js';
 import { OUTBOX_TABLE as OUTBOX } from '../workflows/outbox/checkpoint.js';
@@ -30,11 +30,6 @@ export const CHECKPOINT_TABLES: readonly { kind: ConsumerKind; table: string }[]
   { kind: 'outbox relay', table: OUTBOX },
 ];
 
-const TABLE_EXISTS = {
-  sqlite: `SELECT 1 AS found FROM sqlite_master WHERE type = 'table' AND name = $1`,
-  postgres: `SELECT 1 AS found WHERE to_regclass($1) IS NOT NULL`,
-};
-
 /** Every registered consumer of the store, in kind and name order; none when the store keeps no read models. */
 export async function registeredConsumers(store: EventStore): Promise<Consumer[]> {
   let readModels: ReadModelStorage;
@@ -46,10 +41,8 @@ export async function registeredConsumers(store: EventStore): Promise<Consumer[]
   const found: Consumer[] = [];
   for (const { kind, table } of CHECKPOINT_TABLES) {
     const rows = await readModels.transaction({ [table]: readModels.table(table) }, async (db) => {
-      // The catalog knows the table by its bare name in SQLite, by its quoted, qualified one in PostgreSQL.
-      const catalogued = catalogName(readModels, table);
-      if (!(await db.get(TABLE_EXISTS[db.dialect], [catalogued]))) return [];
-      const epoch = (await hasEpochColumn(db, catalogued)) ? 'epoch' : 'NULL AS epoch';
+      if (!(await tableExists(db, readModels, table))) return [];
+      const epoch = (await hasEpochColumn(db, catalogName(readModels, table))) ? 'epoch' : 'NULL AS epoch';
       return db.all<{ name: string; position: number | string; epoch: string | null }>(`SELECT name, position, ${epoch} FROM {${table}} ORDER BY name`);
     });
     for (const row of rows) {

@@ -6,7 +6,7 @@
 
 import { CheckpointMismatchError, type CheckpointConsumerKind } from '../core/errors.js';
 import type { EventStore } from './event-store.js';
-import type { ReadModelDb, ReadModelStorage } from './read-models.js';
+import { catalogName, type ReadModelDb } from './read-models.js';
 
 /** Which consumer, and the read-model table that keeps its checkpoint (one row per name). */
 export interface CheckpointOf {
@@ -21,11 +21,6 @@ export interface CheckpointOf {
  * both try: the namespace of the checkpoint tables' creation lock, a key of its own.
  */
 const LOCK_ALTER = 'SELECT pg_advisory_xact_lock(1163264004, 3) AS locked';
-
-/** How the catalogue knows a table: by its bare name in SQLite, by its quoted, qualified one in PostgreSQL. */
-export function catalogName(readModels: ReadModelStorage, table: string): string {
-  return readModels.dialect === 'sqlite' ? table : readModels.table(table);
-}
 
 /** Whether a checkpoint table has its epoch column (tables made before epochs have none until a consumer starts). */
 export async function hasEpochColumn(db: ReadModelDb, catalogued: string): Promise<boolean> {

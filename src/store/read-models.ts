@@ -75,3 +75,18 @@ export interface ReadModelColumn {
 export interface ScratchReadModels extends ReadModelStorage {
   close(): void;
 }
+
+/** How the catalogue knows a read-model table: by its bare name in SQLite, by its quoted, qualified one in PostgreSQL. */
+export function catalogName(readModels: ReadModelStorage, table: string): string {
+  return readModels.dialect === 'sqlite' ? table : readModels.table(table);
+}
+
+const TABLE_EXISTS = {
+  sqlite: `SELECT 1 AS found FROM sqlite_master WHERE type = 'table' AND name = $1`,
+  postgres: `SELECT 1 AS found WHERE to_regclass($1) IS NOT NULL`,
+};
+
+/** Whether the read-model table `table` exists, asked in one of `readModels`' transactions (reading it before it is made creates nothing). */
+export async function tableExists(db: ReadModelDb, readModels: ReadModelStorage, table: string): Promise<boolean> {
+  return (await db.get(TABLE_EXISTS[db.dialect], [catalogName(readModels, table)])) !== undefined;
+}

@@ -3,7 +3,7 @@
 // last error and when a message was last delivered, so that a process that runs no
 // relay can still tell how far delivery is.
 
-import type { ReadModelDb, ReadModelStorage } from '../../store/read-models.js';
+import { tableExists, type ReadModelDb, type ReadModelStorage } from '../../store/read-models.js';
 
 export const OUTBOX_TABLE = 'eventline_outbox';
 
@@ -39,11 +39,6 @@ const DELIVERED = `
 
 const FAILED = `UPDATE {${OUTBOX_TABLE}} SET last_error = $2, updated_at = $3 WHERE name = $1`;
 
-const TABLE_EXISTS = {
-  sqlite: `SELECT 1 AS found FROM sqlite_master WHERE type = 'table' AND name = $1`,
-  postgres: `SELECT 1 AS found WHERE to_regclass($1) IS NOT NULL`,
-};
-
 /**
  * Serialises creating the table on PostgreSQL, where two transactions running CREATE
  * TABLE IF NOT EXISTS at once can both try, and one fails on the catalog's unique
@@ -69,10 +64,7 @@ export const outboxCheckpoints = {
   /** The row as it is, without creating anything: a zero checkpoint when there is none yet. */
   async read(readModels: ReadModelStorage, name: string): Promise<OutboxCheckpoint> {
     const row = await inTable(readModels, async (db) => {
-      // The catalog knows the table by its bare name in SQLite, by its quoted, qualified one in PostgreSQL.
-      const catalogName = db.dialect === 'sqlite' ? OUTBOX_TABLE : readModels.table(OUTBOX_TABLE);
-      const found = await db.get(TABLE_EXISTS[db.dialect], [catalogName]);
-      return found ? db.get<CheckpointRow>(SELECT, [name]) : undefined;
+      return (await tableExists(db, readModels, OUTBOX_TABLE)) ? db.get<CheckpointRow>(SELECT, [name]) : undefined;
     });
     return row ? toCheckpoint(row) : { position: 0, lastError: null, lastDeliveredAt: null };
   },
