@@ -52,3 +52,13 @@ export function storeLocation(url: string): string | undefined {
   }
   throw new StoreOpenError(url, `unknown kind of store; use memory:, sqlite:<file> or postgres://…`);
 }
+
+/**
+ * The key storage of personal data that goes with the store `url` names, as a string equal
+ * for every URL of it: SQLite stores of one folder share its keys.db (see
+ * openKeyStorage); a PostgreSQL schema has its own. Undefined for a store in memory.
+ */
+export function keyStorageLocation(url: string): string | undefined {
+  const at = storeLocation(url);
+  return at?.startsWith('sqlite:') ? `sqlite:${dirname(at.slice('sqlite:'.length))}` : at;
+}

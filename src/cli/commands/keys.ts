@@ -11,10 +11,10 @@
 // their current-key cache has passed.
 
 import { existsSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { fileDigest } from '../../backup/manifest.js';
 import { backupKeyStorage } from '../../open/key-backup.js';
-import { storeLocation } from '../../open/store-location.js';
+import { keyStorageLocation } from '../../open/store-location.js';
 import { KEK_FILE_VARIABLE, kekFile, resolveKek } from '../../kek/index.js';
 import { KEK_VARIABLE, kekFromBase64, loadKek, type KeyEncryptionKey } from '../../privacy/kek.js';
 import { copyKeyStorage } from '../../privacy/copy-keys.js';
@@ -148,12 +148,6 @@ function copyTask(extra: string | undefined, to: string | undefined): Task {
     if (out.json) return out.record({ ...copied });
     await out.line(`copied ${copied.keys} data key${copied.keys === 1 ? '' : 's'}, ${copied.settings} settings and ${copied.erased} erased-ledger lines into the key storage of ${to}`);
   };
-}
-
-/** Where the key storage of the store at `url` is: SQLite stores of one folder share its keys.db. */
-function keyStorageLocation(url: string): string | undefined {
-  const at = storeLocation(url);
-  return at?.startsWith('sqlite:') ? `sqlite:${dirname(at.slice('sqlite:'.length))}` : at;
 }
 
 function rotateDataKeysTask(env: NodeJS.ProcessEnv): Task {
