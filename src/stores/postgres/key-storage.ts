@@ -60,8 +60,8 @@ const statements = (s: string) => ({
   lockKeys: `LOCK TABLE ${s}.keys IN EXCLUSIVE MODE`,
   allKeys: `SELECT ${KEY_COLUMNS} FROM ${s}.keys`,
   exportKeys: `SELECT ${KEY_COLUMNS}, retired_at AS "retiredAt" FROM ${s}.keys ORDER BY key_id`,
-  // The keys not here yet, of pairs the ledger has not erased; the first current key of a pair that has one here.
-  importable: `SELECT u.i FROM unnest($1::text[], $2::text[], $3::text[], $4::boolean[]) WITH ORDINALITY AS u(key_id, subject_hash, category, current, i)
+  // The keys not here yet, of pairs the ledger has not erased, by their place in the import.
+  importable: `SELECT u.i FROM unnest($1::text[], $2::text[], $3::text[]) WITH ORDINALITY AS u(key_id, subject_hash, category, i)
     WHERE NOT EXISTS (SELECT 1 FROM ${s}.keys k WHERE k.key_id = u.key_id)
       AND NOT EXISTS (SELECT 1 FROM ${s}.erased e WHERE e.subject_hash = u.subject_hash AND (e.category IS NULL OR e.category = u.category))
     ORDER BY u.i`,
@@ -265,7 +265,7 @@ function postgresKeyStorage(pool: Pool, schema: string, s: string): KeyStorage {
         if (keys.length === 0) return 0;
         await client.query(sql.lockKeys);
         const column = <K extends keyof ExportedDataKey>(from: readonly ExportedDataKey[], name: K) => from.map((key) => key[name]);
-        const { rows } = await client.query<{ i: string }>(sql.importable, [column(keys, 'keyId'), column(keys, 'subjectHash'), column(keys, 'category'), keys.map((k) => k.retiredAt === null)]);
+        const { rows } = await client.query<{ i: string }>(sql.importable, [column(keys, 'keyId'), column(keys, 'subjectHash'), column(keys, 'category')]);
         const fresh = rows.map((row) => keys[Number(row.i) - 1]!);
         const currents = fresh.filter((key) => key.retiredAt === null);
         const { rows: taken } = await client.query<{ keyId: string }>(sql.takenCurrent, [column(currents, 'keyId'), column(currents, 'subjectHash'), column(currents, 'category')]);
