@@ -109,6 +109,9 @@ describe('eventline prune, told the story of two counters', () => {
       [['prune', '--category', 'counter-x', '--max-count', '2'], /category/],
       [['archive', 'restore', join(dir, 'none.jsonl.gz')], /archive restore needs --into/],
       [['archive', 'list', 'x'], /archive/],
+      [['reclaim', 'now'], /reclaim/],
+      [['reclaim', '--full=yes'], /--full/],
+      [['reclaim', '--vacuum'], /unknown option --vacuum/],
     ] as const) {
       const result = await eventline(['--store', store, ...args]);
       assert.equal(result.code, 2, `${args.join(' ')}: ${result.stderr}`);
