@@ -146,7 +146,7 @@ function copyTask(extra: string | undefined, to: string | undefined): Task {
       }),
     );
     if (out.json) return out.record({ ...copied });
-    await out.line(`copied ${copied.keys} data key${copied.keys === 1 ? '' : 's'}, ${copied.settings} settings and ${copied.erased} erased-ledger lines into the key storage of ${to}`);
+    await out.line(`copied ${copied.keys} data key${copied.keys === 1 ? '' : 's'}, ${copied.settings} settings and ${copied.erased} erased-ledger lines into the target store's key storage`);
   };
 }
 
