@@ -105,4 +105,8 @@ describe('eventline copy refuses bad input with one line, and writes nothing', (
   test('a PostgreSQL store named twice, once with its defaults spelled out', async () => {
     await refused(['copy', 'postgres://app@localhost/blog', 'postgres://app@127.0.0.1:5432/blog?schema=eventline'], 3, /is the source store itself/);
   });
+
+  test('a PostgreSQL store named twice with its password: the refusal names where it leads, never the password', async () => {
+    await refused(['copy', 'postgres://app:s3cret@localhost/blog', 'postgres://app:s3cret@127.0.0.1/blog'], 3, /^eventline: copy refused: postgres:\/\/localhost:5432\/blog\?schema=eventline is the source store itself$/);
+  });
 });

@@ -54,7 +54,8 @@ export const copyCommand: Command = {
     // Both URLs are checked, and told apart, before either store is opened.
     const source = storeLocation(from);
     const target = storeLocation(to);
-    if (source !== undefined && source === target) throw new CopyRefusedError('same-store', `${to} is the source store itself`);
+    // Named by where it leads, never by the URL: a URL may carry a password.
+    if (source !== undefined && source === target) throw new CopyRefusedError('same-store', `${target} is the source store itself`);
     return copyTask(from, to, { batchSize, verify, verifyOnly });
   },
 };
